@@ -1,0 +1,367 @@
+#include "cli/commands.hpp"
+
+#include "cli/output.hpp"
+#include "cli/plan_location.hpp"
+#include "common/date.hpp"
+#include "common/text.hpp"
+#include "store/store.hpp"
+#include "validation/schema_set.hpp"
+
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+namespace lorsync::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<Date> today_from(const GlobalOptions& global) {
+  if (global.today.empty()) {
+    const char* env = std::getenv("LORSYNC_TODAY");
+    if (env && *env && !parse_date(env))
+      return make_error(ErrorCode::usage, "LORSYNC_TODAY=" + std::string(env) + " is not a date (YYYY-MM-DD)");
+    return local_today();
+  }
+  if (auto date = parse_date(global.today)) return *date;
+  return make_error(ErrorCode::usage, "--today " + global.today + " is not a date (YYYY-MM-DD)");
+}
+
+Result<Store> open_store(const GlobalOptions& global) {
+  fs::path root = find_plan(global.plan);
+  auto store = Store::open(root);
+  if (!store && store.error().code == ErrorCode::not_found && global.plan.empty())
+    return make_error(ErrorCode::not_found,
+                      "no plan here or in " + root.string() +
+                          "; create one with `lorsync init` (or `lorsync init --sample` to try lorsync), or pass --plan DIR");
+  return store;
+}
+
+Result<EntityKind> kind_from(const std::string& word) {
+  if (auto kind = parse_kind(word)) return *kind;
+  return make_error(ErrorCode::usage, in_quotes(word) + " is not a kind of entity; use rotation, writer, letter or program" +
+                                          did_you_mean(word, {"rotation", "writer", "letter", "program"}));
+}
+
+std::vector<std::string> split_field_path(const std::string& key) {
+  std::vector<std::string> path;
+  size_t start = 0;
+  while (true) {
+    size_t dot = key.find('.', start);
+    path.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return path;
+}
+
+// "key=value" into a field edit. The value is read as YAML, like a file's
+// contents, except where the schema expects text: there it is taken as typed
+// (so eras_letter_id=12345 stays "12345", and a note may hold a colon).
+Result<FieldEdit> parse_assignment(DocumentKind kind, const std::string& assignment) {
+  size_t equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0)
+    return make_error(ErrorCode::usage, in_quotes(assignment) + " is not key=value (e.g. waived=true, relationship.weeks=4)");
+  FieldEdit edit;
+  edit.path = split_field_path(assignment.substr(0, equals));
+  for (const auto& segment : edit.path)
+    if (segment.empty()) return make_error(ErrorCode::usage, in_quotes(assignment) + " has an empty field name");
+  std::string raw = assignment.substr(equals + 1);
+  const SchemaSet& schemas = SchemaSet::instance();
+  const nlohmann::json* schema = schemas.schema_at(kind, edit.path);
+  if (schema && schemas.resolved(kind, *schema).value("type", "") == "string") {
+    edit.value = raw;
+    return edit;
+  }
+  YamlParseResult parsed = parse_yaml(raw);
+  if (parsed.error)
+    return make_error(ErrorCode::usage, "the value of " + field_name(edit.path) + " is not valid YAML: " +
+                                            parsed.error->message + " (quote text that contains : or #)");
+  edit.value = to_json(*parsed.root);
+  return edit;
+}
+
+Result<std::vector<FieldEdit>> parse_assignments(DocumentKind kind, const std::vector<std::string>& assignments,
+                                                 const std::vector<std::string>& unset) {
+  std::vector<FieldEdit> edits;
+  for (const auto& assignment : assignments) {
+    auto edit = parse_assignment(kind, assignment);
+    if (!edit) return edit.take_error();
+    edits.push_back(std::move(edit.value()));
+  }
+  for (const auto& key : unset) edits.push_back(FieldEdit{FieldEdit::Op::remove, split_field_path(key), nullptr});
+  return edits;
+}
+
+int report_commit(const Result<CommitResult>& result, const GlobalOptions& global, const std::string& done) {
+  if (!result) return report_error(result.error(), global.json);
+  if (global.json) {
+    print_json({{"commit", result->commit},
+                {"path", result->path},
+                {"revision", result->revision.empty() ? nlohmann::json() : nlohmann::json(result->revision)},
+                {"message", result->message}});
+  } else {
+    std::cout << done << " (commit " << result->commit.substr(0, 7) << ")\n";
+  }
+  return kExitOk;
+}
+
+std::string local_time(int64_t time, int offset_minutes) {
+  std::time_t shifted = static_cast<std::time_t>(time + offset_minutes * 60);
+  std::tm tm{};
+  gmtime_r(&shifted, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &tm);
+  return buffer;
+}
+
+std::string iso_time(int64_t time, int offset_minutes) {
+  char zone[16];
+  int minutes = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', minutes / 60, minutes % 60);
+  std::string date = local_time(time, offset_minutes);
+  date[10] = 'T';
+  std::time_t shifted = static_cast<std::time_t>(time + offset_minutes * 60);
+  std::tm tm{};
+  gmtime_r(&shifted, &tm);
+  char seconds[4];
+  std::snprintf(seconds, sizeof seconds, ":%02d", tm.tm_sec);
+  return date + seconds + zone;
+}
+
+void add_init(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("init", "Create a new plan repository (git) with plan.yaml and a first commit");
+  auto dir = std::make_shared<std::string>();
+  auto sample = std::make_shared<bool>(false);
+  auto name = std::make_shared<std::string>();
+  cmd->add_option("DIR", *dir, "Folder for the plan (default: --plan, else $XDG_DATA_HOME/lorsync/plan)");
+  cmd->add_flag("--sample", *sample,
+                "Fill the plan with a realistic sample (a non-US IMG applying to PM&R), dated so that today is mid-season");
+  cmd->add_option("--name", *name, "Your name, for plan.yaml (without --sample)");
+  cmd->footer("Examples:\n  lorsync init                      # a new plan in ~/.local/share/lorsync/plan\n"
+              "  lorsync init --sample /tmp/try    # a sample plan to explore");
+  cmd->callback([&global, &run, dir, sample, name] {
+    run = [&global, dir, sample, name] {
+      auto today = today_from(global);
+      if (!today) return report_error(today.error(), global.json);
+      fs::path root = !dir->empty() ? fs::absolute(*dir) : !global.plan.empty() ? fs::absolute(global.plan) : default_plan_dir();
+      InitOptions options;
+      options.sample = *sample;
+      options.today = today.value();
+      options.applicant_name = *name;
+      auto result = Store::init(root, options);
+      if (!result) return report_error(result.error(), global.json);
+      if (global.json) {
+        print_json({{"plan", root.string()}, {"commit", result->commit}, {"message", result->message}});
+      } else {
+        std::cout << "Created a " << (*sample ? "sample " : "") << "plan in " << root.string() << "\n"
+                  << "Next: lorsync --plan " << root.string() << " validate"
+                  << (*sample ? "" : "   (then edit plan.yaml, or add writers: lorsync add writer ID --set name=...)")
+                  << "\n";
+      }
+      return static_cast<int>(kExitOk);
+    };
+  });
+}
+
+void add_validate(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("validate", "Check every plan file: schema, dates, references; list all problems");
+  cmd->footer("Prints one line per problem: path:line:col: field: message. Exit 0 when valid, 2 otherwise.\n"
+              "Example:\n  lorsync validate --json");
+  cmd->callback([&global, &run] {
+    run = [&global] {
+      fs::path root = find_plan(global.plan);
+      if (!fs::is_directory(root))
+        return report_error(make_error(ErrorCode::not_found, "no plan at " + root.string() +
+                                                                 "; create one with `lorsync init` or pass --plan DIR"),
+                            global.json);
+      CheckedPlan checked = PlanChecker(root).check();
+      const Plan& plan = checked.plan;
+      nlohmann::json counts = nlohmann::json::object();
+      for (EntityKind kind : kEntityKinds) counts[kind_folder(kind)] = plan.of(kind).size();
+      if (global.json) {
+        print_json({{"valid", checked.valid()},
+                    {"plan", root.string()},
+                    {"counts", counts},
+                    {"diagnostics", to_json(checked.diagnostics)}});
+      } else if (checked.valid()) {
+        std::cout << "The plan is valid: " << counts["rotations"] << " rotations, " << counts["writers"]
+                  << " writers, " << counts["letters"] << " letters, " << counts["programs"] << " programs.\n";
+      } else {
+        for (const auto& d : checked.diagnostics) std::cout << format_diagnostic(d) << "\n";
+        std::cerr << checked.diagnostics.size() << (checked.diagnostics.size() == 1 ? " problem" : " problems")
+                  << " found; fix them in the files (or with lorsync set) and run lorsync validate again.\n";
+      }
+      return static_cast<int>(checked.valid() ? kExitOk : kExitUsage);
+    };
+  });
+}
+
+void add_add(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("add", "Create an entity (rotation, writer, letter, program) and commit it");
+  auto kind = std::make_shared<std::string>();
+  auto id = std::make_shared<std::string>();
+  auto sets = std::make_shared<std::vector<std::string>>();
+  auto body = std::make_shared<std::string>();
+  cmd->add_option("KIND", *kind, "rotation, writer, letter or program")->required();
+  cmd->add_option("ID", *id, "The new entity's id: lowercase letters, digits, hyphens (its file name)")->required();
+  cmd->add_option("--set", *sets, "A field as key=value (repeatable; nested fields with dots: relationship.weeks=4)");
+  cmd->add_option("--body", *body, "Markdown notes below the front matter");
+  cmd->footer("Example:\n  lorsync add writer jane-lee --set name=\"Jane Lee\" --set title=attending --set specialty=pmr \\\n"
+              "      --set institution=\"Lakeshore Rehab\" --set country=US --set relationship.weeks=4");
+  cmd->callback([&global, &run, kind, id, sets, body] {
+    run = [&global, kind, id, sets, body] {
+      auto entity = kind_from(*kind);
+      if (!entity) return report_error(entity.error(), global.json);
+      auto edits = parse_assignments(document_kind(entity.value()), *sets, {});
+      if (!edits) return report_error(edits.error(), global.json);
+      auto store = open_store(global);
+      if (!store) return report_error(store.error(), global.json);
+      std::string text = body->empty() || body->back() == '\n' ? *body : *body + "\n";
+      return report_commit(store->create(entity.value(), *id, edits.value(), text), global,
+                           "Added " + entity_path(entity.value(), *id));
+    };
+  });
+}
+
+void add_set(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("set", "Change fields of an entity (or of plan.yaml) in place and commit");
+  auto kind = std::make_shared<std::string>();
+  auto rest = std::make_shared<std::vector<std::string>>();
+  auto unset = std::make_shared<std::vector<std::string>>();
+  auto revision = std::make_shared<std::string>();
+  cmd->add_option("KIND", *kind, "rotation, writer, letter, program, or plan (plan.yaml: no ID)")->required();
+  cmd->add_option("ARGS", *rest, "ID then key=value... (for plan: key=value...)");
+  cmd->add_option("--unset", *unset, "Remove a field (repeatable)");
+  cmd->add_option("--if-revision", *revision, "Refuse if the file changed since this revision (its blob id)");
+  cmd->footer("Only the lines of the changed fields change; comments, order and notes stay as they are.\n"
+              "Examples:\n  lorsync set letter lee-pmr waived=true packet=[cv,personal-statement,summary]\n"
+              "  lorsync set plan dates.programs_review=2026-09-24\n  lorsync set writer jane-lee --unset email");
+  cmd->callback([&global, &run, kind, rest, unset, revision] {
+    run = [&global, kind, rest, unset, revision] {
+      DocumentRef target;
+      std::vector<std::string> assignments = *rest;
+      if (*kind != "plan") {
+        auto entity = kind_from(*kind);
+        if (!entity) return report_error(entity.error(), global.json);
+        if (assignments.empty())
+          return report_error(make_error(ErrorCode::usage, "name the " + std::string(kind_name(entity.value())) +
+                                                               " to change: lorsync set " + *kind + " ID key=value"),
+                              global.json);
+        target = DocumentRef{document_kind(entity.value()), assignments.front()};
+        assignments.erase(assignments.begin());
+      }
+      if (assignments.empty() && unset->empty())
+        return report_error(make_error(ErrorCode::usage, "nothing to change: give key=value or --unset KEY"), global.json);
+      auto edits = parse_assignments(target.kind, assignments, *unset);
+      if (!edits) return report_error(edits.error(), global.json);
+      auto store = open_store(global);
+      if (!store) return report_error(store.error(), global.json);
+      std::optional<std::string> if_revision;
+      if (!revision->empty()) if_revision = *revision;
+      return report_commit(store->update(target, edits.value(), if_revision), global, "Changed " + target.path());
+    };
+  });
+}
+
+void add_rm(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("rm", "Remove an entity and commit (refused while other files refer to it)");
+  auto kind = std::make_shared<std::string>();
+  auto id = std::make_shared<std::string>();
+  auto revision = std::make_shared<std::string>();
+  cmd->add_option("KIND", *kind, "rotation, writer, letter or program")->required();
+  cmd->add_option("ID", *id, "The entity's id")->required();
+  cmd->add_option("--if-revision", *revision, "Refuse if the file changed since this revision (its blob id)");
+  cmd->footer("The file stays in git history: lorsync log shows the commit that removed it.\n"
+              "Example:\n  lorsync rm program gulf-coast-pmr");
+  cmd->callback([&global, &run, kind, id, revision] {
+    run = [&global, kind, id, revision] {
+      auto entity = kind_from(*kind);
+      if (!entity) return report_error(entity.error(), global.json);
+      auto store = open_store(global);
+      if (!store) return report_error(store.error(), global.json);
+      std::optional<std::string> if_revision;
+      if (!revision->empty()) if_revision = *revision;
+      return report_commit(store->remove(entity.value(), *id, if_revision), global,
+                           "Removed " + entity_path(entity.value(), *id));
+    };
+  });
+}
+
+void add_record(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("record", "Record what happened with a letter (asked, agreed, uploaded, ...) and commit");
+  auto letter = std::make_shared<std::string>();
+  auto event = std::make_shared<std::string>();
+  auto on = std::make_shared<std::string>();
+  auto via = std::make_shared<std::string>();
+  auto note = std::make_shared<std::string>();
+  cmd->add_option("LETTER", *letter, "The letter's id")->required();
+  cmd->add_option("EVENT", *event,
+                  "asked, agreed, declined, packet-sent, reminded, uploaded, thanked or match-shared")
+      ->required();
+  cmd->add_option("--on", *on, "The day it happened, YYYY-MM-DD (default: today)");
+  cmd->add_option("--via", *via, "How: in-person, email, phone, eras, ...");
+  cmd->add_option("--note", *note, "A short note kept with the event");
+  cmd->footer("Examples:\n  lorsync record lee-pmr asked --via in-person\n"
+              "  lorsync record lee-pmr uploaded --on 2026-08-20 --note \"confirmed in ERAS\"");
+  cmd->callback([&global, &run, letter, event, on, via, note] {
+    run = [&global, letter, event, on, via, note] {
+      auto today = today_from(global);
+      if (!today) return report_error(today.error(), global.json);
+      LetterEvent recorded{today.value(), *event, *via, *note};
+      if (!on->empty()) {
+        auto date = parse_date(*on);
+        if (!date) return report_error(make_error(ErrorCode::usage, "--on " + *on + " is not a date (YYYY-MM-DD)"), global.json);
+        recorded.date = *date;
+      }
+      auto store = open_store(global);
+      if (!store) return report_error(store.error(), global.json);
+      return report_commit(store->record(*letter, recorded), global,
+                           "Recorded " + *event + " on " + format_date(recorded.date) + " for letters/" + *letter);
+    };
+  });
+}
+
+void add_log(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("log", "Show the plan's history: one line per change");
+  auto limit = std::make_shared<size_t>(50);
+  cmd->add_option("-n,--limit", *limit, "How many changes to show (default 50)");
+  cmd->footer("Example:\n  lorsync log -n 10\n  git log works too: the plan is a plain git repository.");
+  cmd->callback([&global, &run, limit] {
+    run = [&global, limit] {
+      auto store = open_store(global);
+      if (!store) return report_error(store.error(), global.json);
+      auto entries = store->log(*limit);
+      if (!entries) return report_error(entries.error(), global.json);
+      if (global.json) {
+        auto array = nlohmann::json::array();
+        for (const auto& e : entries.value())
+          array.push_back({{"commit", e.commit},
+                           {"date", iso_time(e.time, e.offset_minutes)},
+                           {"author", e.author},
+                           {"device", e.device.empty() ? nlohmann::json() : nlohmann::json(e.device)},
+                           {"summary", e.summary}});
+        print_json(array);
+      } else {
+        for (const auto& e : entries.value())
+          std::cout << local_time(e.time, e.offset_minutes) << "  " << e.commit.substr(0, 7) << "  " << e.summary
+                    << (e.device.empty() ? "" : "  [" + e.device + "]") << "\n";
+      }
+      return static_cast<int>(kExitOk);
+    };
+  });
+}
+
+}  // namespace
+
+void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  add_init(app, global, run);
+  add_validate(app, global, run);
+  add_add(app, global, run);
+  add_set(app, global, run);
+  add_rm(app, global, run);
+  add_record(app, global, run);
+  add_log(app, global, run);
+}
+
+}  // namespace lorsync::cli

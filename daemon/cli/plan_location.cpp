@@ -1,0 +1,26 @@
+#include "cli/plan_location.hpp"
+
+#include "model/plan.hpp"
+
+#include <cstdlib>
+
+namespace lorsync::cli {
+namespace fs = std::filesystem;
+
+fs::path default_plan_dir() {
+  if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data) return fs::path(data) / "lorsync" / "plan";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : ".") / ".local" / "share" / "lorsync" / "plan";
+}
+
+fs::path find_plan(const std::string& plan_option) {
+  if (!plan_option.empty()) return fs::absolute(plan_option).lexically_normal();
+  std::error_code ec;
+  for (fs::path dir = fs::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / kPlanFileName, ec) && fs::exists(dir / ".git", ec)) return dir;
+    if (dir == dir.root_path()) break;
+  }
+  return default_plan_dir();
+}
+
+}  // namespace lorsync::cli

@@ -1,0 +1,56 @@
+#include "common/date.hpp"
+
+#include <cstdlib>
+#include <ctime>
+
+namespace lorsync {
+
+std::optional<Date> parse_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  auto digits = [&](size_t from, size_t count) -> std::optional<int> {
+    int value = 0;
+    for (size_t i = from; i < from + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
+  if (!y || !m || !d) return std::nullopt;
+  Date date{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*m)},
+            std::chrono::day{static_cast<unsigned>(*d)}};
+  if (!date.ok()) return std::nullopt;
+  return date;
+}
+
+std::string format_date(Date date) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return buffer;
+}
+
+Date add_days(Date date, int days) {
+  return Date{std::chrono::sys_days{date} + std::chrono::days{days}};
+}
+
+int days_between(Date from, Date to) {
+  return static_cast<int>((std::chrono::sys_days{to} - std::chrono::sys_days{from}).count());
+}
+
+std::optional<Date> today_override_from_env() {
+  const char* value = std::getenv("LORSYNC_TODAY");
+  if (!value || !*value) return std::nullopt;
+  return parse_date(value);
+}
+
+Date local_today() {
+  if (auto overridden = today_override_from_env()) return *overridden;
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  return Date{std::chrono::year{local.tm_year + 1900}, std::chrono::month{static_cast<unsigned>(local.tm_mon + 1)},
+              std::chrono::day{static_cast<unsigned>(local.tm_mday)}};
+}
+
+}  // namespace lorsync

@@ -1,0 +1,76 @@
+// common/diagnostic: one problem found in a plan file, located by path, line,
+// column and field, and the error value that carries diagnostics across layers.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace lorsync {
+
+struct SourceRef {
+  std::string path;   // relative to the plan root, e.g. "letters/lee.md"
+  int line = 0;       // 1-based; 0 when the problem concerns the whole file
+  int column = 0;     // 1-based; 0 when unknown
+  std::string field;  // dotted path inside the front matter, e.g. "relationship.weeks"
+};
+
+struct Diagnostic {
+  SourceRef where;
+  std::string message;
+};
+
+// "path:line:col: field: message", the one format every tool prints.
+std::string format_diagnostic(const Diagnostic& diagnostic);
+
+enum class ErrorCode {
+  usage,          // the request itself is wrong (unknown kind, bad id, bad key=value)
+  invalid_plan,   // the plan (or the plan after the change) does not validate
+  not_found,      // no such entity or plan
+  conflict,       // the entity changed since the revision the caller saw
+  exists,         // the entity or plan already exists
+  locked,         // another writer holds the plan
+  io,             // the file system failed
+  git,            // libgit2 failed
+  no_author,      // git has no user.name / user.email
+};
+
+const char* error_code_name(ErrorCode code);
+
+struct Error {
+  ErrorCode code;
+  std::string message;
+  std::vector<Diagnostic> diagnostics;
+};
+
+// A value or an Error; errors are values with context, never exceptions across layers.
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::move(value)) {}
+  Result(Error error) : state_(std::move(error)) {}
+
+  bool ok() const { return state_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(state_); }
+  const T& value() const& { return std::get<0>(state_); }
+  T&& value() && { return std::get<0>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const Error& error() const { return std::get<1>(state_); }
+  Error&& take_error() { return std::get<1>(std::move(state_)); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+struct Ok {};
+using Status = Result<Ok>;
+
+inline Error make_error(ErrorCode code, std::string message, std::vector<Diagnostic> diagnostics = {}) {
+  return Error{code, std::move(message), std::move(diagnostics)};
+}
+
+}  // namespace lorsync

@@ -1,0 +1,116 @@
+#include "common/text.hpp"
+
+#include <algorithm>
+
+namespace lorsync {
+namespace {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  // Optimal string alignment distance: a transposition ("wiaved") counts as one edit.
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  if (word.size() > 200) return std::nullopt;
+  // A candidate that extends what was typed ("inpatient" -> "inpatient-rehab") beats one a few edits away.
+  std::optional<std::string> best;
+  size_t best_score = 0;
+  for (const auto& candidate : candidates) {
+    size_t distance = edit_distance(word, candidate);
+    size_t allowed = std::max<size_t>(1, std::min(word.size(), candidate.size()) / 3);
+    bool prefix = candidate.size() >= 3 && word.size() >= 3 &&
+                  (candidate.starts_with(word) || word.starts_with(candidate));
+    if (distance > allowed && !prefix) continue;
+    size_t score = prefix ? 0 : distance + 1;
+    if (!best || score < best_score) {
+      best = candidate;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  auto match = closest_match(word, candidates);
+  return match ? "; did you mean " + in_quotes(*match) + "?" : std::string();
+}
+
+std::optional<size_t> find_invalid_utf8(std::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t length;
+    unsigned min_value;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { length = 2; min_value = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { length = 3; min_value = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { length = 4; min_value = 0x10000; }
+    else return i;
+    if (i + length > n) return i;
+    unsigned value = c & (0x7F >> length);
+    for (size_t k = 1; k < length; ++k) {
+      auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      value = (value << 6) | (cc & 0x3F);
+    }
+    if (value < min_value || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
+std::pair<int, int> line_column_at(std::string_view text, size_t offset) {
+  int line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return {line, static_cast<int>(offset - line_start) + 1};
+}
+
+std::string in_quotes(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') { out += '\\'; out += c; }
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (static_cast<unsigned char>(c) < 0x20) out += '?';
+    else out += c;
+  }
+  return out + "\"";
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+bool is_valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_or_digit(id[0])) return false;
+  return std::all_of(id.begin() + 1, id.end(), [&](char c) { return lower_or_digit(c) || c == '-'; });
+}
+
+}  // namespace lorsync

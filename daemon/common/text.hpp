@@ -1,0 +1,30 @@
+// common/text: small text helpers shared by every layer: "did you mean",
+// UTF-8 checks, quoting for messages.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lorsync {
+
+// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+// "; did you mean \"x\"?" or "" when nothing is close.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+// Byte offset of the first invalid UTF-8 sequence, or nullopt when `text` is valid UTF-8.
+std::optional<size_t> find_invalid_utf8(std::string_view text);
+
+// Line and column (1-based, column in bytes) of a byte offset.
+std::pair<int, int> line_column_at(std::string_view text, size_t offset);
+
+std::string in_quotes(std::string_view text);  // "text" with control characters escaped
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// An entity or plan id: ^[a-z0-9][a-z0-9-]{0,63}$
+bool is_valid_id(std::string_view id);
+
+}  // namespace lorsync

@@ -1,0 +1,36 @@
+// model/front_matter_edit: changes a document's YAML in place, at the positions
+// the parser reported, so that setting one field changes one line and keeps key
+// order, comments, line endings (LF or CRLF) and the Markdown body byte for byte.
+// Every result is re-parsed and compared with the intended data; an edit that
+// would not round-trip exactly is refused rather than written.
+#pragma once
+
+#include "common/diagnostic.hpp"
+#include "model/document.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace lorsync {
+
+struct FieldEdit {
+  enum class Op { set, remove, append };
+  Op op = Op::set;
+  std::vector<std::string> path;  // e.g. {"relationship", "weeks"}
+  nlohmann::json value;           // for set and append
+};
+
+// The new full text of `document` after the edits, applied in order.
+Result<std::string> apply_edits(const Document& document, const std::vector<FieldEdit>& edits);
+
+// The text of a new entity file: front matter made of `fields` in the given
+// order, then `body`.
+Result<std::string> new_entity_text(DocumentKind kind, const std::string& path, const std::string& id,
+                                    const std::vector<FieldEdit>& fields, const std::string& body);
+
+// A value as one line of YAML flow text, quoted where plain text would be read back differently.
+std::string emit_flow(const nlohmann::json& value);
+
+}  // namespace lorsync

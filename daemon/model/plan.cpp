@@ -1,0 +1,179 @@
+#include "model/plan.hpp"
+
+#include "common/text.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace lorsync {
+namespace fs = std::filesystem;
+
+namespace {
+
+FileStamp stamp_of(const struct stat& st) {
+  return FileStamp{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                   static_cast<uint64_t>(st.st_size),
+                   static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+std::string megabytes(uintmax_t bytes) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  return buffer;
+}
+
+bool is_inside(const fs::path& root, const fs::path& target) {
+  auto r = root.begin(), t = target.begin();
+  for (; r != root.end(); ++r, ++t)
+    if (t == target.end() || *r != *t) return false;
+  return true;
+}
+
+// Checks that `absolute` (which may be a symlink) is a regular file inside the
+// plan and small enough; fills the stamp. Returns false after adding a diagnostic.
+bool admit_file(const fs::path& root_canonical, const std::string& relative, const fs::path& absolute,
+                PlanFileEntry& entry, std::vector<Diagnostic>& diagnostics) {
+  auto problem = [&](std::string message) {
+    diagnostics.push_back(Diagnostic{SourceRef{relative, 0, 0, ""}, std::move(message)});
+    return false;
+  };
+  struct stat link_status {};
+  if (lstat(absolute.c_str(), &link_status) != 0) return problem("cannot be read: " + std::string(strerror(errno)));
+  fs::path target = absolute;
+  if (S_ISLNK(link_status.st_mode)) {
+    std::error_code ec;
+    fs::path resolved = fs::canonical(absolute, ec);
+    if (ec) return problem("is a symlink whose target does not exist");
+    if (!is_inside(root_canonical, resolved))
+      return problem("is a symlink to " + resolved.string() + ", outside the plan; plan files must live inside the plan");
+    target = resolved;
+  }
+  struct stat status {};
+  if (stat(target.c_str(), &status) != 0) return problem("cannot be read: " + std::string(strerror(errno)));
+  if (!S_ISREG(status.st_mode)) return problem("is not a regular file");
+  if (static_cast<uintmax_t>(status.st_size) > kMaxPlanFileBytes)
+    return problem("is " + megabytes(status.st_size) + "; plan files are limited to 1 MiB (keep large documents out of the plan)");
+  entry.path = relative;
+  entry.absolute = target;
+  entry.stamp = stamp_of(status);
+  return true;
+}
+
+bool ignorable(const std::string& name) {
+  // Editors' swap and backup files, and dot files (.DS_Store, .gitkeep).
+  return name.empty() || name[0] == '.' || name.back() == '~' || name.ends_with(".swp") || name.ends_with(".tmp");
+}
+
+}  // namespace
+
+PlanListing list_plan_files(const fs::path& root) {
+  PlanListing listing;
+  std::error_code ec;
+  fs::path root_canonical = fs::canonical(root, ec);
+  if (ec) {
+    listing.diagnostics.push_back(Diagnostic{SourceRef{root.string(), 0, 0, ""}, "the plan folder does not exist"});
+    return listing;
+  }
+  PlanFileEntry plan_entry;
+  if (fs::exists(fs::symlink_status(root / kPlanFileName))) {
+    plan_entry.kind = DocumentKind::plan;
+    if (admit_file(root_canonical, kPlanFileName, root / kPlanFileName, plan_entry, listing.diagnostics))
+      listing.files.push_back(plan_entry);
+  } else {
+    listing.diagnostics.push_back(Diagnostic{SourceRef{kPlanFileName, 0, 0, ""},
+                                             "missing: every plan has a plan.yaml (run `lorsync init` to create a plan)"});
+  }
+  for (EntityKind kind : kEntityKinds) {
+    fs::path folder = root / kind_folder(kind);
+    if (!fs::is_directory(folder, ec)) continue;
+    std::vector<std::string> names;
+    for (const auto& item : fs::directory_iterator(folder, ec)) names.push_back(item.path().filename().string());
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      if (ignorable(name)) continue;
+      std::string relative = std::string(kind_folder(kind)) + "/" + name;
+      if (!name.ends_with(".md")) {
+        listing.diagnostics.push_back(Diagnostic{SourceRef{relative, 0, 0, ""},
+                                                 std::string("is not a plan file: ") + kind_folder(kind) +
+                                                     "/ holds only <id>.md files"});
+        continue;
+      }
+      std::string id = name.substr(0, name.size() - 3);
+      if (!is_valid_id(id)) {
+        std::string suggestion;
+        for (char c : id) {
+          if (c >= 'A' && c <= 'Z') suggestion += static_cast<char>(c - 'A' + 'a');
+          else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') suggestion += c;
+          else if (!suggestion.empty() && suggestion.back() != '-') suggestion += '-';
+        }
+        while (!suggestion.empty() && suggestion.back() == '-') suggestion.pop_back();
+        listing.diagnostics.push_back(Diagnostic{
+            SourceRef{relative, 0, 0, ""},
+            "the file name is not a valid id: use lowercase letters, digits and hyphens" +
+                (is_valid_id(suggestion) ? " (rename it to " + suggestion + ".md)" : std::string())});
+        continue;
+      }
+      PlanFileEntry entry;
+      entry.kind = document_kind(kind);
+      entry.id = id;
+      if (admit_file(root_canonical, relative, folder / name, entry, listing.diagnostics)) listing.files.push_back(entry);
+    }
+  }
+  listing.has_packet_summary = fs::is_regular_file(root / kPacketSummaryPath, ec);
+  return listing;
+}
+
+std::optional<std::string> read_plan_file(const PlanFileEntry& entry, std::vector<Diagnostic>& diagnostics) {
+  std::ifstream in(entry.absolute, std::ios::binary);
+  if (!in) {
+    diagnostics.push_back(Diagnostic{SourceRef{entry.path, 0, 0, ""}, "cannot be read"});
+    return std::nullopt;
+  }
+  // Read one byte past the limit: a file that grew since it was listed is still refused.
+  std::string text(static_cast<size_t>(std::min<uint64_t>(entry.stamp.size, kMaxPlanFileBytes)) + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxPlanFileBytes) {
+    diagnostics.push_back(Diagnostic{SourceRef{entry.path, 0, 0, ""}, "is larger than 1 MiB"});
+    return std::nullopt;
+  }
+  while (in && text.size() <= kMaxPlanFileBytes) {
+    char buffer[4096];
+    in.read(buffer, sizeof buffer);
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+  }
+  if (text.size() > kMaxPlanFileBytes) {
+    diagnostics.push_back(Diagnostic{SourceRef{entry.path, 0, 0, ""}, "is larger than 1 MiB"});
+    return std::nullopt;
+  }
+  return text;
+}
+
+const Document* Plan::find(EntityKind kind, const std::string& id) const {
+  const auto& documents = of(kind);
+  auto found = documents.find(id);
+  return found == documents.end() ? nullptr : &found->second;
+}
+
+size_t Plan::entity_count() const {
+  size_t count = 0;
+  for (const auto& documents : entities) count += documents.size();
+  return count;
+}
+
+std::optional<EntityKind> entity_kind(DocumentKind kind) {
+  switch (kind) {
+    case DocumentKind::rotation: return EntityKind::rotation;
+    case DocumentKind::writer: return EntityKind::writer;
+    case DocumentKind::letter: return EntityKind::letter;
+    case DocumentKind::program: return EntityKind::program;
+    case DocumentKind::plan: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace lorsync

@@ -1,0 +1,63 @@
+// model/plan: the files of a plan directory and the Plan they make: plan.yaml,
+// one document per entity, the packet summary. Listing the directory is where
+// file-level problems are caught: names that are not ids, symlinks that leave
+// the plan, files too large to be plan files, stray files.
+#pragma once
+
+#include "common/diagnostic.hpp"
+#include "model/document.hpp"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lorsync {
+
+inline constexpr const char* kPlanFileName = "plan.yaml";
+inline constexpr const char* kPacketSummaryPath = "packet/summary.md";
+inline constexpr uintmax_t kMaxPlanFileBytes = 1 << 20;  // 1 MiB: far above any real plan file
+
+// Identity of a file's current contents on disk, to skip re-reading unchanged files.
+struct FileStamp {
+  uint64_t device = 0, inode = 0, size = 0;
+  int64_t mtime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+struct PlanFileEntry {
+  std::string path;  // relative to the plan root
+  DocumentKind kind = DocumentKind::plan;
+  std::string id;
+  std::filesystem::path absolute;  // what to read (a symlink's target inside the plan)
+  FileStamp stamp;
+};
+
+struct PlanListing {
+  std::vector<PlanFileEntry> files;  // plan.yaml and entity files that may be read
+  bool has_packet_summary = false;
+  std::vector<Diagnostic> diagnostics;  // file-level problems; such files are not in `files`
+};
+
+PlanListing list_plan_files(const std::filesystem::path& root);
+
+// Reads a listed file, refusing (with a diagnostic) one that grew past the limit since listing.
+std::optional<std::string> read_plan_file(const PlanFileEntry& entry, std::vector<Diagnostic>& diagnostics);
+
+struct Plan {
+  std::optional<Document> settings;  // plan.yaml
+  std::array<std::map<std::string, Document>, 4> entities;  // indexed by EntityKind
+  bool has_packet_summary = false;
+
+  std::map<std::string, Document>& of(EntityKind kind) { return entities[static_cast<size_t>(kind)]; }
+  const std::map<std::string, Document>& of(EntityKind kind) const { return entities[static_cast<size_t>(kind)]; }
+  const Document* find(EntityKind kind, const std::string& id) const;
+  size_t entity_count() const;
+};
+
+std::optional<EntityKind> entity_kind(DocumentKind kind);
+
+}  // namespace lorsync

@@ -1,0 +1,263 @@
+#include "model/yaml_tree.hpp"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
+
+#include <map>
+#include <regex>
+#include <sstream>
+
+namespace lorsync {
+namespace {
+
+// Aliases are expanded by copying; past this many nodes the document is refused
+// (a "billion laughs" document stops here instead of eating memory).
+constexpr size_t kMaxNodes = 200000;
+
+struct Frame {
+  YamlNode node;
+  std::optional<YamlNode> pending_key;
+};
+
+class TreeBuilder : public YAML::EventHandler {
+ public:
+  std::optional<YamlNode> root;
+  std::optional<YamlParseError> error;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    YamlNode node;
+    node.kind = YamlNode::Kind::null;
+    place(node, mark);
+    complete(std::move(node), anchor);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto found = anchors_.find(anchor);
+    if (found == anchors_.end()) return fail(mark, "unknown alias");
+    if (found->second.second + node_count_ > kMaxNodes)
+      return fail(mark, "aliases expand to more than " + std::to_string(kMaxNodes) + " values; write the values out instead");
+    node_count_ += found->second.second;
+    YamlNode copy = found->second.first;
+    place(copy, mark);
+    complete(std::move(copy), 0);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    YamlNode node;
+    node.kind = YamlNode::Kind::scalar;
+    node.text = value;
+    // yaml-cpp tags plain scalars "?" and quoted or block scalars "!".
+    node.quoted = tag != "?";
+    if (!tag.empty() && tag != "?" && tag != "!")
+      return fail(mark, "tags like " + tag + " are not supported in plan files");
+    place(node, mark);
+    complete(std::move(node), anchor);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value style) override {
+    open(YamlNode::Kind::sequence, mark, anchor, style);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value style) override {
+    open(YamlNode::Kind::mapping, mark, anchor, style);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  std::vector<Frame> stack_;
+  std::vector<YAML::anchor_t> open_anchors_;
+  std::map<YAML::anchor_t, std::pair<YamlNode, size_t>> anchors_;  // node, its size in nodes
+  std::vector<size_t> open_counts_;
+  size_t node_count_ = 0;
+
+  void fail(const YAML::Mark& mark, std::string message) {
+    if (!error) error = YamlParseError{mark.line, mark.column, std::move(message)};
+  }
+
+  static void place(YamlNode& node, const YAML::Mark& mark) {
+    node.line = mark.line;
+    node.column = mark.column;
+  }
+
+  void open(YamlNode::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor, YAML::EmitterStyle::value style) {
+    Frame frame;
+    frame.node.kind = kind;
+    frame.node.flow = style == YAML::EmitterStyle::Flow;
+    place(frame.node, mark);
+    stack_.push_back(std::move(frame));
+    open_anchors_.push_back(anchor);
+    open_counts_.push_back(node_count_);
+  }
+
+  void close() {
+    if (stack_.empty()) return;
+    YamlNode node = std::move(stack_.back().node);
+    YAML::anchor_t anchor = open_anchors_.back();
+    size_t count_before = open_counts_.back();
+    stack_.pop_back();
+    open_anchors_.pop_back();
+    open_counts_.pop_back();
+    complete(std::move(node), anchor, node_count_ - count_before);
+  }
+
+  void complete(YamlNode node, YAML::anchor_t anchor, size_t subtree_nodes = 0) {
+    if (error) return;
+    ++node_count_;
+    if (node_count_ > kMaxNodes) return fail({}, "document has more than " + std::to_string(kMaxNodes) + " values");
+    if (anchor != 0) anchors_[anchor] = {node, subtree_nodes + 1};
+    if (stack_.empty()) {
+      root = std::move(node);
+      return;
+    }
+    Frame& parent = stack_.back();
+    if (parent.node.kind == YamlNode::Kind::sequence) {
+      parent.node.items.push_back(std::move(node));
+    } else if (!parent.pending_key) {
+      if (node.kind != YamlNode::Kind::scalar) {
+        YAML::Mark mark;
+        mark.line = node.line;
+        mark.column = node.column;
+        return fail(mark, "keys must be plain words, not lists or mappings");
+      }
+      for (const auto& [key, value] : parent.node.entries) {
+        if (key.text == node.text) {
+          YAML::Mark mark;
+          mark.line = node.line;
+          mark.column = node.column;
+          return fail(mark, "duplicate key \"" + node.text + "\" (first set on line " +
+                                std::to_string(key.line + 1) + " of the block)");
+        }
+      }
+      parent.pending_key = std::move(node);
+    } else {
+      parent.node.entries.emplace_back(std::move(*parent.pending_key), std::move(node));
+      parent.pending_key.reset();
+    }
+  }
+};
+
+std::string clean_parser_message(std::string message) {
+  // yaml-cpp messages are terse ("end of map not found"); say what that usually means.
+  if (message.find("end of map not found") != std::string::npos ||
+      message.find("end of sequence not found") != std::string::npos ||
+      message.find("illegal map value") != std::string::npos)
+    return message + " (check the indentation and that every key has a colon)";
+  if (message.find("tab") != std::string::npos)
+    return "tabs are not allowed for indentation in YAML; indent with spaces";
+  return message;
+}
+
+}  // namespace
+
+const YamlNode* YamlNode::find(std::string_view key) const {
+  for (const auto& [k, v] : entries)
+    if (k.text == key) return &v;
+  return nullptr;
+}
+
+YamlParseResult parse_yaml(std::string_view text) {
+  YamlParseResult result;
+  // A tab in the indentation is a common editor accident; yaml-cpp's own message for it is unclear.
+  size_t line_start = 0;
+  int line_number = 0;
+  while (line_start <= text.size()) {
+    size_t end = text.find('\n', line_start);
+    if (end == std::string_view::npos) end = text.size();
+    for (size_t i = line_start; i < end; ++i) {
+      if (text[i] == ' ') continue;
+      if (text[i] == '\t') {
+        // Tabs inside a value are fine; only leading tabs before content are indentation.
+        size_t next = text.find_first_not_of(" \t", i);
+        if (next != std::string_view::npos && next < end && text[next] != '#') {
+          result.error = YamlParseError{line_number, static_cast<int>(i - line_start),
+                                        "tab used for indentation; YAML needs spaces"};
+          return result;
+        }
+      }
+      break;
+    }
+    ++line_number;
+    line_start = end + 1;
+  }
+
+  std::istringstream stream{std::string(text)};
+  TreeBuilder builder;
+  try {
+    YAML::Parser parser(stream);
+    if (!parser.HandleNextDocument(builder)) {
+      result.root = YamlNode{};
+      return result;
+    }
+    if (!builder.error && parser.HandleNextDocument(builder)) {
+      result.error = YamlParseError{0, 0, "more than one YAML document; remove the extra \"---\" line"};
+      return result;
+    }
+  } catch (const YAML::Exception& e) {
+    result.error = YamlParseError{e.mark.line, e.mark.column, clean_parser_message(e.msg)};
+    return result;
+  }
+  if (builder.error) {
+    result.error = builder.error;
+    return result;
+  }
+  result.root = builder.root ? std::move(*builder.root) : YamlNode{};
+  return result;
+}
+
+nlohmann::json resolve_plain_scalar(const std::string& text) {
+  // YAML 1.2 core schema, tag resolution for plain scalars.
+  static const std::regex null_re("^(~|null|Null|NULL|)$");
+  static const std::regex bool_true_re("^(true|True|TRUE)$");
+  static const std::regex bool_false_re("^(false|False|FALSE)$");
+  static const std::regex int_re("^[-+]?[0-9]+$");
+  static const std::regex float_re("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
+  if (text.empty() || text.size() > 32) {
+    if (text.empty()) return nullptr;
+    return text;
+  }
+  char first = text[0];
+  bool may_be_special = (first >= '0' && first <= '9') || first == '-' || first == '+' || first == '.' ||
+                        first == '~' || first == 'n' || first == 'N' || first == 't' || first == 'T' ||
+                        first == 'f' || first == 'F';
+  if (!may_be_special) return text;
+  if (std::regex_match(text, null_re)) return nullptr;
+  if (std::regex_match(text, bool_true_re)) return true;
+  if (std::regex_match(text, bool_false_re)) return false;
+  if (std::regex_match(text, int_re)) {
+    try {
+      return std::stoll(text);
+    } catch (...) {
+      return text;
+    }
+  }
+  if (std::regex_match(text, float_re)) return std::stod(text);
+  return text;
+}
+
+nlohmann::json to_json(const YamlNode& node) {
+  switch (node.kind) {
+    case YamlNode::Kind::null: return nullptr;
+    case YamlNode::Kind::scalar: return node.quoted ? nlohmann::json(node.text) : resolve_plain_scalar(node.text);
+    case YamlNode::Kind::sequence: {
+      auto array = nlohmann::json::array();
+      for (const auto& item : node.items) array.push_back(to_json(item));
+      return array;
+    }
+    case YamlNode::Kind::mapping: {
+      auto object = nlohmann::json::object();
+      for (const auto& [key, value] : node.entries) object[key.text] = to_json(value);
+      return object;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace lorsync

@@ -1,0 +1,38 @@
+// store/git: libgit2 handles as RAII types and libgit2 failures as Error values
+// carrying git_error_last(). Everything that touches libgit2 includes this.
+#pragma once
+
+#include "common/diagnostic.hpp"
+
+#include <git2.h>
+
+#include <memory>
+#include <string>
+
+namespace lorsync::git {
+
+template <auto FreeFunction>
+struct Deleter {
+  template <class T>
+  void operator()(T* handle) const { FreeFunction(handle); }
+};
+
+using Repository = std::unique_ptr<git_repository, Deleter<git_repository_free>>;
+using Index = std::unique_ptr<git_index, Deleter<git_index_free>>;
+using Tree = std::unique_ptr<git_tree, Deleter<git_tree_free>>;
+using Commit = std::unique_ptr<git_commit, Deleter<git_commit_free>>;
+using Signature = std::unique_ptr<git_signature, Deleter<git_signature_free>>;
+using Reference = std::unique_ptr<git_reference, Deleter<git_reference_free>>;
+using RevWalk = std::unique_ptr<git_revwalk, Deleter<git_revwalk_free>>;
+using Config = std::unique_ptr<git_config, Deleter<git_config_free>>;
+using Object = std::unique_ptr<git_object, Deleter<git_object_free>>;
+
+// Initializes libgit2 once per process (with fsync of objects, refs and the index on).
+void ensure_initialized();
+
+// An Error for libgit2 return code `rc`, naming what was being done.
+Error failure(int rc, const std::string& doing);
+
+std::string oid_hex(const git_oid& oid);
+
+}  // namespace lorsync::git

@@ -1,0 +1,208 @@
+#include "store/repository.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+namespace lorsync {
+namespace fs = std::filesystem;
+
+Result<Repository> Repository::open(const fs::path& work_tree) {
+  git::ensure_initialized();
+  git_repository* raw = nullptr;
+  int rc = git_repository_open_ext(&raw, work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+  if (rc == GIT_ENOTFOUND)
+    return make_error(ErrorCode::not_found, work_tree.string() + " is not a git repository (run `lorsync init` there)");
+  if (rc < 0) return git::failure(rc, "cannot open the repository at " + work_tree.string());
+  git::Repository repo(raw);
+  if (git_repository_is_bare(repo.get()))
+    return make_error(ErrorCode::usage, work_tree.string() + " is a bare repository; a plan needs a work tree");
+  return Repository(std::move(repo), work_tree);
+}
+
+Result<Repository> Repository::create(const fs::path& work_tree) {
+  git::ensure_initialized();
+  git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  options.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+  options.initial_head = "main";
+  git_repository* raw = nullptr;
+  int rc = git_repository_init_ext(&raw, work_tree.c_str(), &options);
+  if (rc == GIT_EEXISTS) return make_error(ErrorCode::exists, work_tree.string() + " is already a git repository");
+  if (rc < 0) return git::failure(rc, "cannot create a repository at " + work_tree.string());
+  return Repository(git::Repository(raw), work_tree);
+}
+
+Result<git::Signature> Repository::author() {
+  git_signature* raw = nullptr;
+  // Like the git CLI, the environment wins over the config.
+  const char* name = std::getenv("GIT_AUTHOR_NAME");
+  const char* email = std::getenv("GIT_AUTHOR_EMAIL");
+  int rc = (name && *name && email && *email) ? git_signature_now(&raw, name, email)
+                                              : git_signature_default(&raw, repo_.get());
+  if (rc == GIT_ENOTFOUND || (rc < 0 && !name))
+    return make_error(ErrorCode::no_author,
+                      "git does not know who you are, so lorsync cannot commit: run\n"
+                      "  git config --global user.name \"Your Name\"\n"
+                      "  git config --global user.email \"you@example.com\"");
+  if (rc < 0) return git::failure(rc, "cannot make the commit author");
+  return git::Signature(raw);
+}
+
+std::string Repository::blob_id(std::string_view contents) {
+  git::ensure_initialized();
+  git_oid oid;
+  git_odb_hash(&oid, contents.data(), contents.size(), GIT_OBJECT_BLOB);
+  return git::oid_hex(oid);
+}
+
+Result<std::optional<std::string>> Repository::head_commit() {
+  git_oid oid;
+  int rc = git_reference_name_to_id(&oid, repo_.get(), "HEAD");
+  if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) return std::optional<std::string>();
+  if (rc < 0) return git::failure(rc, "cannot read HEAD");
+  return std::optional<std::string>(git::oid_hex(oid));
+}
+
+Result<std::string> Repository::commit(const std::vector<FileChange>& changes, const std::string& message) {
+  auto signature = author();
+  if (!signature) return signature.take_error();
+
+  git::Commit parent;
+  git::Tree base_tree;
+  git_oid head_oid;
+  int rc = git_reference_name_to_id(&head_oid, repo_.get(), "HEAD");
+  if (rc == 0) {
+    git_commit* raw_commit = nullptr;
+    if ((rc = git_commit_lookup(&raw_commit, repo_.get(), &head_oid)) < 0) return git::failure(rc, "cannot read HEAD");
+    parent.reset(raw_commit);
+    git_tree* raw_tree = nullptr;
+    if ((rc = git_commit_tree(&raw_tree, parent.get())) < 0) return git::failure(rc, "cannot read HEAD's tree");
+    base_tree.reset(raw_tree);
+  } else if (rc != GIT_ENOTFOUND && rc != GIT_EUNBORNBRANCH) {
+    return git::failure(rc, "cannot read HEAD");
+  } else {
+    git_treebuilder* builder = nullptr;
+    if ((rc = git_treebuilder_new(&builder, repo_.get(), nullptr)) < 0) return git::failure(rc, "cannot build a tree");
+    git_oid empty;
+    rc = git_treebuilder_write(&empty, builder);
+    git_treebuilder_free(builder);
+    if (rc < 0) return git::failure(rc, "cannot write the empty tree");
+    git_tree* raw_tree = nullptr;
+    if ((rc = git_tree_lookup(&raw_tree, repo_.get(), &empty)) < 0) return git::failure(rc, "cannot read a tree");
+    base_tree.reset(raw_tree);
+  }
+
+  // Build the new tree from HEAD's, touching only these paths: whatever else
+  // the user has staged stays out of this commit.
+  std::vector<git_tree_update> updates(changes.size());
+  for (size_t i = 0; i < changes.size(); ++i) {
+    updates[i] = git_tree_update{};
+    updates[i].path = changes[i].path.c_str();
+    if (changes[i].contents) {
+      const std::string& data = *changes[i].contents;
+      if ((rc = git_blob_create_from_buffer(&updates[i].id, repo_.get(), data.data(), data.size())) < 0)
+        return git::failure(rc, "cannot store " + changes[i].path);
+      updates[i].action = GIT_TREE_UPDATE_UPSERT;
+      updates[i].filemode = GIT_FILEMODE_BLOB;
+    } else {
+      updates[i].action = GIT_TREE_UPDATE_REMOVE;
+    }
+  }
+  git_oid tree_oid;
+  if ((rc = git_tree_create_updated(&tree_oid, repo_.get(), base_tree.get(), updates.size(), updates.data())) < 0)
+    return git::failure(rc, "cannot build the commit's tree");
+  git_tree* raw_tree = nullptr;
+  if ((rc = git_tree_lookup(&raw_tree, repo_.get(), &tree_oid)) < 0) return git::failure(rc, "cannot read the new tree");
+  git::Tree tree(raw_tree);
+
+  const git_commit* parents[] = {parent.get()};
+  git_oid commit_oid;
+  rc = git_commit_create(&commit_oid, repo_.get(), "HEAD", signature->get(), signature->get(), nullptr,
+                         message.c_str(), tree.get(), parent ? 1 : 0, parent ? parents : nullptr);
+  if (rc == GIT_ELOCKED)
+    return make_error(ErrorCode::locked, "another git command is updating the branch; try again in a moment");
+  if (rc < 0) return git::failure(rc, "cannot commit");
+
+  // The commit is durable; now make `git status` agree with it for these paths.
+  git_index* raw_index = nullptr;
+  if ((rc = git_repository_index(&raw_index, repo_.get())) == 0) {
+    git::Index index(raw_index);
+    rc = git_index_read(index.get(), 1);
+    for (size_t i = 0; rc == 0 && i < changes.size(); ++i)
+      rc = changes[i].contents ? git_index_add_bypath(index.get(), changes[i].path.c_str())
+                               : git_index_remove_bypath(index.get(), changes[i].path.c_str());
+    if (rc == 0) rc = git_index_write(index.get());
+  }
+  if (rc < 0) {
+    const git_error* last = git_error_last();
+    spdlog::warn("committed, but could not update the git index ({}); `git status` may show the change as unstaged",
+                 last && last->message ? last->message : "unknown error");
+  }
+  return git::oid_hex(commit_oid);
+}
+
+Status Repository::recover_after_crash() {
+  fs::path git_dir = git_repository_path(repo_.get());
+  std::vector<fs::path> locks = {git_dir / "index.lock", git_dir / "HEAD.lock"};
+  git_reference* head = nullptr;
+  if (git_reference_lookup(&head, repo_.get(), "HEAD") == 0) {
+    git::Reference owned(head);
+    if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
+      locks.push_back(git_dir / (std::string(git_reference_symbolic_target(head)) + ".lock"));
+  }
+  for (const auto& lock : locks) {
+    std::error_code ec;
+    if (fs::remove(lock, ec)) spdlog::info("removed {} left by a lorsync writer that stopped mid-commit", lock.filename().string());
+  }
+  // The dead writer may have committed without updating the index: match it to HEAD.
+  git_index* raw_index = nullptr;
+  int rc = git_repository_index(&raw_index, repo_.get());
+  if (rc < 0) return git::failure(rc, "cannot open the index");
+  git::Index index(raw_index);
+  git_object* raw_head = nullptr;
+  rc = git_revparse_single(&raw_head, repo_.get(), "HEAD^{tree}");
+  if (rc == GIT_ENOTFOUND) return Ok{};
+  if (rc < 0) return git::failure(rc, "cannot read HEAD");
+  git::Object head_tree(raw_head);
+  if ((rc = git_index_read_tree(index.get(), reinterpret_cast<git_tree*>(head_tree.get()))) < 0 ||
+      (rc = git_index_write(index.get())) < 0)
+    return git::failure(rc, "cannot reset the index to HEAD");
+  return Ok{};
+}
+
+Result<std::vector<LogEntry>> Repository::log(size_t limit) {
+  std::vector<LogEntry> entries;
+  git_revwalk* raw_walk = nullptr;
+  int rc = git_revwalk_new(&raw_walk, repo_.get());
+  if (rc < 0) return git::failure(rc, "cannot read history");
+  git::RevWalk walk(raw_walk);
+  git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
+  rc = git_revwalk_push_head(walk.get());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) return entries;
+  if (rc < 0) return git::failure(rc, "cannot read history");
+  git_oid oid;
+  while (entries.size() < limit && (rc = git_revwalk_next(&oid, walk.get())) == 0) {
+    git_commit* raw = nullptr;
+    if ((rc = git_commit_lookup(&raw, repo_.get(), &oid)) < 0) return git::failure(rc, "cannot read a commit");
+    git::Commit commit(raw);
+    LogEntry entry;
+    entry.commit = git::oid_hex(oid);
+    const git_signature* who = git_commit_author(commit.get());
+    entry.time = who->when.time;
+    entry.offset_minutes = who->when.offset;
+    entry.author = who->name ? who->name : "";
+    const char* summary = git_commit_summary(commit.get());
+    entry.summary = summary ? summary : "";
+    std::string message = git_commit_message(commit.get());
+    const std::string trailer = "\nLorsync-Device: ";
+    if (size_t at = message.rfind(trailer); at != std::string::npos) {
+      size_t start = at + trailer.size();
+      entry.device = message.substr(start, message.find('\n', start) - start);
+    }
+    entries.push_back(std::move(entry));
+  }
+  if (rc < 0 && rc != GIT_ITEROVER) return git::failure(rc, "cannot read history");
+  return entries;
+}
+
+}  // namespace lorsync

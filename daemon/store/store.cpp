@@ -1,0 +1,259 @@
+#include "store/store.hpp"
+
+#include "common/text.hpp"
+#include "store/atomic_file.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace lorsync {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kGitignore = "# lorsync's local state (daemon port and token, locks): never committed\n.lorsync/\n";
+constexpr const char* kGitattributes =
+    "# Plan files merge field by field with lorsync's merge driver (see `lorsync merge-file`)\n"
+    "*.md merge=lorsync\n"
+    "plan.yaml merge=lorsync\n";
+
+std::string default_device() {
+  if (const char* device = std::getenv("LORSYNC_DEVICE"); device && *device) return device;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0 && host[0]) return host;
+  return "unknown-device";
+}
+
+std::optional<std::string> read_whole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// A Match year's default dates: ERAS opens to programs in late September of the
+// year before; Match Day is the third Friday of March.
+std::string new_plan_yaml(const std::string& name, Date today) {
+  using namespace std::chrono;
+  int year = static_cast<int>(today.year());
+  Date review_this_year{std::chrono::year{year}, September, day{24}};
+  int cycle = today < review_this_year ? year + 1 : year + 2;
+  year_month_weekday third_friday{std::chrono::year{cycle} / March / Friday[3]};
+  Date match_day{sys_days{third_friday}};
+  std::string season = std::to_string(cycle - 1);
+  return "# lorsync plan: who you are, when things are due, and any thresholds you override.\n"
+         "# Comments in this file are kept when lorsync changes it.\n"
+         "applicant:\n"
+         "  name: " + emit_flow(name) + "\n"
+         "  citizenship: non-us      # us | non-us\n"
+         "  graduate: img            # us-md | us-do | img\n"
+         "  visa: undecided          # none | j1 | h1b | undecided\n"
+         "specialty: pmr\n"
+         "cycle: " + std::to_string(cycle) + "                # Match year\n"
+         "interests: []              # what your personal statement argues, e.g. [inpatient-rehab, spinal-cord-injury]\n"
+         "dates:\n"
+         "  eras_submit: " + season + "-09-03      # when you plan to submit\n"
+         "  programs_review: " + season + "-09-24  # letters should be uploaded by then\n"
+         "  match_day: " + format_date(match_day) + "\n"
+         "policy: {}                 # overrides: letters_min, letters_max, pmr_letters_min, ask_window_days,\n"
+         "                           # reminder_lead_days, packet_days\n";
+}
+
+constexpr const char* kNewPacketSummary =
+    "# LOR packet summary\n\n"
+    "One page for your letter writers.\n\n"
+    "## Why PM&R, and my long-term goals\n\n"
+    "## Strengths you may have observed\n\n"
+    "## Patient encounters that mattered to me\n\n"
+    "## Context: medical school, IMG background, visa\n";
+
+std::string summarize_edits(const std::vector<FieldEdit>& edits) {
+  std::vector<std::string> parts;
+  for (const auto& edit : edits) {
+    std::string name = field_name(edit.path);
+    switch (edit.op) {
+      case FieldEdit::Op::set: parts.push_back(name + "=" + emit_flow(edit.value)); break;
+      case FieldEdit::Op::remove: parts.push_back("-" + name); break;
+      case FieldEdit::Op::append: parts.push_back(name + "+=" + emit_flow(edit.value)); break;
+    }
+  }
+  std::string summary = join(parts, ", ");
+  return summary.size() > 120 ? summary.substr(0, 117) + "..." : summary;
+}
+
+bool same_problem(const Diagnostic& a, const Diagnostic& b) {
+  return a.where.path == b.where.path && a.where.field == b.where.field && a.message == b.message;
+}
+
+}  // namespace
+
+std::string DocumentRef::path() const {
+  if (auto kind_of_entity = entity_kind(kind)) return entity_path(*kind_of_entity, id);
+  return kPlanFileName;
+}
+
+std::string DocumentRef::label() const {
+  if (auto kind_of_entity = entity_kind(kind)) return std::string(kind_folder(*kind_of_entity)) + "/" + id;
+  return "plan";
+}
+
+Store::Store(fs::path root, Repository repository, StoreOptions options)
+    : root_(std::move(root)),
+      repository_(std::move(repository)),
+      checker_(root_),
+      options_(std::move(options)),
+      device_(options_.device.empty() ? default_device() : options_.device) {}
+
+Result<Store> Store::open(const fs::path& root, StoreOptions options) {
+  std::error_code ec;
+  if (!fs::exists(root / kPlanFileName, ec))
+    return make_error(ErrorCode::not_found,
+                      "no plan at " + root.string() + " (no plan.yaml there; create one with `lorsync init`)");
+  auto repository = Repository::open(root);
+  if (!repository) return repository.take_error();
+  return Store(root, std::move(repository.value()), std::move(options));
+}
+
+Result<CommitResult> Store::init(const fs::path& root, const InitOptions& options) {
+  std::error_code ec;
+  if (fs::exists(root / kPlanFileName, ec))
+    return make_error(ErrorCode::exists, "a plan already exists at " + root.string());
+  if (fs::exists(root, ec) && !fs::is_empty(root, ec))
+    return make_error(ErrorCode::exists, root.string() + " is not empty; choose a new or empty folder for the plan");
+
+  std::vector<FileChange> files = {{".gitignore", kGitignore}, {".gitattributes", kGitattributes}};
+  if (options.sample) {
+    auto sample = sample_plan_files(options.today);
+    files.insert(files.end(), sample.begin(), sample.end());
+  } else {
+    files.push_back({kPlanFileName, new_plan_yaml(options.applicant_name.empty() ? "Your Name" : options.applicant_name,
+                                                  options.today)});
+    files.push_back({kPacketSummaryPath, kNewPacketSummary});
+  }
+  fs::create_directories(root, ec);
+  if (ec) return make_error(ErrorCode::io, "cannot create " + root.string() + ": " + ec.message());
+  auto repository = Repository::create(root);
+  if (!repository) return repository.take_error();
+  for (const auto& file : files) {
+    Status written = write_file_atomically(root / file.path, *file.contents);
+    if (!written) return written.take_error();
+  }
+  CheckedPlan checked = PlanChecker(root).check();
+  if (!checked.valid())
+    return make_error(ErrorCode::invalid_plan, "the new plan does not validate", std::move(checked.diagnostics));
+  std::string device = options.store.device.empty() ? default_device() : options.store.device;
+  std::string summary = options.sample ? "sample plan" : "new plan";
+  std::string message = "init: plan — " + summary + "\n\nLorsync-Device: " + device + "\n";
+  auto commit = repository->commit(files, message);
+  if (!commit) return commit.take_error();
+  spdlog::info("created a plan repository at {}", root.string());
+  return CommitResult{commit.value(), kPlanFileName, "", "init: plan — " + summary};
+}
+
+Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::optional<std::string>& new_text,
+                                          const std::string& verb, const std::string& summary,
+                                          const std::optional<std::string>& if_revision, bool must_exist) {
+  auto lock = PlanLock::acquire(root_, options_.lock_patience);
+  if (!lock) return lock.take_error();
+  if (lock->predecessor_crashed()) {
+    spdlog::warn("the previous writer of this plan stopped mid-change; recovering");
+    Status recovered = repository_.recover_after_crash();
+    if (!recovered) return recovered.take_error();
+  }
+
+  const std::string path = target.path();
+  const fs::path absolute = root_ / path;
+  std::optional<std::string> old_text = read_whole(absolute);
+  if (must_exist && !old_text) return make_error(ErrorCode::not_found, "no " + path + " in this plan");
+  if (!must_exist && old_text) return make_error(ErrorCode::exists, path + " already exists");
+  if (if_revision && old_text && Repository::blob_id(*old_text) != *if_revision)
+    return make_error(ErrorCode::conflict, path + " changed since revision " + *if_revision + "; its revision is now " +
+                                               Repository::blob_id(*old_text));
+
+  // Refuse what the change breaks; problems the plan already had elsewhere do not block it.
+  CheckedPlan before = checker_.check();
+  CheckedPlan after = checker_.check({FileOverlay{path, target.kind, target.id, new_text}});
+  std::vector<Diagnostic> introduced;
+  for (const auto& problem : after.diagnostics) {
+    bool preexisting = problem.where.path != path &&
+                       std::any_of(before.diagnostics.begin(), before.diagnostics.end(),
+                                   [&](const Diagnostic& old) { return same_problem(old, problem); });
+    if (!preexisting) introduced.push_back(problem);
+  }
+  if (!introduced.empty())
+    return make_error(ErrorCode::invalid_plan, "the change was not made: it would leave the plan invalid",
+                      std::move(introduced));
+
+  Status written = new_text ? write_file_atomically(absolute, *new_text) : remove_file_durably(absolute);
+  if (!written) return written.take_error();
+
+  std::string first_line = verb + ": " + target.label() + " — " + summary;
+  std::string message = first_line + "\n\nLorsync-Device: " + device_ + "\n";
+  auto commit = repository_.commit({FileChange{path, new_text}}, message);
+  if (!commit) {
+    // Put the file back as it was: a change that was not committed is not made.
+    Status restored = old_text ? write_file_atomically(absolute, *old_text) : remove_file_durably(absolute);
+    if (!restored) spdlog::error("could not restore {} after a failed commit: {}", path, restored.error().message);
+    return commit.take_error();
+  }
+  spdlog::debug("committed {} ({})", target.label(), commit.value());
+  return CommitResult{commit.value(), path, new_text ? Repository::blob_id(*new_text) : "", first_line};
+}
+
+Result<CommitResult> Store::create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,
+                                   const std::string& body) {
+  if (!is_valid_id(id))
+    return make_error(ErrorCode::usage, in_quotes(id) + " is not a valid id: use lowercase letters, digits and hyphens "
+                                        "(at most 64), e.g. jane-smith");
+  DocumentRef target{document_kind(kind), id};
+  auto text = new_entity_text(target.kind, target.path(), id, fields, body);
+  if (!text) return text.take_error();
+  std::string summary = "new " + std::string(kind_name(kind));
+  for (const auto& field : fields)
+    if (field.path.size() == 1 && field.path[0] == "name" && field.value.is_string())
+      summary = field.value.get<std::string>();
+  return commit_change(target, text.value(), "add", summary, std::nullopt, false);
+}
+
+Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<FieldEdit>& edits,
+                                 const std::string& verb, const std::string& summary,
+                                 const std::optional<std::string>& if_revision) {
+  if (target.kind != DocumentKind::plan && !is_valid_id(target.id))
+    return make_error(ErrorCode::usage, in_quotes(target.id) + " is not a valid id");
+  auto old_text = read_whole(root_ / target.path());
+  if (!old_text) return make_error(ErrorCode::not_found, "no " + target.path() + " in this plan");
+  ParsedDocument parsed = parse_document(target.kind, target.path(), target.id, *old_text);
+  if (!parsed.document)
+    return make_error(ErrorCode::invalid_plan, target.path() + " cannot be read; fix it by hand first",
+                      std::move(parsed.diagnostics));
+  auto text = apply_edits(*parsed.document, edits);
+  if (!text) return text.take_error();
+  return commit_change(target, text.value(), verb, summary, if_revision, true);
+}
+
+Result<CommitResult> Store::update(const DocumentRef& target, const std::vector<FieldEdit>& edits,
+                                   const std::optional<std::string>& if_revision) {
+  return edit(target, edits, "set", summarize_edits(edits), if_revision);
+}
+
+Result<CommitResult> Store::remove(EntityKind kind, const std::string& id, const std::optional<std::string>& if_revision) {
+  if (!is_valid_id(id)) return make_error(ErrorCode::usage, in_quotes(id) + " is not a valid id");
+  return commit_change(DocumentRef{document_kind(kind), id}, std::nullopt, "rm", "removed", if_revision, true);
+}
+
+Result<CommitResult> Store::record(const std::string& letter_id, const LetterEvent& event) {
+  nlohmann::json item = {{"date", format_date(event.date)}, {"event", event.event}};
+  if (!event.via.empty()) item["via"] = event.via;
+  if (!event.note.empty()) item["note"] = event.note;
+  std::string summary = event.event + " on " + format_date(event.date) + (event.via.empty() ? "" : " via " + event.via);
+  return edit(DocumentRef{DocumentKind::letter, letter_id}, {FieldEdit{FieldEdit::Op::append, {"events"}, item}},
+              "record", summary, std::nullopt);
+}
+
+}  // namespace lorsync

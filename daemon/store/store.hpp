@@ -1,0 +1,97 @@
+// store/store: the one place plan changes are made. Each change is checked
+// against the whole plan before anything is written, written atomically,
+// committed as one commit `VERB: KIND/ID — summary` with a Lorsync-Device
+// trailer, under the plan's single-writer lock.
+#pragma once
+
+#include "common/date.hpp"
+#include "common/diagnostic.hpp"
+#include "model/front_matter_edit.hpp"
+#include "store/plan_lock.hpp"
+#include "store/repository.hpp"
+#include "validation/plan_check.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lorsync {
+
+struct StoreOptions {
+  std::string device;  // for the Lorsync-Device trailer; empty: $LORSYNC_DEVICE, else the host name
+  std::chrono::milliseconds lock_patience{10000};
+};
+
+struct CommitResult {
+  std::string commit;    // the new commit's id
+  std::string path;      // the file changed
+  std::string revision;  // the file's new blob id; empty after a removal
+  std::string message;   // first line of the commit message
+};
+
+// Which document a change is about: an entity, or plan.yaml itself (kind plan, no id).
+struct DocumentRef {
+  DocumentKind kind = DocumentKind::plan;
+  std::string id;
+  std::string path() const;
+  std::string label() const;  // "letters/lee-pmr" or "plan"
+};
+
+struct LetterEvent {
+  Date date;
+  std::string event;  // asked, agreed, ...
+  std::string via;    // optional
+  std::string note;   // optional
+};
+
+struct InitOptions {
+  bool sample = false;
+  Date today;
+  std::string applicant_name;  // for a new empty plan; empty: a placeholder
+  StoreOptions store;
+};
+
+class Store {
+ public:
+  static Result<Store> open(const std::filesystem::path& root, StoreOptions options = {});
+  // Creates a new plan repository at `root` (missing or empty folder) with its first commit.
+  static Result<CommitResult> init(const std::filesystem::path& root, const InitOptions& options);
+
+  CheckedPlan check() { return checker_.check(); }
+
+  Result<CommitResult> create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,
+                              const std::string& body = "");
+  Result<CommitResult> update(const DocumentRef& target, const std::vector<FieldEdit>& edits,
+                              const std::optional<std::string>& if_revision = std::nullopt);
+  Result<CommitResult> remove(EntityKind kind, const std::string& id,
+                              const std::optional<std::string>& if_revision = std::nullopt);
+  Result<CommitResult> record(const std::string& letter_id, const LetterEvent& event);
+
+  Result<std::vector<LogEntry>> log(size_t limit) { return repository_.log(limit); }
+  const std::filesystem::path& root() const { return root_; }
+  const std::string& device() const { return device_; }
+
+ private:
+  Store(std::filesystem::path root, Repository repository, StoreOptions options);
+
+  Result<CommitResult> edit(const DocumentRef& target, const std::vector<FieldEdit>& edits, const std::string& verb,
+                            const std::string& summary, const std::optional<std::string>& if_revision);
+  // Checks, writes and commits one file's new text (nullopt: removal).
+  Result<CommitResult> commit_change(const DocumentRef& target, const std::optional<std::string>& new_text,
+                                     const std::string& verb, const std::string& summary,
+                                     const std::optional<std::string>& if_revision, bool must_exist);
+
+  std::filesystem::path root_;
+  Repository repository_;
+  PlanChecker checker_;
+  StoreOptions options_;
+  std::string device_;
+};
+
+// The sample plan (a non-US IMG applying to PM&R), its dates moved by whole
+// weeks so that `today` falls in mid-August of its application season.
+std::vector<FileChange> sample_plan_files(Date today);
+
+}  // namespace lorsync

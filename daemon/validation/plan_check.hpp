@@ -1,0 +1,53 @@
+// validation/plan_check: reads a plan directory into a Plan and checks all of
+// it: every file against its schema, then the references between files. It
+// remembers files it has already checked (by inode, size and mtime) so a
+// long-lived store or daemon re-reads only what changed. An overlay lets the
+// store check the plan as it would be after a change, before writing anything.
+#pragma once
+
+#include "common/diagnostic.hpp"
+#include "model/plan.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lorsync {
+
+struct CheckedPlan {
+  Plan plan;
+  std::vector<Diagnostic> diagnostics;  // sorted by path, line, column
+  bool valid() const { return diagnostics.empty(); }
+};
+
+// A pending change to one file: new text, or nullopt for a removal.
+struct FileOverlay {
+  std::string path;
+  DocumentKind kind = DocumentKind::plan;
+  std::string id;
+  std::optional<std::string> text;
+};
+
+class PlanChecker {
+ public:
+  explicit PlanChecker(std::filesystem::path root) : root_(std::move(root)) {}
+
+  CheckedPlan check(const std::vector<FileOverlay>& overlays = {});
+
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  struct CachedFile {
+    FileStamp stamp;
+    std::optional<Document> document;
+    std::vector<Diagnostic> diagnostics;
+  };
+  std::filesystem::path root_;
+  std::map<std::string, CachedFile> cache_;
+
+  static CachedFile check_text(DocumentKind kind, const std::string& path, const std::string& id, std::string text);
+};
+
+}  // namespace lorsync

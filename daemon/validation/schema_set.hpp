@@ -1,0 +1,82 @@
+// validation/schema_set: the JSON Schemas of schema/ (compiled into the binary),
+// ready for valijson, plus what the schemas mark beyond draft-07's checks:
+// which fields are calendar dates ("format": "date") and which are references
+// to other entities ("x-lorsync-ref"). The schemas stay the one source of truth.
+#pragma once
+
+#include "model/document.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace valijson {
+class Schema;
+}
+
+namespace lorsync {
+
+// A field path pattern inside one document; "*" stands for every item of a list.
+struct FieldPattern {
+  std::vector<std::string> segments;
+};
+
+struct ReferenceField {
+  FieldPattern field;
+  std::string target_folder;  // "writers", "rotations", "letters"
+};
+
+class SchemaSet {
+ public:
+  static const SchemaSet& instance();  // built once from the embedded schemas
+
+  struct Entry;
+  const Entry& entry(DocumentKind kind) const;
+  const valijson::Schema& entry_schema(DocumentKind kind) const;
+  const nlohmann::json& schema_json(DocumentKind kind) const;
+  const std::vector<FieldPattern>& date_fields(DocumentKind kind) const;
+  const std::vector<ReferenceField>& reference_fields(DocumentKind kind) const;
+
+  // The subschema describing the value at `field_path` (following $ref,
+  // properties, patternProperties and items), or nullptr.
+  const nlohmann::json* schema_at(DocumentKind kind, const std::vector<std::string>& field_path) const;
+  // `node` with its local "$ref" chain followed.
+  const nlohmann::json& resolved(DocumentKind kind, const nlohmann::json& node) const;
+
+  ~SchemaSet();
+
+ private:
+  SchemaSet();
+  std::vector<std::unique_ptr<Entry>> entries_;
+};
+
+const char* schema_file_name(DocumentKind kind);  // "letter.schema.json"
+
+// Calls `visit(path, value)` for every value of `data` matching `pattern`.
+template <class Visit>
+void for_each_match(const nlohmann::json& data, const FieldPattern& pattern, size_t depth,
+                    std::vector<std::string>& path, Visit&& visit) {
+  if (depth == pattern.segments.size()) {
+    visit(path, data);
+    return;
+  }
+  const std::string& segment = pattern.segments[depth];
+  if (segment == "*") {
+    if (!data.is_array()) return;
+    for (size_t i = 0; i < data.size(); ++i) {
+      path.push_back(std::to_string(i));
+      for_each_match(data[i], pattern, depth + 1, path, visit);
+      path.pop_back();
+    }
+  } else if (data.is_object()) {
+    auto found = data.find(segment);
+    if (found == data.end()) return;
+    path.push_back(segment);
+    for_each_match(*found, pattern, depth + 1, path, visit);
+    path.pop_back();
+  }
+}
+
+}  // namespace lorsync

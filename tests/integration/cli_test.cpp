@@ -1,0 +1,196 @@
+// The real lorsync binary, as a user runs it: exit codes, output, plan
+// discovery, and what lands in git (checked with the git CLI).
+#include <catch2/catch.hpp>
+
+#include "support/broken_plans.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <nlohmann/json.hpp>
+
+using namespace lorsync::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+ProcessResult run_lorsync(std::vector<std::string> args, const fs::path& cwd = {},
+                      const std::map<std::string, std::string>& env = {}) {
+  args.insert(args.begin(), LORSYNC_BINARY);
+  return run_process(args, cwd, env);
+}
+
+ProcessResult run_git(const fs::path& repo, std::vector<std::string> args) {
+  args.insert(args.begin(), {"git", "-C", repo.string()});
+  return run_process(args);
+}
+
+fs::path sample(const TempDir& dir) {
+  fs::path plan = dir / "plan";
+  ProcessResult init = run_lorsync({"init", "--sample", plan.string()});
+  INFO(init.err);
+  REQUIRE(init.exit_code == 0);
+  return plan;
+}
+
+}  // namespace
+
+TEST_CASE("--help on every command explains it with an example") {
+  ProcessResult top = run_lorsync({"--help"});
+  CHECK(top.exit_code == 0);
+  for (const char* command : {"init", "validate", "add", "set", "rm", "record", "log"}) {
+    INFO(command);
+    CHECK_THAT(top.out, Catch::Contains(command));
+    ProcessResult help = run_lorsync({command, "--help"});
+    CHECK(help.exit_code == 0);
+    CHECK_THAT(help.out, Catch::Contains("Example"));
+  }
+}
+
+TEST_CASE("bad usage exits 2 with a message") {
+  CHECK(run_lorsync({}).exit_code == 2);
+  CHECK(run_lorsync({"frobnicate"}).exit_code == 2);
+  TempDir dir;
+  fs::path plan = sample(dir);
+  ProcessResult bad_kind = run_lorsync({"--plan", plan.string(), "add", "writr", "x"});
+  CHECK(bad_kind.exit_code == 2);
+  CHECK_THAT(bad_kind.err, Catch::Contains("did you mean \"writer\""));
+  ProcessResult no_letter = run_lorsync({"--plan", plan.string(), "record", "nope", "asked"});
+  CHECK(no_letter.exit_code == 2);
+  CHECK_THAT(no_letter.err, Catch::Contains("no letters/nope.md"));
+  ProcessResult bad_date = run_lorsync({"--plan", plan.string(), "record", "delgado-consult", "agreed", "--on", "2026-02-30"});
+  CHECK(bad_date.exit_code == 2);
+  ProcessResult no_plan = run_lorsync({"--plan", (dir / "nowhere").string(), "validate"});
+  CHECK(no_plan.exit_code == 2);
+  CHECK_THAT(no_plan.err, Catch::Contains("lorsync init"));
+}
+
+TEST_CASE("lorsync validate reports each kind of bad input and exits 2") {
+  for (const auto& broken : broken_plans()) {
+    DYNAMIC_SECTION(broken.name) {
+      TempDir dir;
+      fs::path plan = sample(dir);
+      broken.damage(plan);
+      ProcessResult result = run_lorsync({"--plan", plan.string(), "validate"});
+      INFO(result.out << result.err);
+      CHECK(result.exit_code == 2);
+      CHECK_THAT(result.out, Catch::Contains(broken.expected));
+      ProcessResult json = run_lorsync({"--plan", plan.string(), "validate", "--json"});
+      CHECK(json.exit_code == 2);
+      auto parsed = nlohmann::json::parse(json.out);
+      CHECK(parsed["valid"] == false);
+      CHECK_FALSE(parsed["diagnostics"].empty());
+    }
+  }
+}
+
+TEST_CASE("plan discovery: --plan - then the enclosing plan - then XDG_DATA_HOME") {
+  TempDir dir;
+  std::map<std::string, std::string> env = {{"XDG_DATA_HOME", (dir / "data").string()}};
+  ProcessResult init = run_lorsync({"init", "--sample"}, dir.path(), env);
+  INFO(init.err);
+  REQUIRE(init.exit_code == 0);
+  CHECK(fs::exists(dir / "data/lorsync/plan/plan.yaml"));
+  CHECK(run_lorsync({"validate"}, dir.path(), env).exit_code == 0);
+
+  fs::path other = sample(dir);
+  ProcessResult inside = run_lorsync({"record", "delgado-consult", "agreed"}, other / "letters", env);
+  INFO(inside.err);
+  REQUIRE(inside.exit_code == 0);
+  CHECK(run_git(other, {"log", "-1", "--format=%s"}).out == "record: letters/delgado-consult — agreed on 2026-08-15\n");
+  CHECK(run_git(dir / "data/lorsync/plan", {"rev-list", "--count", "HEAD"}).out == "1\n");
+}
+
+TEST_CASE("add - set - rm and record commit small - honest changes") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--plan", plan.string(), "--json"});
+    ProcessResult result = run_lorsync(args);
+    INFO(result.out << result.err);
+    REQUIRE(result.exit_code == 0);
+    return nlohmann::json::parse(result.out);
+  };
+  auto added = run({"add", "writer", "jane-lee", "--set", "name=Dr. Jane Lee", "--set", "title=attending", "--set",
+                    "specialty=pmr", "--set", "institution=Lakeshore Rehab", "--set", "country=US", "--set",
+                    "relationship.weeks=4", "--body", "Met on 4 West."});
+  CHECK(added["message"] == "add: writers/jane-lee — Dr. Jane Lee");
+  CHECK(read_file(plan / "writers/jane-lee.md") ==
+        "---\nname: Dr. Jane Lee\ntitle: attending\nspecialty: pmr\ninstitution: Lakeshore Rehab\ncountry: US\n"
+        "relationship:\n  weeks: 4\n---\nMet on 4 West.\n");
+
+  auto set = run({"set", "letter", "qureshi-home", "waived=true", "eras_letter_id=12345"});
+  CHECK(set["message"] == "set: letters/qureshi-home — waived=true, eras_letter_id=\"12345\"");
+  CHECK(run_git(plan, {"diff", "--numstat", "HEAD~1"}).out == "2\t1\tletters/qureshi-home.md\n");
+  CHECK(set["revision"] == run_git(plan, {"rev-parse", "HEAD:letters/qureshi-home.md"}).out.substr(0, 40));
+
+  auto recorded = run({"record", "delgado-consult", "agreed", "--on", "2026-08-14", "--via", "email", "--note",
+                       "Said yes: happy to"});
+  CHECK(recorded["message"] == "record: letters/delgado-consult — agreed on 2026-08-14 via email");
+  CHECK_THAT(read_file(plan / "letters/delgado-consult.md"),
+             Catch::Contains("  - {date: 2026-08-14, event: agreed, note: \"Said yes: happy to\", via: email}\n"));
+
+  auto plan_set = run({"set", "plan", "dates.eras_submit=2026-09-05"});
+  CHECK(run_git(plan, {"diff", "--numstat", "HEAD~1"}).out == "1\t1\tplan.yaml\n");
+  CHECK_THAT(read_file(plan / "plan.yaml"), Catch::Contains("  eras_submit: 2026-09-05      # when I plan to submit\n"));
+
+  auto unset = run({"set", "writer", "jane-lee", "--unset", "relationship"});
+  CHECK_THAT(read_file(plan / "writers/jane-lee.md"), !Catch::Contains("relationship"));
+
+  auto removed = run({"rm", "writer", "jane-lee"});
+  CHECK(removed["revision"].is_null());
+  CHECK(run_git(plan, {"status", "--porcelain"}).out.empty());
+
+  auto log = run({"log", "-n", "3"});
+  REQUIRE(log.size() == 3);
+  CHECK(log[0]["summary"] == "rm: writers/jane-lee — removed");
+  CHECK(log[0]["device"] == "test-device");
+  CHECK(log[0]["author"] == "Test Applicant");
+  CHECK(log[0]["commit"].get<std::string>().size() == 40);
+}
+
+TEST_CASE("values on the command line are validated like file contents") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  ProcessResult result = run_lorsync({"--plan", plan.string(), "set", "letter", "qureshi-home", "waived=yes"});
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.err, Catch::Contains("letters/qureshi-home.md:4:9: waived: expected true or false, got \"yes\""));
+  ProcessResult typo = run_lorsync({"--plan", plan.string(), "set", "letter", "qureshi-home", "waved=true"});
+  CHECK(typo.exit_code == 2);
+  CHECK_THAT(typo.err, Catch::Contains("did you mean \"waived\""));
+  ProcessResult date = run_lorsync({"--plan", plan.string(), "set", "rotation", "riverside-pmr-consult", "end=2026-13-01"});
+  CHECK(date.exit_code == 2);
+  ProcessResult bad_id = run_lorsync({"--plan", plan.string(), "add", "writer", "Dr Smith", "--set", "name=X"});
+  CHECK(bad_id.exit_code == 2);
+  CHECK_THAT(bad_id.err, Catch::Contains("not a valid id"));
+  CHECK(run_git(plan, {"rev-list", "--count", "HEAD"}).out == "1\n");
+  CHECK(run_git(plan, {"status", "--porcelain"}).out.empty());
+}
+
+TEST_CASE("setting one field of a CRLF file changes one line and keeps CRLF") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  std::string text = read_file(plan / "letters/qureshi-home.md");
+  std::string crlf;
+  for (char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  write_file(plan / "letters/qureshi-home.md", crlf);
+  REQUIRE(run_git(plan, {"commit", "-qam", "edit: letters/qureshi-home — CRLF"}).exit_code == 0);
+  ProcessResult result = run_lorsync({"--plan", plan.string(), "set", "letter", "qureshi-home", "waived=true"});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(run_git(plan, {"diff", "--numstat", "HEAD~1"}).out == "1\t1\tletters/qureshi-home.md\n");
+  std::string after = read_file(plan / "letters/qureshi-home.md");
+  CHECK_THAT(after, Catch::Contains("waived: true\r\n"));
+  CHECK(after.substr(after.find("---\r\nPlanned")) == crlf.substr(crlf.find("---\r\nPlanned")));
+}
+
+TEST_CASE("without a git author - a change fails with the fix - and nothing is written") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  TempDir empty_home;
+  std::string before = read_file(plan / "letters/delgado-consult.md");
+  ProcessResult result = run_lorsync({"--plan", plan.string(), "record", "delgado-consult", "agreed"}, {},
+                                 {{"HOME", empty_home.path().string()}, {"XDG_CONFIG_HOME", (empty_home / ".config").string()}});
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.err, Catch::Contains("git config --global user.name"));
+  CHECK(read_file(plan / "letters/delgado-consult.md") == before);
+}

@@ -1,0 +1,90 @@
+#include "support/broken_plans.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <fstream>
+
+namespace lorsync::test {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The sample's letters/qureshi-home.md, a small file to damage.
+constexpr const char* kLetter = "letters/qureshi-home.md";
+
+void replace_in(const fs::path& path, const std::string& from, const std::string& to) {
+  std::string text = read_file(path);
+  size_t at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error("fixture text not found: " + from);
+  text.replace(at, from.size(), to);
+  write_file(path, text);
+}
+
+}  // namespace
+
+const std::vector<BrokenPlan>& broken_plans() {
+  static const std::vector<BrokenPlan> plans = {
+      {"empty file", [](const fs::path& p) { write_file(p / kLetter, ""); },
+       "letters/qureshi-home.md:1:1: the file is empty"},
+      {"no front matter", [](const fs::path& p) { write_file(p / kLetter, "writer: farah-qureshi\n"); },
+       "letters/qureshi-home.md:1:1: no front matter"},
+      {"unterminated front matter",
+       [](const fs::path& p) { write_file(p / kLetter, "---\nwriter: farah-qureshi\nwaived: true\nNotes\n"); },
+       "letters/qureshi-home.md:1:1: the front matter is not closed"},
+      {"tab indentation",
+       [](const fs::path& p) { replace_in(p / "writers/farah-qureshi.md", "  weeks:", "\tweeks:"); },
+       "writers/farah-qureshi.md:12:1: tab used for indentation"},
+      {"bad nesting", [](const fs::path& p) { replace_in(p / kLetter, "waived: false", "  waived: false"); },
+       "letters/qureshi-home.md:"},
+      {"duplicate keys", [](const fs::path& p) { replace_in(p / kLetter, "waived: false", "waived: false\nwaived: true"); },
+       "letters/qureshi-home.md:5:1: duplicate key \"waived\""},
+      {"wrong type", [](const fs::path& p) { replace_in(p / "writers/farah-qureshi.md", "weeks: 104", "weeks: many"); },
+       "writers/farah-qureshi.md:12:10: relationship.weeks: expected a whole number, got \"many\""},
+      {"impossible date", [](const fs::path& p) { replace_in(p / "rotations/riverside-pmr-consult.md", "start: 2026-07-13", "start: 2026-02-30"); },
+       "rotations/riverside-pmr-consult.md:8:8: start: \"2026-02-30\" is not a real calendar date"},
+      {"unknown field", [](const fs::path& p) { replace_in(p / kLetter, "waived: false", "waved: false"); },
+       "letters/qureshi-home.md:4:1: waved: unknown field; did you mean \"waived\"?"},
+      {"bad enum", [](const fs::path& p) { replace_in(p / "rotations/riverside-pmr-consult.md", "setting: consult", "setting: inpatient"); },
+       "setting: \"inpatient\" is not one of: inpatient-rehab, consult, outpatient, research, other; did you mean \"inpatient-rehab\"?"},
+      {"missing required field", [](const fs::path& p) { replace_in(p / kLetter, "writer: farah-qureshi\n", ""); },
+       "letters/qureshi-home.md:2:1: writer: required field is missing"},
+      {"dangling reference", [](const fs::path& p) { replace_in(p / kLetter, "writer: farah-qureshi", "writer: farah-qureshy"); },
+       "letters/qureshi-home.md:2:9: writer: no writers/farah-qureshy.md in this plan; did you mean \"farah-qureshi\"?"},
+      {"file name that is not an id",
+       [](const fs::path& p) { fs::rename(p / "writers/farah-qureshi.md", p / "writers/Dr Smith.md"); },
+       "writers/Dr Smith.md: the file name is not a valid id: use lowercase letters, digits and hyphens (rename it to dr-smith.md)"},
+      {"non-UTF-8 bytes", [](const fs::path& p) { replace_in(p / kLetter, "Planned", "Pl\xe9nned"); },
+       "letters/qureshi-home.md:6:3: the file is not valid UTF-8"},
+      {"20 MB file",
+       [](const fs::path& p) {
+         std::ofstream out(p / kLetter, std::ios::app | std::ios::binary);
+         std::string block(1 << 20, 'x');
+         for (int i = 0; i < 20; ++i) out << block;
+       },
+       "letters/qureshi-home.md: is 21.0 MB; plan files are limited to 1 MiB"},
+      {"YAML alias bomb",
+       [](const fs::path& p) {
+         std::string bomb = "---\nwriter: farah-qureshi\nx-a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+         char previous = 'a';
+         for (char name = 'b'; name <= 'p'; ++name) {
+           bomb += std::string("x-") + name + ": &" + name + " [";
+           for (int i = 0; i < 10; ++i) bomb += std::string(i ? ", *" : "*") + previous;
+           bomb += "]\n";
+           previous = name;
+         }
+         write_file(p / kLetter, bomb + "---\n");
+       },
+       "aliases expand to more than"},
+      {"symlink outside the plan",
+       [](const fs::path& p) {
+         write_file(p.parent_path() / "outside.md", "---\nname: Outside\n---\n");
+         fs::create_symlink(p.parent_path() / "outside.md", p / "programs/outside.md");
+       },
+       "programs/outside.md: is a symlink to"},
+      {"missing plan.yaml", [](const fs::path& p) { fs::remove(p / "plan.yaml"); },
+       "plan.yaml: missing: every plan has a plan.yaml"},
+  };
+  return plans;
+}
+
+}  // namespace lorsync::test

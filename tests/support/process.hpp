@@ -1,0 +1,30 @@
+// tests/support/process: runs a real program (lorsync, git) with its own
+// environment and captures what it prints.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lorsync::test {
+
+struct ProcessResult {
+  int exit_code = -1;  // -signal when killed
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` in `cwd` (empty: the current one) with the test environment
+// (see test_environment) plus `extra_env`, waiting for it to finish.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {},
+                          const std::map<std::string, std::string>& extra_env = {});
+
+// The environment every child gets: HOME and XDG_* point into the test's
+// private home, never the user's; LORSYNC_TODAY is fixed.
+std::vector<std::string> test_environment(const std::map<std::string, std::string>& extra_env);
+
+// The private home set up by the test main (with a .gitconfig naming an author).
+const std::filesystem::path& test_home();
+
+}  // namespace lorsync::test

@@ -1,0 +1,105 @@
+#include <catch2/catch.hpp>
+
+#include "model/front_matter_edit.hpp"
+
+using namespace lorsync;
+
+namespace {
+
+Document doc(const std::string& text, DocumentKind kind = DocumentKind::writer) {
+  ParsedDocument parsed = parse_document(kind, "writers/x.md", "x", text);
+  REQUIRE(parsed.document);
+  return *parsed.document;
+}
+
+std::string edit(const std::string& text, std::vector<FieldEdit> edits, DocumentKind kind = DocumentKind::writer) {
+  auto result = apply_edits(doc(text, kind), edits);
+  REQUIRE(result.ok());
+  return result.value();
+}
+
+FieldEdit set(std::vector<std::string> path, nlohmann::json value) {
+  return FieldEdit{FieldEdit::Op::set, std::move(path), std::move(value)};
+}
+
+const std::string kWriter =
+    "---\n"
+    "# who this is\n"
+    "name: Dr. Jane Lee   # attending on 4 West\n"
+    "title: attending\n"
+    "relationship:\n"
+    "  weeks: 4 # four weeks\n"
+    "  rotations: [a, b]\n"
+    "---\n"
+    "Notes: keep **this** exactly.\n"
+    "  indented line\n";
+
+}  // namespace
+
+TEST_CASE("setting a scalar changes only its value - keeping the comment after it") {
+  std::string out = edit(kWriter, {set({"relationship", "weeks"}, 6)});
+  CHECK(out == "---\n# who this is\nname: Dr. Jane Lee   # attending on 4 West\ntitle: attending\nrelationship:\n"
+               "  weeks: 6 # four weeks\n  rotations: [a, b]\n---\nNotes: keep **this** exactly.\n  indented line\n");
+}
+
+TEST_CASE("a string that would read back as something else is quoted") {
+  std::string out = edit(kWriter, {set({"title"}, "true"), set({"name"}, "Lee: the best")});
+  CHECK_THAT(out, Catch::Contains("title: \"true\"\n"));
+  CHECK_THAT(out, Catch::Contains("name: \"Lee: the best\"   # attending on 4 West\n"));
+}
+
+TEST_CASE("a new field goes at the end of its mapping - nested ones at the right indent") {
+  std::string out = edit(kWriter, {set({"email"}, "jane@example.org"), set({"relationship", "direct_supervision"}, true)});
+  CHECK(out == "---\n# who this is\nname: Dr. Jane Lee   # attending on 4 West\ntitle: attending\nrelationship:\n"
+               "  weeks: 4 # four weeks\n  rotations: [a, b]\n  direct_supervision: true\nemail: jane@example.org\n---\n"
+               "Notes: keep **this** exactly.\n  indented line\n");
+}
+
+TEST_CASE("a missing parent mapping is created") {
+  std::string out = edit("---\nname: A\n---\n", {set({"relationship", "weeks"}, 2)});
+  CHECK(out == "---\nname: A\nrelationship:\n  weeks: 2\n---\n");
+}
+
+TEST_CASE("removing a field removes its lines only") {
+  std::string out = edit(kWriter, {FieldEdit{FieldEdit::Op::remove, {"title"}, nullptr}});
+  CHECK(out == "---\n# who this is\nname: Dr. Jane Lee   # attending on 4 West\nrelationship:\n"
+               "  weeks: 4 # four weeks\n  rotations: [a, b]\n---\nNotes: keep **this** exactly.\n  indented line\n");
+  std::string nested = edit("---\nrelationship:\n  weeks: 4\n---\n", {FieldEdit{FieldEdit::Op::remove, {"relationship", "weeks"}, nullptr}});
+  CHECK(nested == "---\nrelationship: {}\n---\n");
+}
+
+TEST_CASE("appending an event adds one line in the list's own style") {
+  const std::string letter = "---\nwriter: lee\nevents:\n  - {date: 2026-07-01, event: asked}\n# later\n---\nbody\n";
+  std::string out = edit(letter, {FieldEdit{FieldEdit::Op::append, {"events"}, {{"date", "2026-07-02"}, {"event", "agreed"}}}},
+                         DocumentKind::letter);
+  CHECK(out == "---\nwriter: lee\nevents:\n  - {date: 2026-07-01, event: asked}\n  - {date: 2026-07-02, event: agreed}\n"
+               "# later\n---\nbody\n");
+  std::string first = edit("---\nwriter: lee\n---\n", {FieldEdit{FieldEdit::Op::append, {"events"}, {{"date", "2026-07-02"}, {"event", "agreed"}}}},
+                           DocumentKind::letter);
+  CHECK(first == "---\nwriter: lee\nevents:\n  - {date: 2026-07-02, event: agreed}\n---\n");
+}
+
+TEST_CASE("CRLF files stay CRLF - and the body is untouched") {
+  const std::string crlf = "---\r\nname: A\r\ntitle: attending\r\n---\r\nline one\r\nline two\r\n";
+  std::string out = edit(crlf, {set({"title"}, "chair"), set({"email"}, "a@example.org")});
+  CHECK(out == "---\r\nname: A\r\ntitle: chair\r\nemail: a@example.org\r\n---\r\nline one\r\nline two\r\n");
+}
+
+TEST_CASE("block-style values are replaced as a whole") {
+  const std::string text = "---\npacket:\n  - cv\n  - summary\nwriter: lee\n---\n";
+  std::string out = edit(text, {set({"packet"}, {"cv", "photo"})}, DocumentKind::letter);
+  CHECK(out == "---\npacket: [cv, photo]\nwriter: lee\n---\n");
+}
+
+TEST_CASE("plan.yaml (no front matter markers) edits in place") {
+  const std::string plan = "applicant:\n  name: A   # me\ndates:\n  eras_submit: 2026-09-03  # submit\n";
+  std::string out = edit(plan, {set({"dates", "eras_submit"}, "2026-09-05")}, DocumentKind::plan);
+  CHECK(out == "applicant:\n  name: A   # me\ndates:\n  eras_submit: 2026-09-05  # submit\n");
+}
+
+TEST_CASE("new entity text keeps the given field order") {
+  auto text = new_entity_text(DocumentKind::writer, "writers/x.md", "x",
+                              {set({"name"}, "Jane"), set({"title"}, "chair"), set({"relationship", "weeks"}, 3)}, "hello\n");
+  REQUIRE(text.ok());
+  CHECK(text.value() == "---\nname: Jane\ntitle: chair\nrelationship:\n  weeks: 3\n---\nhello\n");
+}

@@ -1,0 +1,42 @@
+#include <catch2/catch.hpp>
+
+#include "common/date.hpp"
+#include "common/text.hpp"
+
+using namespace lorsync;
+
+TEST_CASE("did you mean finds typos and extensions - and stays quiet otherwise") {
+  CHECK(closest_match("waved", {"writer", "waived", "rotation"}) == std::optional<std::string>("waived"));
+  CHECK(closest_match("inpatient", {"inpatient-rehab", "consult", "outpatient"}) ==
+        std::optional<std::string>("inpatient-rehab"));
+  CHECK(closest_match("farah-qureshy", {"farah-qureshi", "marcus-delgado"}) ==
+        std::optional<std::string>("farah-qureshi"));
+  CHECK_FALSE(closest_match("banana", {"writer", "waived"}).has_value());
+  CHECK(did_you_mean("banana", {"writer"}).empty());
+}
+
+TEST_CASE("UTF-8 check finds the first bad byte") {
+  CHECK_FALSE(find_invalid_utf8("Zoë Ω 日本").has_value());
+  CHECK(find_invalid_utf8(std::string("ok\xff", 3)) == std::optional<size_t>(2));
+  CHECK(find_invalid_utf8(std::string("\xc3", 1)) == std::optional<size_t>(0));        // truncated
+  CHECK(find_invalid_utf8(std::string("\xc0\xaf", 2)) == std::optional<size_t>(0));    // overlong
+  CHECK(find_invalid_utf8(std::string("\xed\xa0\x80", 3)) == std::optional<size_t>(0));  // surrogate
+}
+
+TEST_CASE("ids follow the contract") {
+  CHECK(is_valid_id("jane-smith"));
+  CHECK(is_valid_id("a"));
+  CHECK_FALSE(is_valid_id("Dr Smith"));
+  CHECK_FALSE(is_valid_id("-lee"));
+  CHECK_FALSE(is_valid_id(""));
+  CHECK_FALSE(is_valid_id(std::string(65, 'a')));
+}
+
+TEST_CASE("dates are real calendar dates") {
+  CHECK(parse_date("2028-02-29").has_value());
+  CHECK_FALSE(parse_date("2026-02-29").has_value());
+  CHECK_FALSE(parse_date("2026-02-30").has_value());
+  CHECK_FALSE(parse_date("2026-2-3").has_value());
+  CHECK(format_date(add_days(*parse_date("2026-12-30"), 3)) == "2027-01-02");
+  CHECK(days_between(*parse_date("2026-08-15"), *parse_date("2026-09-24")) == 40);
+}

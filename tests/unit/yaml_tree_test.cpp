@@ -1,0 +1,77 @@
+#include <catch2/catch.hpp>
+
+#include "model/yaml_tree.hpp"
+
+using namespace lorsync;
+
+TEST_CASE("YAML 1.2 core schema: yes/no/on/off stay strings - dates stay strings") {
+  auto parsed = parse_yaml("a: yes\nb: no\nc: on\nd: true\ne: 2026-09-24\nf: 12\ng: \"12\"\nh: ~\ni: 1.5\nj: False\n");
+  REQUIRE(parsed.root);
+  auto data = to_json(*parsed.root);
+  CHECK(data["a"] == "yes");
+  CHECK(data["b"] == "no");
+  CHECK(data["c"] == "on");
+  CHECK(data["d"] == true);
+  CHECK(data["e"] == "2026-09-24");
+  CHECK(data["f"] == 12);
+  CHECK(data["g"] == "12");
+  CHECK(data["h"].is_null());
+  CHECK(data["i"] == 1.5);
+  CHECK(data["j"] == false);
+}
+
+TEST_CASE("positions of keys and values are reported") {
+  auto parsed = parse_yaml("writer: lee\nrelationship:\n  weeks: 4\n");
+  REQUIRE(parsed.root);
+  const YamlNode* weeks = parsed.root->find("relationship")->find("weeks");
+  REQUIRE(weeks);
+  CHECK(weeks->line == 2);
+  CHECK(weeks->column == 9);
+}
+
+TEST_CASE("duplicate keys are an error at the second key") {
+  auto parsed = parse_yaml("writer: a\nwaived: true\nwriter: b\n");
+  REQUIRE(parsed.error);
+  CHECK(parsed.error->line == 2);
+  CHECK_THAT(parsed.error->message, Catch::Contains("duplicate key \"writer\""));
+}
+
+TEST_CASE("tab indentation is an error naming the line") {
+  auto parsed = parse_yaml("relationship:\n\tweeks: 4\n");
+  REQUIRE(parsed.error);
+  CHECK(parsed.error->line == 1);
+  CHECK_THAT(parsed.error->message, Catch::Contains("tab"));
+}
+
+TEST_CASE("bad nesting is an error - not a crash") {
+  auto parsed = parse_yaml("writer: lee\n  waived: true\n");
+  REQUIRE(parsed.error);
+  auto unclosed = parse_yaml("packet: [cv, summary\n");
+  REQUIRE(unclosed.error);
+}
+
+TEST_CASE("an alias bomb is refused quickly") {
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  char previous = 'a';
+  for (char name = 'b'; name <= 'p'; ++name) {
+    bomb += std::string(1, name) + ": &" + name + " [";
+    for (int i = 0; i < 10; ++i) bomb += std::string(i ? ", *" : "*") + previous;
+    bomb += "]\n";
+    previous = name;
+  }
+  auto parsed = parse_yaml(bomb);
+  REQUIRE(parsed.error);
+  CHECK_THAT(parsed.error->message, Catch::Contains("aliases expand"));
+}
+
+TEST_CASE("small aliases still work") {
+  auto parsed = parse_yaml("base: &b {weeks: 4}\ncopy: *b\n");
+  REQUIRE(parsed.root);
+  CHECK(to_json(*parsed.root)["copy"]["weeks"] == 4);
+}
+
+TEST_CASE("deep nesting is refused - not a stack overflow") {
+  std::string deep(5000, '[');
+  auto parsed = parse_yaml("a: " + deep);
+  CHECK(parsed.error);
+}
