@@ -316,15 +316,16 @@ std::optional<std::string> rewrite_top_entry(const Document& doc, const FieldEdi
   return text;
 }
 
-Result<std::string> apply_one(const Document& doc, const FieldEdit& edit) {
+// The document after one edit (parsed, so the next edit and the caller need not parse it again).
+Result<Document> apply_one(const Document& doc, const FieldEdit& edit) {
   if (edit.path.empty()) return make_error(ErrorCode::usage, "no field named");
   nlohmann::json expected = apply_to_data(doc.data, edit);
   for (auto strategy : {precise_edit, rewrite_top_entry}) {
     std::optional<std::string> yaml = strategy(doc, edit, expected);
     if (!yaml) continue;
     std::string text = doc.text.substr(0, doc.yaml_begin) + *yaml + doc.text.substr(doc.yaml_end);
-    ParsedDocument reparsed = parse_document(doc.kind, doc.path, doc.id, text);
-    if (reparsed.document && reparsed.document->data == expected) return text;
+    ParsedDocument reparsed = parse_document(doc.kind, doc.path, doc.id, std::move(text));
+    if (reparsed.document && reparsed.document->data == expected) return std::move(*reparsed.document);
   }
   return make_error(ErrorCode::usage, "cannot change " + field_name(edit.path) + " in " + doc.path +
                                           " without rewriting it; edit the file by hand");
@@ -353,19 +354,18 @@ std::string emit_flow(const nlohmann::json& value) {
   }
 }
 
-Result<std::string> apply_edits(const Document& document, const std::vector<FieldEdit>& edits) {
+Result<Document> apply_edits(const Document& document, const std::vector<FieldEdit>& edits) {
   Document current = document;
   for (const auto& edit : edits) {
-    Result<std::string> text = apply_one(current, edit);
-    if (!text) return text.take_error();
-    ParsedDocument reparsed = parse_document(current.kind, current.path, current.id, std::move(text.value()));
-    current = std::move(*reparsed.document);
+    Result<Document> next = apply_one(current, edit);
+    if (!next) return next.take_error();
+    current = std::move(next.value());
   }
-  return std::move(current.text);
+  return current;
 }
 
-Result<std::string> new_entity_text(DocumentKind kind, const std::string& path, const std::string& id,
-                                    const std::vector<FieldEdit>& fields, const std::string& body) {
+Result<Document> new_entity(DocumentKind kind, const std::string& path, const std::string& id,
+                            const std::vector<FieldEdit>& fields, const std::string& body) {
   ParsedDocument empty = parse_document(kind, path, id, "---\n---\n" + body);
   if (!empty.document) return make_error(ErrorCode::usage, "cannot create " + path);
   return apply_edits(*empty.document, fields);

@@ -22,13 +22,12 @@ struct FieldEdit {
   nlohmann::json value;           // for set and append
 };
 
-// The new full text of `document` after the edits, applied in order.
-Result<std::string> apply_edits(const Document& document, const std::vector<FieldEdit>& edits);
+// `document` after the edits, applied in order (its `text` is the new file).
+Result<Document> apply_edits(const Document& document, const std::vector<FieldEdit>& edits);
 
-// The text of a new entity file: front matter made of `fields` in the given
-// order, then `body`.
-Result<std::string> new_entity_text(DocumentKind kind, const std::string& path, const std::string& id,
-                                    const std::vector<FieldEdit>& fields, const std::string& body);
+// A new entity file: front matter made of `fields` in the given order, then `body`.
+Result<Document> new_entity(DocumentKind kind, const std::string& path, const std::string& id,
+                            const std::vector<FieldEdit>& fields, const std::string& body);
 
 // A value as one line of YAML flow text, quoted where plain text would be read back differently.
 std::string emit_flow(const nlohmann::json& value);

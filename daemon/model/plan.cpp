@@ -2,7 +2,9 @@
 
 #include "common/text.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -128,24 +130,26 @@ PlanListing list_plan_files(const fs::path& root) {
 }
 
 std::optional<std::string> read_plan_file(const PlanFileEntry& entry, std::vector<Diagnostic>& diagnostics) {
-  std::ifstream in(entry.absolute, std::ios::binary);
-  if (!in) {
-    diagnostics.push_back(Diagnostic{SourceRef{entry.path, 0, 0, ""}, "cannot be read"});
+  int fd = ::open(entry.absolute.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    diagnostics.push_back(Diagnostic{SourceRef{entry.path, 0, 0, ""}, "cannot be read: " + std::string(std::strerror(errno))});
     return std::nullopt;
   }
-  // Read one byte past the limit: a file that grew since it was listed is still refused.
+  // Read at most one byte past the limit: a file that grew since it was listed is still refused.
   std::string text(static_cast<size_t>(std::min<uint64_t>(entry.stamp.size, kMaxPlanFileBytes)) + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kMaxPlanFileBytes) {
-    diagnostics.push_back(Diagnostic{SourceRef{entry.path, 0, 0, ""}, "is larger than 1 MiB"});
-    return std::nullopt;
+  size_t filled = 0;
+  while (true) {
+    if (filled == text.size()) {
+      if (text.size() > kMaxPlanFileBytes) break;
+      text.resize(std::min<size_t>(text.size() * 2, kMaxPlanFileBytes + 1));
+    }
+    ssize_t n = ::read(fd, text.data() + filled, text.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    filled += static_cast<size_t>(n);
   }
-  while (in && text.size() <= kMaxPlanFileBytes) {
-    char buffer[4096];
-    in.read(buffer, sizeof buffer);
-    text.append(buffer, static_cast<size_t>(in.gcount()));
-  }
+  ::close(fd);
+  text.resize(filled);
   if (text.size() > kMaxPlanFileBytes) {
     diagnostics.push_back(Diagnostic{SourceRef{entry.path, 0, 0, ""}, "is larger than 1 MiB"});
     return std::nullopt;

@@ -4,8 +4,8 @@
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <map>
-#include <regex>
 #include <sstream>
 
 namespace lorsync {
@@ -212,33 +212,42 @@ YamlParseResult parse_yaml(std::string_view text) {
   return result;
 }
 
+namespace {
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+bool core_schema_float(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  size_t exponent = s.find_first_of("eE");
+  std::string_view mantissa = s.substr(0, exponent);
+  if (exponent != std::string_view::npos) {
+    std::string_view power = s.substr(exponent + 1);
+    if (!power.empty() && (power[0] == '-' || power[0] == '+')) power.remove_prefix(1);
+    if (!all_digits(power)) return false;
+  }
+  size_t dot = mantissa.find('.');
+  if (dot == std::string_view::npos) return all_digits(mantissa);
+  std::string_view whole = mantissa.substr(0, dot), fraction = mantissa.substr(dot + 1);
+  if (whole.empty()) return all_digits(fraction);
+  return all_digits(whole) && (fraction.empty() || all_digits(fraction));
+}
+
+}  // namespace
+
 nlohmann::json resolve_plain_scalar(const std::string& text) {
   // YAML 1.2 core schema, tag resolution for plain scalars.
-  static const std::regex null_re("^(~|null|Null|NULL|)$");
-  static const std::regex bool_true_re("^(true|True|TRUE)$");
-  static const std::regex bool_false_re("^(false|False|FALSE)$");
-  static const std::regex int_re("^[-+]?[0-9]+$");
-  static const std::regex float_re("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
-  if (text.empty() || text.size() > 32) {
-    if (text.empty()) return nullptr;
-    return text;
-  }
-  char first = text[0];
-  bool may_be_special = (first >= '0' && first <= '9') || first == '-' || first == '+' || first == '.' ||
-                        first == '~' || first == 'n' || first == 'N' || first == 't' || first == 'T' ||
-                        first == 'f' || first == 'F';
-  if (!may_be_special) return text;
-  if (std::regex_match(text, null_re)) return nullptr;
-  if (std::regex_match(text, bool_true_re)) return true;
-  if (std::regex_match(text, bool_false_re)) return false;
-  if (std::regex_match(text, int_re)) {
-    try {
-      return std::stoll(text);
-    } catch (...) {
-      return text;
-    }
-  }
-  if (std::regex_match(text, float_re)) return std::stod(text);
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  std::string_view digits = text;
+  if (digits[0] == '-' || digits[0] == '+') digits.remove_prefix(1);
+  if (all_digits(digits) && digits.size() <= 18) return std::stoll(text);
+  if (text == ".inf" || text == "+.inf" || text == ".Inf" || text == "-.inf" || text == ".nan" || text == ".NaN")
+    return text;  // JSON has no infinities; no plan field wants one
+  if (text.size() <= 32 && core_schema_float(text)) return std::stod(text);
   return text;
 }
 

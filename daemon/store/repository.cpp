@@ -1,6 +1,7 @@
 #include "store/repository.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 
@@ -124,13 +125,37 @@ Result<std::string> Repository::commit(const std::vector<FileChange>& changes, c
   if (rc < 0) return git::failure(rc, "cannot commit");
 
   // The commit is durable; now make `git status` agree with it for these paths.
+  // The blob ids are known, so the index entries are made from them and a stat
+  // of the file rather than by hashing the file again.
   git_index* raw_index = nullptr;
   if ((rc = git_repository_index(&raw_index, repo_.get())) == 0) {
     git::Index index(raw_index);
     rc = git_index_read(index.get(), 1);
-    for (size_t i = 0; rc == 0 && i < changes.size(); ++i)
-      rc = changes[i].contents ? git_index_add_bypath(index.get(), changes[i].path.c_str())
-                               : git_index_remove_bypath(index.get(), changes[i].path.c_str());
+    for (size_t i = 0; rc == 0 && i < changes.size(); ++i) {
+      if (!changes[i].contents) {
+        rc = git_index_remove_bypath(index.get(), changes[i].path.c_str());
+        continue;
+      }
+      struct stat status {};
+      if (::stat((work_tree_ / changes[i].path).c_str(), &status) != 0) {
+        rc = git_index_add_bypath(index.get(), changes[i].path.c_str());
+        continue;
+      }
+      git_index_entry entry{};
+      entry.ctime.seconds = static_cast<int32_t>(status.st_ctim.tv_sec);
+      entry.ctime.nanoseconds = static_cast<uint32_t>(status.st_ctim.tv_nsec);
+      entry.mtime.seconds = static_cast<int32_t>(status.st_mtim.tv_sec);
+      entry.mtime.nanoseconds = static_cast<uint32_t>(status.st_mtim.tv_nsec);
+      entry.dev = static_cast<uint32_t>(status.st_dev);
+      entry.ino = static_cast<uint32_t>(status.st_ino);
+      entry.mode = GIT_FILEMODE_BLOB;
+      entry.uid = status.st_uid;
+      entry.gid = status.st_gid;
+      entry.file_size = static_cast<uint32_t>(status.st_size);
+      entry.id = updates[i].id;
+      entry.path = changes[i].path.c_str();
+      rc = git_index_add(index.get(), &entry);
+    }
     if (rc == 0) rc = git_index_write(index.get());
   }
   if (rc < 0) {

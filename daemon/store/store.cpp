@@ -156,7 +156,7 @@ Result<CommitResult> Store::init(const fs::path& root, const InitOptions& option
   return CommitResult{commit.value(), kPlanFileName, "", "init: plan — " + summary};
 }
 
-Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::optional<std::string>& new_text,
+Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
                                           const std::string& verb, const std::string& summary,
                                           const std::optional<std::string>& if_revision, bool must_exist) {
   auto lock = PlanLock::acquire(root_, options_.lock_patience);
@@ -177,19 +177,23 @@ Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::
                                                Repository::blob_id(*old_text));
 
   // Refuse what the change breaks; problems the plan already had elsewhere do not block it.
-  CheckedPlan before = checker_.check();
-  CheckedPlan after = checker_.check({FileOverlay{path, target.kind, target.id, new_text}});
+  CheckedPlan after = checker_.check({FileOverlay{path, target.kind, target.id, new_document}});
   std::vector<Diagnostic> introduced;
-  for (const auto& problem : after.diagnostics) {
-    bool preexisting = problem.where.path != path &&
-                       std::any_of(before.diagnostics.begin(), before.diagnostics.end(),
-                                   [&](const Diagnostic& old) { return same_problem(old, problem); });
-    if (!preexisting) introduced.push_back(problem);
+  if (!after.valid()) {
+    CheckedPlan before = checker_.check();
+    for (const auto& problem : after.diagnostics) {
+      bool preexisting = problem.where.path != path &&
+                         std::any_of(before.diagnostics.begin(), before.diagnostics.end(),
+                                     [&](const Diagnostic& old) { return same_problem(old, problem); });
+      if (!preexisting) introduced.push_back(problem);
+    }
   }
   if (!introduced.empty())
     return make_error(ErrorCode::invalid_plan, "the change was not made: it would leave the plan invalid",
                       std::move(introduced));
 
+  std::optional<std::string> new_text;
+  if (new_document) new_text = new_document->text;
   Status written = new_text ? write_file_atomically(absolute, *new_text) : remove_file_durably(absolute);
   if (!written) return written.take_error();
 
@@ -212,13 +216,13 @@ Result<CommitResult> Store::create(EntityKind kind, const std::string& id, const
     return make_error(ErrorCode::usage, in_quotes(id) + " is not a valid id: use lowercase letters, digits and hyphens "
                                         "(at most 64), e.g. jane-smith");
   DocumentRef target{document_kind(kind), id};
-  auto text = new_entity_text(target.kind, target.path(), id, fields, body);
-  if (!text) return text.take_error();
+  auto document = new_entity(target.kind, target.path(), id, fields, body);
+  if (!document) return document.take_error();
   std::string summary = "new " + std::string(kind_name(kind));
   for (const auto& field : fields)
     if (field.path.size() == 1 && field.path[0] == "name" && field.value.is_string())
       summary = field.value.get<std::string>();
-  return commit_change(target, text.value(), "add", summary, std::nullopt, false);
+  return commit_change(target, std::move(document.value()), "add", summary, std::nullopt, false);
 }
 
 Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<FieldEdit>& edits,
@@ -232,9 +236,9 @@ Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<Fi
   if (!parsed.document)
     return make_error(ErrorCode::invalid_plan, target.path() + " cannot be read; fix it by hand first",
                       std::move(parsed.diagnostics));
-  auto text = apply_edits(*parsed.document, edits);
-  if (!text) return text.take_error();
-  return commit_change(target, text.value(), verb, summary, if_revision, true);
+  auto document = apply_edits(*parsed.document, edits);
+  if (!document) return document.take_error();
+  return commit_change(target, std::move(document.value()), verb, summary, if_revision, true);
 }
 
 Result<CommitResult> Store::update(const DocumentRef& target, const std::vector<FieldEdit>& edits,

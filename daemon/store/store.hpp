@@ -78,8 +78,8 @@ class Store {
 
   Result<CommitResult> edit(const DocumentRef& target, const std::vector<FieldEdit>& edits, const std::string& verb,
                             const std::string& summary, const std::optional<std::string>& if_revision);
-  // Checks, writes and commits one file's new text (nullopt: removal).
-  Result<CommitResult> commit_change(const DocumentRef& target, const std::optional<std::string>& new_text,
+  // Checks, writes and commits one file's new document (nullopt: removal).
+  Result<CommitResult> commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
                                      const std::string& verb, const std::string& summary,
                                      const std::optional<std::string>& if_revision, bool must_exist);
 

@@ -3,6 +3,7 @@
 #include "validation/validator.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace lorsync {
 
@@ -16,6 +17,13 @@ PlanChecker::CachedFile PlanChecker::check_text(DocumentKind kind, const std::st
     result.diagnostics.insert(result.diagnostics.end(), schema_problems.begin(), schema_problems.end());
     result.document = std::move(parsed.document);
   }
+  return result;
+}
+
+PlanChecker::CachedFile PlanChecker::check_parsed(const Document& document) {
+  CachedFile result;
+  result.diagnostics = validate_document(document);
+  result.document = document;
   return result;
 }
 
@@ -38,35 +46,56 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
     else out.plan.settings = *file.document;
   };
 
+  // Files not seen before (or changed) are read and checked on every core; results are taken in listing order.
+  std::vector<const PlanFileEntry*> fresh;
+  for (const auto& entry : listing.files) {
+    if (overlay_for(entry.path)) continue;
+    auto cached = cache_.find(entry.path);
+    if (cached == cache_.end() || !(cached->second.stamp == entry.stamp)) fresh.push_back(&entry);
+  }
+  std::vector<CachedFile> fresh_results(fresh.size());
+  auto work = [&](size_t worker, size_t workers) {
+    for (size_t i = worker; i < fresh.size(); i += workers) {
+      std::vector<Diagnostic> read_problems;
+      std::optional<std::string> text = read_plan_file(*fresh[i], read_problems);
+      CachedFile file;
+      if (text) file = check_text(fresh[i]->kind, fresh[i]->path, fresh[i]->id, std::move(*text));
+      else file.diagnostics = std::move(read_problems);
+      file.stamp = fresh[i]->stamp;
+      fresh_results[i] = std::move(file);
+    }
+  };
+  size_t workers = fresh.size() < 64 ? 1 : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w, workers);
+  work(0, workers);
+  for (auto& thread : threads) thread.join();
+
   std::map<std::string, CachedFile> still_present;
+  size_t next_fresh = 0;
   for (const auto& entry : listing.files) {
     if (const FileOverlay* overlay = overlay_for(entry.path)) {
-      if (overlay->text) accept(check_text(overlay->kind, overlay->path, overlay->id, *overlay->text));
+      if (overlay->document) accept(check_parsed(*overlay->document));
+      continue;
+    }
+    if (next_fresh < fresh.size() && fresh[next_fresh] == &entry) {
+      accept(fresh_results[next_fresh]);
+      still_present.emplace(entry.path, std::move(fresh_results[next_fresh]));
+      ++next_fresh;
       continue;
     }
     auto cached = cache_.find(entry.path);
-    if (cached != cache_.end() && cached->second.stamp == entry.stamp) {
-      accept(cached->second);
-      still_present.insert(cache_.extract(cached));
-      continue;
-    }
-    std::vector<Diagnostic> read_problems;
-    std::optional<std::string> text = read_plan_file(entry, read_problems);
-    CachedFile file;
-    if (text) file = check_text(entry.kind, entry.path, entry.id, std::move(*text));
-    else file.diagnostics = std::move(read_problems);
-    file.stamp = entry.stamp;
-    accept(file);
-    still_present.emplace(entry.path, std::move(file));
+    accept(cached->second);
+    still_present.insert(cache_.extract(cached));
   }
   cache_ = std::move(still_present);
   for (const auto& overlay : overlays) {
     bool listed = std::any_of(listing.files.begin(), listing.files.end(),
                               [&](const PlanFileEntry& e) { return e.path == overlay.path; });
-    if (!listed && overlay.text) {
+    if (!listed && overlay.document) {
       if (overlay.kind == DocumentKind::plan)
         std::erase_if(diagnostics, [](const Diagnostic& d) { return d.where.path == kPlanFileName; });
-      accept(check_text(overlay.kind, overlay.path, overlay.id, *overlay.text));
+      accept(check_parsed(*overlay.document));
     }
   }
 
@@ -82,7 +111,7 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
       if (!std::binary_search(list.begin(), list.end(), entry.id)) list.insert(std::upper_bound(list.begin(), list.end(), entry.id), entry.id);
     }
   for (const auto& overlay : overlays)
-    if (!overlay.text)
+    if (!overlay.document)
       if (auto kind = entity_kind(overlay.kind)) std::erase(ids[kind_folder(*kind)], overlay.id);
   static const std::vector<std::string> none;
   IdLookup lookup = [&](const std::string& folder) -> const std::vector<std::string>& {

@@ -22,12 +22,12 @@ struct CheckedPlan {
   bool valid() const { return diagnostics.empty(); }
 };
 
-// A pending change to one file: new text, or nullopt for a removal.
+// A pending change to one file: its new document (already parsed), or nullopt for a removal.
 struct FileOverlay {
   std::string path;
   DocumentKind kind = DocumentKind::plan;
   std::string id;
-  std::optional<std::string> text;
+  std::optional<Document> document;
 };
 
 class PlanChecker {
@@ -48,6 +48,7 @@ class PlanChecker {
   std::map<std::string, CachedFile> cache_;
 
   static CachedFile check_text(DocumentKind kind, const std::string& path, const std::string& id, std::string text);
+  static CachedFile check_parsed(const Document& document);
 };
 
 }  // namespace lorsync

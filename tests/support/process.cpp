@@ -1,5 +1,9 @@
 #include "support/process.hpp"
 
+#include "support/temp_dir.hpp"
+
+#include <memory>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -12,6 +16,24 @@
 extern char** environ;
 
 namespace lorsync::test {
+
+namespace {
+std::unique_ptr<TempDir> home;
+}
+
+const std::filesystem::path& test_home() { return home->path(); }
+
+PrivateHome::PrivateHome() {
+  home = std::make_unique<TempDir>();
+  write_file(home->path() / ".gitconfig",
+             "[user]\n\tname = Test Applicant\n\temail = applicant@example.org\n[init]\n\tdefaultBranch = main\n");
+  for (const auto& entry : test_environment({})) {
+    size_t equals = entry.find('=');
+    setenv(entry.substr(0, equals).c_str(), entry.substr(equals + 1).c_str(), 1);
+  }
+}
+
+PrivateHome::~PrivateHome() { home.reset(); }
 
 std::vector<std::string> test_environment(const std::map<std::string, std::string>& extra_env) {
   std::map<std::string, std::string> env;

@@ -24,7 +24,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::files
 // private home, never the user's; LORSYNC_TODAY is fixed.
 std::vector<std::string> test_environment(const std::map<std::string, std::string>& extra_env);
 
-// The private home set up by the test main (with a .gitconfig naming an author).
+// The private home of this process (see PrivateHome).
 const std::filesystem::path& test_home();
+
+// Creates a private home with a .gitconfig naming an author, and points this
+// process's HOME and XDG_* at it for its lifetime (tests and benchmarks alike).
+class PrivateHome {
+ public:
+  PrivateHome();
+  ~PrivateHome();
+  PrivateHome(const PrivateHome&) = delete;
+  PrivateHome& operator=(const PrivateHome&) = delete;
+};
 
 }  // namespace lorsync::test

@@ -15,7 +15,7 @@ Document doc(const std::string& text, DocumentKind kind = DocumentKind::writer) 
 std::string edit(const std::string& text, std::vector<FieldEdit> edits, DocumentKind kind = DocumentKind::writer) {
   auto result = apply_edits(doc(text, kind), edits);
   REQUIRE(result.ok());
-  return result.value();
+  return result.value().text;
 }
 
 FieldEdit set(std::vector<std::string> path, nlohmann::json value) {
@@ -98,8 +98,8 @@ TEST_CASE("plan.yaml (no front matter markers) edits in place") {
 }
 
 TEST_CASE("new entity text keeps the given field order") {
-  auto text = new_entity_text(DocumentKind::writer, "writers/x.md", "x",
+  auto text = new_entity(DocumentKind::writer, "writers/x.md", "x",
                               {set({"name"}, "Jane"), set({"title"}, "chair"), set({"relationship", "weeks"}, 3)}, "hello\n");
   REQUIRE(text.ok());
-  CHECK(text.value() == "---\nname: Jane\ntitle: chair\nrelationship:\n  weeks: 3\n---\nhello\n");
+  CHECK(text.value().text == "---\nname: Jane\ntitle: chair\nrelationship:\n  weeks: 3\n---\nhello\n");
 }

@@ -1,0 +1,214 @@
+// scripts/bench: lorsync's speed, each figure against a baseline measured in
+// the same run on the same machine, printed as a table of ratios.
+#include "store/store.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "validation/plan_check.hpp"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+
+using namespace lorsync;
+using namespace lorsync::test;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double median_ms(int runs, const std::function<void()>& work) {
+  std::vector<double> times;
+  for (int i = 0; i < runs; ++i) {
+    auto start = Clock::now();
+    work();
+    times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+struct ChildUsage {
+  double wall_ms = 0;
+  double peak_mb = 0;
+  int exit_code = -1;
+};
+
+// Runs a program to completion and reports its wall time and peak resident memory.
+ChildUsage measure_child(const std::vector<std::string>& argv) {
+  auto start = Clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null_fd = ::open("/dev/null", O_WRONLY);
+    dup2(null_fd, 1);
+    dup2(null_fd, 2);
+    std::vector<std::string> args = argv;
+    std::vector<char*> ptrs;
+    for (auto& a : args) ptrs.push_back(a.data());
+    ptrs.push_back(nullptr);
+    execvp(ptrs[0], ptrs.data());
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  ChildUsage out;
+  out.wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  out.peak_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// A plan of 10,000 entity files: 1,000 rotations, 2,500 writers, 4,000 letters
+// (four events each) and 2,500 programs (four letters each).
+void generate_large_plan(const fs::path& root) {
+  for (const auto& file : sample_plan_files(*parse_date("2026-08-15")))
+    if (file.path == "plan.yaml") write_file(root / file.path, *file.contents);
+  const char* settings[] = {"inpatient-rehab", "consult", "outpatient"};
+  for (int i = 0; i < 1000; ++i)
+    write_file(root / ("rotations/r" + std::to_string(i) + ".md"),
+               "---\ninstitution: Teaching Hospital " + std::to_string(i) + "\ncountry: US\nspecialty: pmr\nsetting: " +
+                   settings[i % 3] + "\nfocus: [stroke, spinal-cord-injury]\nkind: hands-on\nstart: 2026-05-04\n"
+                   "end: 2026-05-29\npmr_residency: true\n---\nFour weeks on the rehab unit.\n");
+  for (int i = 0; i < 2500; ++i)
+    write_file(root / ("writers/w" + std::to_string(i) + ".md"),
+               "---\nname: Dr. Writer " + std::to_string(i) + "\ntitle: attending\nspecialty: pmr\ninstitution: "
+               "Teaching Hospital\ncountry: US\nemail: w" + std::to_string(i) + "@example.org\nclinical: true\n"
+               "teaches: true\npractice: academic\nrelationship:\n  weeks: 4\n  direct_supervision: true\n"
+               "  rotations: [r" + std::to_string(i % 1000) + "]\n---\nSupervised me on the unit.\n");
+  for (int i = 0; i < 4000; ++i)
+    write_file(root / ("letters/l" + std::to_string(i) + ".md"),
+               "---\nwriter: w" + std::to_string(i % 2500) + "\nrotation: r" + std::to_string(i % 1000) +
+                   "\nwaived: true\npacket: [cv, personal-statement, summary]\nevents:\n"
+                   "  - {date: 2026-05-28, event: asked, via: in-person}\n  - {date: 2026-05-29, event: agreed}\n"
+                   "  - {date: 2026-06-01, event: packet-sent, via: email}\n  - {date: 2026-07-20, event: uploaded}\n"
+                   "---\nThank by August.\n");
+  for (int i = 0; i < 2500; ++i) {
+    std::string letters;
+    for (int k = 0; k < 4; ++k) letters += (k ? ", l" : "l") + std::to_string((i * 4 + k) % 4000);
+    write_file(root / ("programs/p" + std::to_string(i) + ".md"),
+               "---\nname: Program " + std::to_string(i) + "\nstate: IL\ndeadline: 2026-09-30\nvisa: [j1]\n"
+               "requires: {letters_min: 3, letters_max: 4, pmr_letters_min: 2}\nletters: [" + letters + "]\n---\n");
+  }
+}
+
+void read_all_files(const fs::path& root) {
+  size_t total = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    total += text.size();
+  }
+  if (total == 0) std::abort();
+}
+
+void row(const std::string& figure, const std::string& ours, const std::string& baseline_name,
+         const std::string& baseline, const std::string& ratio, const std::string& target) {
+  std::printf("| %-44s | %12s | %-40s | %12s | %10s | %-22s |\n", figure.c_str(), ours.c_str(), baseline_name.c_str(),
+              baseline.c_str(), ratio.c_str(), target.c_str());
+}
+
+std::string ms(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, value < 10 ? "%.2f ms" : "%.0f ms", value);
+  return buffer;
+}
+
+std::string times(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1fx", value);
+  return buffer;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: lorsync_bench PATH/TO/lorsync\n");
+    return 2;
+  }
+  const std::string lorsync_binary = argv[1];
+  PrivateHome home;
+  TempDir dir;
+
+  // 1. Load and validate 10,000 entity files.
+  fs::path large = dir / "large";
+  generate_large_plan(large);
+  double read_ms = median_ms(5, [&] { read_all_files(large); });
+  size_t entities = 0;
+  double check_ms = median_ms(5, [&] {
+    CheckedPlan checked = PlanChecker(large).check();
+    if (!checked.valid()) {
+      std::fprintf(stderr, "generated plan is invalid: %s\n", format_diagnostic(checked.diagnostics.front()).c_str());
+      std::exit(1);
+    }
+    entities = checked.plan.entity_count();
+  });
+  ChildUsage validate = measure_child({lorsync_binary, "--plan", large.string(), "validate"});
+  ChildUsage cat = measure_child({"sh", "-c", "find '" + large.string() + "' -name '*.md' -exec cat {} + > /dev/null"});
+
+  // 2. One record: validate, write, commit (fsync on) vs the git CLI's add + commit of the same change.
+  fs::path ours = dir / "ours", theirs = dir / "theirs";
+  InitOptions init;
+  init.sample = true;
+  init.today = *parse_date("2026-08-15");
+  if (!Store::init(ours, init) || !Store::init(theirs, init)) {
+    std::fprintf(stderr, "cannot create the sample plans\n");
+    return 1;
+  }
+  auto store = Store::open(ours, StoreOptions{"bench", std::chrono::milliseconds(10000)});
+  ::sync();  // flush the large plan written above, so its writeback does not land in either side's fsyncs
+  int day = 0;
+  double record_ms = median_ms(31, [&] {
+    auto result = store->record("brennan-neurology", LetterEvent{*parse_date("2026-08-20"), "reminded", "email",
+                                                                  "r" + std::to_string(day++)});
+    if (!result) std::exit((std::fprintf(stderr, "%s\n", result.error().message.c_str()), 1));
+  });
+  fs::path letter = theirs / "letters/brennan-neurology.md";
+  std::string letter_text = read_file(letter);
+  int git_round = 0;
+  double git_ms = median_ms(31, [&] {
+    std::string marker = "---\nUS clinical";
+    letter_text.insert(letter_text.find(marker), "  - {date: 2026-08-20, event: reminded, via: email, note: g" +
+                                                     std::to_string(git_round++) + "}\n");
+    write_file(letter, letter_text);
+    std::string git = "git -C '" + theirs.string() + "' -c core.fsync=all -c core.fsyncMethod=fsync ";
+    if (std::system((git + "add letters/brennan-neurology.md && " + git +
+                     "commit -q -m 'record: letters/brennan-neurology — reminded'").c_str()) != 0)
+      std::exit((std::fprintf(stderr, "git commit failed\n"), 1));
+  });
+  double cli_ms = median_ms(11, [&] {
+    ChildUsage run = measure_child({lorsync_binary, "--plan", ours.string(), "record", "brennan-neurology", "reminded"});
+    if (run.exit_code != 0) std::exit((std::fprintf(stderr, "lorsync record failed\n"), 1));
+  });
+
+  std::printf("lorsync bench (%zu entity files; medians; ratio = how many times the baseline's cost)\n\n", entities);
+  row("figure", "lorsync", "baseline (same run)", "baseline", "ratio", "target");
+  std::printf("|%s|%s|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(14, '-').c_str(),
+              std::string(42, '-').c_str(), std::string(14, '-').c_str(), std::string(12, '-').c_str(),
+              std::string(24, '-').c_str());
+  row("load + validate 10k files (in process)", ms(check_ms), "read the same files (in process)", ms(read_ms),
+      times(check_ms / read_ms), "<= 1000 ms");
+  row("`lorsync validate` 10k files: wall", ms(validate.wall_ms), "find -exec cat of the same files", ms(cat.wall_ms),
+      times(validate.wall_ms / cat.wall_ms), "<= 1000 ms");
+  char peak[32], cat_peak[32];
+  std::snprintf(peak, sizeof peak, "%.0f MB", validate.peak_mb);
+  std::snprintf(cat_peak, sizeof cat_peak, "%.0f MB", cat.peak_mb);
+  row("`lorsync validate` 10k files: peak memory", peak, "find -exec cat of the same files", cat_peak,
+      times(validate.peak_mb / std::max(cat.peak_mb, 0.1)), "<= 200 MB");
+  row("record (validate+write+commit, in process)", ms(record_ms), "git add + git commit, fsync on", ms(git_ms),
+      times(git_ms / record_ms) + " faster", ">= 2x faster");
+  row("`lorsync record` as a new process", ms(cli_ms), "git add + git commit, fsync on", ms(git_ms),
+      times(git_ms / cli_ms) + " faster", "(for information)");
+  bool ok = check_ms <= 1000 && validate.wall_ms <= 1000 && validate.peak_mb <= 200 && git_ms / record_ms >= 2;
+  std::printf("\n%s\n", ok ? "All targets met." : "Some targets were missed (see above).");
+  return 0;
+}
