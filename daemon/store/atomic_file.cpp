@@ -10,6 +10,8 @@
 namespace lorsync {
 namespace {
 
+constexpr const char* kTempMarker = ".lorsync-";
+
 Error io_error(const std::string& doing, const std::filesystem::path& path) {
   return make_error(ErrorCode::io, doing + " " + path.string() + ": " + std::strerror(errno));
 }
@@ -30,7 +32,7 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return make_error(ErrorCode::io, "cannot create " + path.parent_path().string() + ": " + ec.message());
   std::filesystem::path temp = path;
-  temp += ".lorsync-" + std::to_string(::getpid()) + ".tmp";
+  temp += kTempMarker + std::to_string(::getpid()) + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot create", temp);
   size_t written = 0;
@@ -63,6 +65,17 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
 Status remove_file_durably(const std::filesystem::path& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return io_error("cannot remove", path);
   return sync_directory(path.parent_path());
+}
+
+void remove_stale_temp_files(const std::filesystem::path& plan_root) {
+  std::error_code ec;
+  for (const char* folder : {"", "rotations", "writers", "letters", "programs", "packet"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(plan_root / folder, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.find(kTempMarker) != std::string::npos && name.ends_with(".tmp"))
+        std::filesystem::remove(entry.path(), ec);
+    }
+  }
 }
 
 }  // namespace lorsync

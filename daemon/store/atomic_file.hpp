@@ -13,4 +13,7 @@ namespace lorsync {
 Status write_file_atomically(const std::filesystem::path& path, std::string_view contents);
 Status remove_file_durably(const std::filesystem::path& path);
 
+// Removes temp files that a writer killed mid-write left in the plan's folders.
+void remove_stale_temp_files(const std::filesystem::path& plan_root);
+
 }  // namespace lorsync

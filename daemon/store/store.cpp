@@ -165,6 +165,7 @@ Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::
     spdlog::warn("the previous writer of this plan stopped mid-change; recovering");
     Status recovered = repository_.recover_after_crash();
     if (!recovered) return recovered.take_error();
+    remove_stale_temp_files(root_);
   }
 
   const std::string path = target.path();

@@ -104,4 +104,6 @@ TEST_CASE("SIGKILL at random moments loses no acknowledged change and leaves a s
   INFO(after.err);
   CHECK(after.exit_code == 0);
   CHECK(run_process({"git", "-C", plan.string(), "fsck", "--full"}).exit_code == 0);
+  std::string status = run_process({"git", "-C", plan.string(), "status", "--porcelain", "--untracked-files=all"}).out;
+  CHECK_THAT(status, !Catch::Contains(".tmp"));  // a killed write's temp file is cleaned up
 }
