@@ -14,13 +14,13 @@
 namespace lorsync {
 namespace fs = std::filesystem;
 
-namespace {
-
-FileStamp stamp_of(const struct stat& st) {
+FileStamp stamp_of(const struct ::stat& st) {
   return FileStamp{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
                    static_cast<uint64_t>(st.st_size),
                    static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
+
+namespace {
 
 std::string megabytes(uintmax_t bytes) {
   char buffer[32];
@@ -160,7 +160,7 @@ std::optional<std::string> read_plan_file(const PlanFileEntry& entry, std::vecto
 const Document* Plan::find(EntityKind kind, const std::string& id) const {
   const auto& documents = of(kind);
   auto found = documents.find(id);
-  return found == documents.end() ? nullptr : &found->second;
+  return found == documents.end() ? nullptr : found->second.get();
 }
 
 size_t Plan::entity_count() const {

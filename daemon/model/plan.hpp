@@ -7,10 +7,13 @@
 #include "common/diagnostic.hpp"
 #include "model/document.hpp"
 
+#include <sys/stat.h>
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +30,8 @@ struct FileStamp {
   int64_t mtime_ns = 0;
   bool operator==(const FileStamp&) const = default;
 };
+
+FileStamp stamp_of(const struct ::stat& status);
 
 struct PlanFileEntry {
   std::string path;  // relative to the plan root
@@ -47,13 +52,17 @@ PlanListing list_plan_files(const std::filesystem::path& root);
 // Reads a listed file, refusing (with a diagnostic) one that grew past the limit since listing.
 std::optional<std::string> read_plan_file(const PlanFileEntry& entry, std::vector<Diagnostic>& diagnostics);
 
+// Documents are immutable once parsed and shared (between a checker's cache and
+// the plans it hands out, and between successive plans), never copied.
+using DocumentPtr = std::shared_ptr<const Document>;
+
 struct Plan {
-  std::optional<Document> settings;  // plan.yaml
-  std::array<std::map<std::string, Document>, 4> entities;  // indexed by EntityKind
+  DocumentPtr settings;  // plan.yaml; null when it is missing or unreadable
+  std::array<std::map<std::string, DocumentPtr>, 4> entities;  // indexed by EntityKind
   bool has_packet_summary = false;
 
-  std::map<std::string, Document>& of(EntityKind kind) { return entities[static_cast<size_t>(kind)]; }
-  const std::map<std::string, Document>& of(EntityKind kind) const { return entities[static_cast<size_t>(kind)]; }
+  std::map<std::string, DocumentPtr>& of(EntityKind kind) { return entities[static_cast<size_t>(kind)]; }
+  const std::map<std::string, DocumentPtr>& of(EntityKind kind) const { return entities[static_cast<size_t>(kind)]; }
   const Document* find(EntityKind kind, const std::string& id) const;
   size_t entity_count() const;
 };

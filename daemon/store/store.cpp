@@ -178,7 +178,8 @@ Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::
                                                Repository::blob_id(*old_text));
 
   // Refuse what the change breaks; problems the plan already had elsewhere do not block it.
-  CheckedPlan after = checker_.check({FileOverlay{path, target.kind, target.id, new_document}});
+  DocumentPtr overlay = new_document ? std::make_shared<const Document>(*new_document) : nullptr;
+  CheckedPlan after = checker_.check({FileOverlay{path, target.kind, target.id, overlay}});
   std::vector<Diagnostic> introduced;
   if (!after.valid()) {
     CheckedPlan before = checker_.check();
@@ -231,13 +232,18 @@ Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<Fi
                                  const std::optional<std::string>& if_revision) {
   if (target.kind != DocumentKind::plan && !is_valid_id(target.id))
     return make_error(ErrorCode::usage, in_quotes(target.id) + " is not a valid id");
-  auto old_text = read_whole(root_ / target.path());
-  if (!old_text) return make_error(ErrorCode::not_found, "no " + target.path() + " in this plan");
-  ParsedDocument parsed = parse_document(target.kind, target.path(), target.id, *old_text);
-  if (!parsed.document)
-    return make_error(ErrorCode::invalid_plan, target.path() + " cannot be read; fix it by hand first",
-                      std::move(parsed.diagnostics));
-  auto document = apply_edits(*parsed.document, edits);
+  // The checker usually holds this file parsed already; parse only if it changed since.
+  DocumentPtr current = checker_.unchanged_document(target.path());
+  if (!current) {
+    auto old_text = read_whole(root_ / target.path());
+    if (!old_text) return make_error(ErrorCode::not_found, "no " + target.path() + " in this plan");
+    ParsedDocument parsed = parse_document(target.kind, target.path(), target.id, std::move(*old_text));
+    if (!parsed.document)
+      return make_error(ErrorCode::invalid_plan, target.path() + " cannot be read; fix it by hand first",
+                        std::move(parsed.diagnostics));
+    current = std::make_shared<const Document>(std::move(*parsed.document));
+  }
+  auto document = apply_edits(*current, edits);
   if (!document) return document.take_error();
   return commit_change(target, std::move(document.value()), verb, summary, if_revision, true);
 }

@@ -2,6 +2,8 @@
 
 #include "validation/validator.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -15,16 +17,25 @@ PlanChecker::CachedFile PlanChecker::check_text(DocumentKind kind, const std::st
   if (parsed.document) {
     auto schema_problems = validate_document(*parsed.document);
     result.diagnostics.insert(result.diagnostics.end(), schema_problems.begin(), schema_problems.end());
-    result.document = std::move(parsed.document);
+    result.document = std::make_shared<const Document>(std::move(*parsed.document));
   }
   return result;
 }
 
-PlanChecker::CachedFile PlanChecker::check_parsed(const Document& document) {
+PlanChecker::CachedFile PlanChecker::check_parsed(DocumentPtr document) {
   CachedFile result;
-  result.diagnostics = validate_document(document);
-  result.document = document;
+  result.diagnostics = validate_document(*document);
+  result.document = std::move(document);
   return result;
+}
+
+DocumentPtr PlanChecker::unchanged_document(const std::string& path) const {
+  auto cached = cache_.find(path);
+  if (cached == cache_.end() || !cached->second.document) return nullptr;
+  struct stat status {};
+  if (::lstat((root_ / path).c_str(), &status) != 0 || !S_ISREG(status.st_mode)) return nullptr;
+  if (!(stamp_of(status) == cached->second.stamp)) return nullptr;
+  return cached->second.document;
 }
 
 CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
@@ -42,8 +53,8 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
   auto accept = [&](const CachedFile& file) {
     diagnostics.insert(diagnostics.end(), file.diagnostics.begin(), file.diagnostics.end());
     if (!file.document) return;
-    if (auto kind = entity_kind(file.document->kind)) out.plan.of(*kind).emplace(file.document->id, *file.document);
-    else out.plan.settings = *file.document;
+    if (auto kind = entity_kind(file.document->kind)) out.plan.of(*kind).emplace(file.document->id, file.document);
+    else out.plan.settings = file.document;
   };
 
   // Files not seen before (or changed) are read and checked on every core; results are taken in listing order.
@@ -75,7 +86,7 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
   size_t next_fresh = 0;
   for (const auto& entry : listing.files) {
     if (const FileOverlay* overlay = overlay_for(entry.path)) {
-      if (overlay->document) accept(check_parsed(*overlay->document));
+      if (overlay->document) accept(check_parsed(overlay->document));
       continue;
     }
     if (next_fresh < fresh.size() && fresh[next_fresh] == &entry) {
@@ -95,7 +106,7 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
     if (!listed && overlay.document) {
       if (overlay.kind == DocumentKind::plan)
         std::erase_if(diagnostics, [](const Diagnostic& d) { return d.where.path == kPlanFileName; });
-      accept(check_parsed(*overlay.document));
+      accept(check_parsed(overlay.document));
     }
   }
 
@@ -124,7 +135,7 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
   };
   if (out.plan.settings) check_document(*out.plan.settings);
   for (EntityKind kind : kEntityKinds)
-    for (const auto& [id, doc] : out.plan.of(kind)) check_document(doc);
+    for (const auto& [id, doc] : out.plan.of(kind)) check_document(*doc);
 
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.where.path, a.where.line, a.where.column) < std::tie(b.where.path, b.where.line, b.where.column);

@@ -27,7 +27,7 @@ struct FileOverlay {
   std::string path;
   DocumentKind kind = DocumentKind::plan;
   std::string id;
-  std::optional<Document> document;
+  DocumentPtr document;
 };
 
 class PlanChecker {
@@ -36,19 +36,23 @@ class PlanChecker {
 
   CheckedPlan check(const std::vector<FileOverlay>& overlays = {});
 
+  // The parsed document at `path` if the file on disk is still the one last
+  // checked (same inode, size and mtime); null otherwise.
+  DocumentPtr unchanged_document(const std::string& path) const;
+
   const std::filesystem::path& root() const { return root_; }
 
  private:
   struct CachedFile {
     FileStamp stamp;
-    std::optional<Document> document;
+    DocumentPtr document;
     std::vector<Diagnostic> diagnostics;
   };
   std::filesystem::path root_;
   std::map<std::string, CachedFile> cache_;
 
   static CachedFile check_text(DocumentKind kind, const std::string& path, const std::string& id, std::string text);
-  static CachedFile check_parsed(const Document& document);
+  static CachedFile check_parsed(DocumentPtr document);
 };
 
 }  // namespace lorsync
