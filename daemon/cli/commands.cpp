@@ -14,8 +14,6 @@
 namespace lorsync::cli {
 namespace fs = std::filesystem;
 
-namespace {
-
 Result<Date> today_from(const GlobalOptions& global) {
   if (global.today.empty()) {
     const char* env = std::getenv("LORSYNC_TODAY");
@@ -26,6 +24,8 @@ Result<Date> today_from(const GlobalOptions& global) {
   if (auto date = parse_date(global.today)) return *date;
   return make_error(ErrorCode::usage, "--today " + global.today + " is not a date (YYYY-MM-DD)");
 }
+
+namespace {
 
 Result<Store> open_store(const GlobalOptions& global) {
   fs::path root = find_plan(global.plan);
@@ -362,6 +362,7 @@ void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()
   add_rm(app, global, run);
   add_record(app, global, run);
   add_log(app, global, run);
+  register_report_commands(app, global, run);
 }
 
 }  // namespace lorsync::cli

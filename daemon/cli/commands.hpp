@@ -2,6 +2,9 @@
 // help (with an example) on the CLI11 app and runs against the store.
 #pragma once
 
+#include "common/date.hpp"
+#include "common/diagnostic.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -18,5 +21,9 @@ struct GlobalOptions {
 
 // Registers every subcommand; the chosen one stores its runner in `run`.
 void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
+void register_report_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
+
+// Today: --today, else LORSYNC_TODAY, else the local date.
+Result<Date> today_from(const GlobalOptions& global);
 
 }  // namespace lorsync::cli

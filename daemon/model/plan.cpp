@@ -125,7 +125,11 @@ PlanListing list_plan_files(const fs::path& root) {
       if (admit_file(root_canonical, relative, folder / name, entry, listing.diagnostics)) listing.files.push_back(entry);
     }
   }
-  listing.has_packet_summary = fs::is_regular_file(root / kPacketSummaryPath, ec);
+  if (fs::exists(fs::symlink_status(root / kPacketSummaryPath, ec))) {
+    PlanFileEntry summary;
+    if (admit_file(root_canonical, kPacketSummaryPath, root / kPacketSummaryPath, summary, listing.diagnostics))
+      listing.packet_summary = summary;
+  }
   return listing;
 }
 

@@ -43,7 +43,7 @@ struct PlanFileEntry {
 
 struct PlanListing {
   std::vector<PlanFileEntry> files;  // plan.yaml and entity files that may be read
-  bool has_packet_summary = false;
+  std::optional<PlanFileEntry> packet_summary;
   std::vector<Diagnostic> diagnostics;  // file-level problems; such files are not in `files`
 };
 
@@ -59,7 +59,7 @@ using DocumentPtr = std::shared_ptr<const Document>;
 struct Plan {
   DocumentPtr settings;  // plan.yaml; null when it is missing or unreadable
   std::array<std::map<std::string, DocumentPtr>, 4> entities;  // indexed by EntityKind
-  bool has_packet_summary = false;
+  std::optional<std::string> packet_summary;  // packet/summary.md: free Markdown, not validated
 
   std::map<std::string, DocumentPtr>& of(EntityKind kind) { return entities[static_cast<size_t>(kind)]; }
   const std::map<std::string, DocumentPtr>& of(EntityKind kind) const { return entities[static_cast<size_t>(kind)]; }

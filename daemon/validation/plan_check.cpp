@@ -1,5 +1,6 @@
 #include "validation/plan_check.hpp"
 
+#include "common/text.hpp"
 #include "validation/validator.hpp"
 
 #include <sys/stat.h>
@@ -41,7 +42,13 @@ DocumentPtr PlanChecker::unchanged_document(const std::string& path) const {
 CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
   CheckedPlan out;
   PlanListing listing = list_plan_files(root_);
-  out.plan.has_packet_summary = listing.has_packet_summary;
+  if (listing.packet_summary) {
+    std::vector<Diagnostic> problems;
+    out.plan.packet_summary = read_plan_file(*listing.packet_summary, problems);
+    if (out.plan.packet_summary && find_invalid_utf8(*out.plan.packet_summary))
+      problems.push_back(Diagnostic{SourceRef{kPacketSummaryPath, 0, 0, ""}, "is not valid UTF-8 text"});
+    listing.diagnostics.insert(listing.diagnostics.end(), problems.begin(), problems.end());
+  }
   std::vector<Diagnostic>& diagnostics = out.diagnostics;
   diagnostics = std::move(listing.diagnostics);
 

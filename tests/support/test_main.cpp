@@ -6,10 +6,13 @@
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <memory>
 
 int main(int argc, char* argv[]) {
   lorsync::test::PrivateHome home;
+  spdlog::set_level(spdlog::level::warn);  // lifecycle logs would drown the test output
   return Catch::Session().run(argc, argv);
 }

@@ -32,7 +32,7 @@ TEST_CASE("the sample plan is valid") {
   CHECK(checked.plan.of(EntityKind::writer).size() == 5);
   CHECK(checked.plan.of(EntityKind::program).size() == 6);
   CHECK(checked.plan.of(EntityKind::rotation).size() >= 3);
-  CHECK(checked.plan.has_packet_summary);
+  CHECK(checked.plan.packet_summary.has_value());
 }
 
 TEST_CASE("every kind of bad input gets one clear - located diagnostic") {

@@ -1,0 +1,305 @@
+// cli/reports: the commands that read the plan and report on it: status,
+// audit, deadlines (with --ics), programs; and assign, which records a
+// program's letters through the store.
+#include "assignment/assignment.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "cli/plan_location.hpp"
+#include "common/text.hpp"
+#include "rules/audit.hpp"
+#include "rules/program_fit.hpp"
+#include "status/status.hpp"
+#include "store/store.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+namespace lorsync::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Loaded {
+  fs::path root;
+  Model model;
+  Date today;
+};
+
+// The plan, checked and typed; reports need a valid plan (else: exit 2 with its problems).
+Result<Loaded> load(const GlobalOptions& global) {
+  auto today = today_from(global);
+  if (!today) return today.take_error();
+  fs::path root = find_plan(global.plan);
+  if (!fs::is_directory(root))
+    return make_error(ErrorCode::not_found,
+                      "no plan at " + root.string() + "; create one with `lorsync init` or pass --plan DIR");
+  CheckedPlan checked = PlanChecker(root).check();
+  if (!checked.valid())
+    return make_error(ErrorCode::invalid_plan,
+                      "the plan has problems; fix them first (lorsync validate lists them)", std::move(checked.diagnostics));
+  return Loaded{root, build_model(checked.plan), today.value()};
+}
+
+class Paint {
+ public:
+  Paint() {
+    const char* term = std::getenv("TERM");
+    const char* no_color = std::getenv("NO_COLOR");
+    on_ = ::isatty(1) && !(no_color && *no_color) && !(term && std::string(term) == "dumb");
+  }
+  std::string operator()(const std::string& text, const char* code) const {
+    return on_ ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
+  }
+  std::string severity(Severity s, const std::string& text) const {
+    return (*this)(text, s == Severity::error ? "1;31" : s == Severity::warning ? "33" : "36");
+  }
+  std::string state(DeadlineState s, const std::string& text) const {
+    switch (s) {
+      case DeadlineState::overdue: return (*this)(text, "1;31");
+      case DeadlineState::due_soon: return (*this)(text, "33");
+      case DeadlineState::done: return (*this)(text, "32");
+      default: return text;
+    }
+  }
+
+ private:
+  bool on_ = false;
+};
+
+std::string pad(std::string text, size_t width) {
+  // Pads by characters, not bytes, so names like "Zoë" line up.
+  size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+  if (chars > width) {
+    while (!text.empty() && chars > width - 1) {
+      unsigned char c = static_cast<unsigned char>(text.back());
+      text.pop_back();
+      if ((c & 0xC0) != 0x80) --chars;
+    }
+    return text + "…";
+  }
+  return text + std::string(width - chars, ' ');
+}
+
+void print_finding(const Finding& f, const Paint& paint) {
+  std::cout << "  " << paint.severity(f.severity, pad(severity_name(f.severity), 7)) << " " << f.message << "\n"
+            << "          → " << f.action << "\n";
+  std::string where;
+  for (const auto& r : f.refs)
+    if (!r.path.empty()) where += (where.empty() ? "" : ", ") + r.path + (r.line > 0 ? ":" + std::to_string(r.line) : "");
+  std::cout << "          " << paint(f.rule + (where.empty() ? "" : " · " + where) + " · guide: " + f.guide, "2") << "\n";
+}
+
+void print_deadline(const Deadline& d, const Date today, const Paint& paint) {
+  int days = days_between(today, d.date);
+  std::string when = days == 0 ? "today" : days > 0 ? "in " + std::to_string(days) + "d" : std::to_string(-days) + "d ago";
+  std::cout << "  " << format_date(d.date) << "  " << paint.state(d.state, pad(when, 9)) << " "
+            << paint.state(d.state, pad(state_name(d.state), 9)) << " " << d.title << "\n";
+}
+
+int run_status(const GlobalOptions& global) {
+  auto loaded = load(global);
+  if (!loaded) return report_error(loaded.error(), global.json);
+  StatusReport report = build_status(loaded->model, loaded->today);
+  if (global.json) {
+    nlohmann::json out = to_json(report);
+    out["plan"] = loaded->root.string();
+    print_json(out);
+    return kExitOk;
+  }
+  Paint paint;
+  std::cout << paint(report.applicant, "1") << " · PM&R Match " << report.cycle << " · today " << format_date(report.today)
+            << "\n";
+  std::string readiness = report.errors == 0 ? paint("ready", "1;32") : paint("not ready", "1;31");
+  std::cout << "Readiness: " << readiness << " — " << report.errors << " error" << (report.errors == 1 ? "" : "s") << ", "
+            << report.warnings << " warning" << (report.warnings == 1 ? "" : "s") << ", " << report.infos << " note"
+            << (report.infos == 1 ? "" : "s") << "\n\n";
+  std::cout << paint("Letters", "1") << "\n";
+  std::cout << "  " << pad("writer", 24) << pad("specialty", 18) << pad("from", 6) << pad("status", 13) << "next\n";
+  for (const auto& row : report.letters) {
+    std::string next = row.next_action.empty() ? "—" : row.next_action;
+    if (row.due) next += " · by " + format_date(*row.due);
+    std::cout << "  " << pad(row.writer, 24) << pad(row.specialty, 18) << pad(row.us ? "US" : "home", 6)
+              << pad(row.status, 13) << (row.due_state ? paint.state(*row.due_state, next) : next) << "\n";
+  }
+  std::cout << "\n" << paint("Next deadlines", "1") << "\n";
+  if (report.next_deadlines.empty()) std::cout << "  none\n";
+  for (const auto& d : report.next_deadlines) print_deadline(d, report.today, paint);
+  std::cout << "\n" << paint("Top findings", "1") << (report.findings.size() > 5 ? " (lorsync audit lists all " + std::to_string(report.findings.size()) + ")" : "") << "\n";
+  if (report.findings.empty()) std::cout << "  none: your letter plan follows the guide\n";
+  for (size_t i = 0; i < report.findings.size() && i < 5; ++i) print_finding(report.findings[i], paint);
+  return kExitOk;
+}
+
+int run_audit_command(const GlobalOptions& global) {
+  auto loaded = load(global);
+  if (!loaded) return report_error(loaded.error(), global.json);
+  auto findings = run_audit(loaded->model, loaded->today);
+  AuditCounts counts = count(findings);
+  if (global.json) {
+    auto array = nlohmann::json::array();
+    for (const auto& f : findings) array.push_back(to_json(f));
+    print_json({{"today", format_date(loaded->today)},
+                {"errors", counts.errors},
+                {"warnings", counts.warnings},
+                {"infos", counts.infos},
+                {"findings", array}});
+  } else {
+    Paint paint;
+    for (const auto& f : findings) print_finding(f, paint);
+    std::cout << (findings.empty() ? "No findings: your letter plan follows the guide.\n" : "")
+              << counts.errors << " errors, " << counts.warnings << " warnings, " << counts.infos << " notes\n";
+  }
+  return counts.errors > 0 ? kExitAuditErrors : kExitOk;
+}
+
+int run_deadlines(const GlobalOptions& global, std::optional<int> within, bool ics, const std::string& output) {
+  auto loaded = load(global);
+  if (!loaded) return report_error(loaded.error(), global.json);
+  auto all = derive_deadlines(loaded->model, loaded->today);
+  std::vector<Deadline> shown;
+  for (const auto& d : all) {
+    if (within && (d.state == DeadlineState::done || days_between(loaded->today, d.date) > *within)) continue;
+    shown.push_back(d);
+  }
+  if (ics) {
+    std::string calendar = to_icalendar(shown, loaded->today);
+    if (output.empty() || output == "-") {
+      std::cout << calendar;
+    } else {
+      std::ofstream out(output, std::ios::binary | std::ios::trunc);
+      out << calendar;
+      if (!out) return report_error(make_error(ErrorCode::io, "cannot write " + output), global.json);
+      if (!global.json) std::cerr << "Wrote " << shown.size() << " deadlines to " << output << "\n";
+    }
+    return kExitOk;
+  }
+  if (global.json) {
+    auto array = nlohmann::json::array();
+    for (const auto& d : shown) array.push_back(to_json(d));
+    print_json(array);
+    return kExitOk;
+  }
+  Paint paint;
+  if (shown.empty()) std::cout << "No deadlines" << (within ? " in the next " + std::to_string(*within) + " days" : "") << ".\n";
+  for (const auto& d : shown) print_deadline(d, loaded->today, paint);
+  return kExitOk;
+}
+
+int run_programs(const GlobalOptions& global) {
+  auto loaded = load(global);
+  if (!loaded) return report_error(loaded.error(), global.json);
+  auto reports = report_programs(loaded->model);
+  if (global.json) {
+    auto array = nlohmann::json::array();
+    for (const auto& r : reports) array.push_back(to_json(r));
+    print_json(array);
+    return kExitOk;
+  }
+  Paint paint;
+  for (const auto& r : reports) {
+    std::cout << paint(r.name, "1") << " (" << r.id << ")\n";
+    if (r.assigned.empty()) std::cout << "  assigned: none yet\n";
+    else if (r.assigned_problems.empty()) std::cout << "  assigned: " << join(r.assigned, ", ") << " — " << paint("fits", "32") << "\n";
+    else std::cout << "  assigned: " << join(r.assigned, ", ") << " — " << paint(join(r.assigned_problems, "; "), "31") << "\n";
+    std::cout << "  visa: "
+              << (r.sponsors_visa ? (*r.sponsors_visa ? paint("sponsors yours", "32") : paint("does not sponsor yours", "31"))
+                                  : std::string("unknown or not needed"))
+              << " · deadline: " << (r.deadline ? format_date(*r.deadline) : std::string("not set"))
+              << (r.deadline_ok ? "" : paint(" (before your letters are due)", "33")) << "\n";
+    std::cout << "  suggested:\n";
+    for (const auto& c : r.suggestion) std::cout << "    " << pad(c.letter, 24) << c.reason << "\n";
+    if (!r.suggestion_problems.empty())
+      std::cout << "    " << paint("even the best set falls short: " + join(r.suggestion_problems, "; "), "33") << "\n";
+  }
+  return kExitOk;
+}
+
+int run_assign(const GlobalOptions& global, const std::string& program_id, const std::vector<std::string>& letters,
+               bool force) {
+  auto loaded = load(global);
+  if (!loaded) return report_error(loaded.error(), global.json);
+  auto program = loaded->model.programs.find(program_id);
+  if (program == loaded->model.programs.end()) {
+    std::vector<std::string> ids;
+    for (const auto& [id, p] : loaded->model.programs) ids.push_back(id);
+    return report_error(make_error(ErrorCode::not_found, "no programs/" + program_id + ".md" + did_you_mean(program_id, ids)),
+                        global.json);
+  }
+  if (static_cast<int>(letters.size()) > kErasLettersPerProgram)
+    return report_error(make_error(ErrorCode::usage, "ERAS allows at most 4 letters per program; you named " +
+                                                         std::to_string(letters.size())),
+                        global.json);
+  auto problems = assignment_problems(loaded->model, program->second, letters);
+  if (!problems.empty() && !force)
+    return report_error(make_error(ErrorCode::usage, "this assignment does not meet " + program->second.name +
+                                                         "'s requirements: " + join(problems, "; ") +
+                                                         " (use --force to record it anyway)"),
+                        global.json);
+  auto store = Store::open(loaded->root);
+  if (!store) return report_error(store.error(), global.json);
+  nlohmann::json list = letters;
+  auto result = store->update(DocumentRef{DocumentKind::program, program_id},
+                              {FieldEdit{FieldEdit::Op::set, {"letters"}, list}});
+  if (!result) return report_error(result.error(), global.json);
+  if (global.json) {
+    print_json({{"commit", result->commit}, {"path", result->path}, {"revision", result->revision},
+                {"message", result->message}, {"problems", problems}});
+  } else {
+    std::cout << "Assigned " << join(letters, ", ") << " to " << program->second.name << " (commit "
+              << result->commit.substr(0, 7) << ")\n";
+    if (!problems.empty()) std::cout << "Recorded despite: " << join(problems, "; ") << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_report_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* status = app.add_subcommand("status", "One screen: readiness, each letter's next step, deadlines, findings");
+  status->footer("Colour on a terminal; none when piped or with NO_COLOR.\nExample:\n  lorsync status\n  lorsync status --json");
+  status->callback([&global, &run] { run = [&global] { return run_status(global); }; });
+
+  auto* audit = app.add_subcommand("audit", "Check the letter plan against what PM&R programs expect");
+  audit->footer("Exit 1 when there are errors. docs/rules.md explains every rule.\nExample:\n  lorsync audit --today 2026-08-20");
+  audit->callback([&global, &run] { run = [&global] { return run_audit_command(global); }; });
+
+  auto* deadlines = app.add_subcommand("deadlines", "List the dated steps: ask, send packet, remind, upload, thank");
+  auto within = std::make_shared<int>(-1);
+  auto ics = std::make_shared<bool>(false);
+  auto output = std::make_shared<std::string>();
+  deadlines->add_option("--within", *within, "Only what is not done and due within DAYS (overdue included)");
+  deadlines->add_flag("--ics", *ics, "Write an iCalendar file (one to-do per deadline, with an alarm the day before)");
+  deadlines->add_option("-o,--output", *output, "With --ics: the file to write (default: stdout)");
+  deadlines->footer("Examples:\n  lorsync deadlines --within 14\n  lorsync deadlines --ics -o letters.ics");
+  deadlines->callback([&global, &run, within, ics, output] {
+    run = [&global, within, ics, output] {
+      std::optional<int> days;
+      if (*within >= 0) days = *within;
+      return run_deadlines(global, days, *ics, *output);
+    };
+  });
+
+  auto* programs = app.add_subcommand("programs", "For each program: do its letters fit, visa, deadline, and a suggested set");
+  programs->footer("Example:\n  lorsync programs\n  lorsync assign lakeshore-pmr whitfield-inpatient delgado-consult brennan-neurology");
+  programs->callback([&global, &run] { run = [&global] { return run_programs(global); }; });
+
+  auto* assign = app.add_subcommand("assign", "Record which letters (at most 4) go to a program in ERAS");
+  auto program = std::make_shared<std::string>();
+  auto letters = std::make_shared<std::vector<std::string>>();
+  auto force = std::make_shared<bool>(false);
+  assign->add_option("PROGRAM", *program, "The program's id")->required();
+  assign->add_option("LETTER", *letters, "Letter ids, at most 4")->required();
+  assign->add_flag("--force", *force, "Record it even if it does not meet the program's requirements");
+  assign->footer("Refuses more than 4 letters, and a set that breaks the program's requirements unless --force.\n"
+                 "Example:\n  lorsync assign riverside-pmr whitfield-inpatient delgado-consult brennan-neurology");
+  assign->callback([&global, &run, program, letters, force] {
+    run = [&global, program, letters, force] { return run_assign(global, *program, *letters, *force); };
+  });
+}
+
+}  // namespace lorsync::cli

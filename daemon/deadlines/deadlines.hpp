@@ -1,0 +1,40 @@
+// deadlines/deadlines: every dated step of the plan, each {id, date, kind,
+// title, refs, state}, sorted by date: ask, send the packet, remind, upload,
+// program deadlines, thank, share the match result.
+#pragma once
+
+#include "common/date.hpp"
+#include "common/diagnostic.hpp"
+#include "model/entities.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace lorsync {
+
+enum class DeadlineState { done, overdue, due_soon, upcoming };
+const char* state_name(DeadlineState state);
+
+inline constexpr int kDueSoonDays = 7;
+
+struct Deadline {
+  std::string id;     // stable: "<kind>:<entity>" (reminders: "remind-<lead>:<letter>")
+  Date date;
+  std::string kind;   // ask | packet | remind | upload | program | thank | share-match
+  std::string title;  // "Ask Dr. Lee for a letter"
+  std::vector<SourceRef> refs;
+  DeadlineState state = DeadlineState::upcoming;
+  std::string letter;   // the letter it concerns, if any
+  std::string program;  // the program it concerns, if any
+};
+
+std::vector<Deadline> derive_deadlines(const Model& model, Date today);
+
+nlohmann::json to_json(const Deadline& deadline);
+
+// An iCalendar (RFC 5545) file: one VTODO with DUE and a VALARM per deadline.
+std::string to_icalendar(const std::vector<Deadline>& deadlines, Date today);
+
+}  // namespace lorsync

@@ -1,0 +1,121 @@
+#include "rules/audit.hpp"
+
+#include <algorithm>
+
+namespace lorsync {
+
+const char* severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::info: return "info";
+  }
+  return "";
+}
+
+nlohmann::json to_json(const Finding& f) {
+  auto refs = nlohmann::json::array();
+  for (const auto& r : f.refs) refs.push_back({{"path", r.path}, {"line", r.line}, {"field", r.field}});
+  return {{"rule", f.rule},     {"severity", severity_name(f.severity)}, {"message", f.message},
+          {"refs", refs},       {"action", f.action},                    {"guide", f.guide}};
+}
+
+void FindingSink::add(Severity severity, std::string message, std::string action, std::vector<SourceRef> refs) {
+  out_.push_back(Finding{rule_, severity, std::move(message), std::move(refs), std::move(action), guide_});
+}
+
+SourceRef ref_to(const DocumentPtr& document, std::vector<std::string> field) {
+  if (!document) return SourceRef{};
+  SourceRef where = field.empty() ? SourceRef{document->path, 1, 1, ""} : locate(*document, field);
+  where.column = 0;  // findings point at lines
+  return where;
+}
+
+const std::vector<Rule>& rule_registry() {
+  static const std::vector<Rule> rules = {
+      {"letters-total", "fewer than letters_min active letters (error) / more than letters_max (info)",
+       "How Many Letters You Need and What Types to Aim For", check_letters_total},
+      {"pmr-letters", "no active PM&R letter (error) / fewer than pmr_letters_min (warning)",
+       "How Many Letters You Need and What Types to Aim For", check_pmr_letters},
+      {"us-pmr-letter", "a non-US IMG with no US-based PM&R letter (error)",
+       "US Clinical Experience (USCE) and LOR Strength", check_us_pmr_letter},
+      {"us-clinical-letter", "a non-US IMG with no US-based clinical letter (error)",
+       "US Clinical Experience (USCE) and LOR Strength", check_us_clinical_letter},
+      {"letter-relevance", "a letter from outside PM&R, its related specialties and research mentors (warning)",
+       "Mistake 2: Collecting Only Non-PM&R Letters", check_letter_relevance},
+      {"home-country-supplement",
+       "more than one home-country letter, or one standing in for a missing US PM&R letter (warning)",
+       "Home-Country LORs: When and How to Use Them", check_home_country_supplement},
+      {"writer-knows-you", "a writer who worked with you under 2 weeks, or without direct supervision (warning)",
+       "Ideal Letter Writers for PM&R Applicants", check_writer_knows_you},
+      {"big-name-weak-tie", "a chair or program director with a weak tie to you (warning)",
+       "Mistake 3: Choosing \"Big Names\" Over Strong Advocates", check_big_name_weak_tie},
+      {"non-clinical-writer", "a basic-science or non-clinical writer without a research relationship (warning)",
+       "Who Not To Rely On", check_non_clinical_writer},
+      {"private-practice-writer", "a private-practice writer not involved in teaching (warning)", "Who Not To Rely On",
+       check_private_practice_writer},
+      {"ask-window",
+       "a rotation in its final week or ask window and the letter not asked (info) / ended over ask_window_days ago "
+       "and not asked (warning)",
+       "Mistake 1: Waiting Too Long to Ask", check_ask_window},
+      {"packet-sent",
+       "agreed over packet_days ago and no packet sent; or a packet without CV, personal statement or summary "
+       "(warning)",
+       "4. Provide Helpful Materials for the Letter Writer", check_packet_sent},
+      {"img-context", "a non-US IMG whose packet summary says nothing of IMG background, visa or long-term goals (info)",
+       "Mistake 4: Not Explaining Your IMG Context", check_img_context},
+      {"waiver", "a letter without waived: true (warning)", "5. Respect Cultural and System Differences", check_waiver},
+      {"reminder-due",
+       "agreed, not uploaded, inside the reminder window before programs_review, reminder not sent (warning)",
+       "Action Plan: Ask early and follow up politely", check_reminder_due},
+      {"upload-overdue", "a letter not uploaded by programs_review (error)",
+       "Action Plan: Ask early and follow up politely", check_upload_overdue},
+      {"thank-writers", "uploaded over 14 days ago and not thanked; after match day, result not shared (info)",
+       "Action Plan: Ask early and follow up politely", check_thank_writers},
+      {"pmr-rotations",
+       "fewer than 2 PM&R rotations (warning); none inpatient, or none outpatient or consult (info)",
+       "1. Plan Your Rotations Strategically", check_pmr_rotations},
+      {"rotation-length", "a PM&R rotation shorter than 4 weeks (info)", "1. Plan Your Rotations Strategically",
+       check_rotation_length},
+      {"residency-institution", "a PM&R rotation at an institution without a PM&R residency (info)",
+       "1. Plan Your Rotations Strategically", check_residency_institution},
+      {"usce", "an IMG with no US clinical experience (error) / only observerships (warning)",
+       "US Clinical Experience (USCE) and LOR Strength", check_usce},
+      {"narrative-consistency",
+       "an interest in plan.yaml that no letter's rotation setting or focus supports (warning)",
+       "Mistake 5: Inconsistent Story Between LORs and Application", check_narrative_consistency},
+      {"program-requirements", "a program's assigned letters break its requirements, or are more than 4 (error)",
+       "Basic Requirements", check_program_requirements},
+      {"program-deadline", "a program's deadline falls before your letters are due to be uploaded (warning)",
+       "Action Plan: Ask early and follow up politely", check_program_deadline},
+      {"visa-sponsorship", "a program that does not sponsor your visa (warning)",
+       "Special Considerations for Non-US Citizen IMGs and Visa Issues", check_visa_sponsorship},
+      {"sync-conflict", "a field two devices changed differently; the losing value is shown until resolved (warning)",
+       "lorsync: sync between devices", check_sync_conflict},
+  };
+  return rules;
+}
+
+std::vector<Finding> run_audit(const Model& model, Date today) {
+  std::vector<Finding> findings;
+  AuditContext context{model, today};
+  for (const Rule& rule : rule_registry()) {
+    FindingSink sink(rule.id, rule.guide, findings);
+    rule.check(context, sink);
+  }
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
+  return findings;
+}
+
+AuditCounts count(const std::vector<Finding>& findings) {
+  AuditCounts counts;
+  for (const auto& f : findings) {
+    if (f.severity == Severity::error) ++counts.errors;
+    else if (f.severity == Severity::warning) ++counts.warnings;
+    else ++counts.infos;
+  }
+  return counts;
+}
+
+}  // namespace lorsync

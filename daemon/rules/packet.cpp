@@ -1,0 +1,76 @@
+// Rules about what writers receive: the packet, the IMG context, the waiver.
+#include "deadlines/schedule.hpp"
+#include "rules/audit.hpp"
+#include "rules/letter_kinds.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace lorsync {
+namespace {
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return text;
+}
+
+bool mentions_any(const std::string& text, std::initializer_list<const char*> words) {
+  return std::any_of(words.begin(), words.end(), [&](const char* w) { return text.find(w) != std::string::npos; });
+}
+
+}  // namespace
+
+void check_packet_sent(const AuditContext& c, FindingSink& out) {
+  for (const auto& [id, letter] : c.model.letters) {
+    if (!letter.active()) continue;
+    LetterFacts f = facts_of(c.model, letter);
+    auto due = packet_due(letter, c.model.settings.policy);
+    if (due && !letter.first("packet-sent") && c.today > *due)
+      out.add(Severity::warning,
+              writer_label(f) + " agreed on " + format_date(letter.first("agreed")->date) + " and has no packet yet.",
+              "Email " + writer_label(f) + " your CV, personal statement and one-page summary today.",
+              {ref_to(letter.document, {"events"})});
+    if (!letter.first("packet-sent")) continue;
+    std::vector<std::string> missing;
+    for (const char* item : {"cv", "personal-statement", "summary"})
+      if (std::find(letter.packet.begin(), letter.packet.end(), item) == letter.packet.end()) missing.push_back(item);
+    if (!missing.empty()) {
+      std::string list;
+      for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
+      out.add(Severity::warning, "The packet sent to " + writer_label(f) + " lacks: " + list + ".",
+              "Send " + writer_label(f) + " the missing " + list + " and add them to the letter's packet list.",
+              {ref_to(letter.document, {"packet"})});
+    }
+  }
+}
+
+void check_img_context(const AuditContext& c, FindingSink& out) {
+  if (!c.model.settings.applicant.non_us_img()) return;
+  std::string text = lowercase(c.model.packet_summary.value_or(""));
+  std::vector<std::string> missing;
+  if (!mentions_any(text, {"img", "international medical graduate", "medical school", "graduated"}))
+    missing.push_back("your IMG background");
+  if (!mentions_any(text, {"visa", "j-1", "j1", "h-1b", "h1b"})) missing.push_back("your visa situation");
+  if (!mentions_any(text, {"goal", "long-term", "long term", "career"})) missing.push_back("your long-term goals");
+  if (missing.empty()) return;
+  std::string list;
+  for (size_t i = 0; i < missing.size(); ++i) list += (i ? (i + 1 == missing.size() ? " and " : ", ") : "") + missing[i];
+  out.add(Severity::info,
+          c.model.packet_summary ? "Your packet summary says nothing of " + list + "."
+                                 : "You have no packet summary (packet/summary.md) to tell writers your context.",
+          "Add a short paragraph on " + list + " to packet/summary.md, so writers can frame your achievements.",
+          {SourceRef{"packet/summary.md", c.model.packet_summary ? 1 : 0, 0, ""}});
+}
+
+void check_waiver(const AuditContext& c, FindingSink& out) {
+  for (const auto& [id, letter] : c.model.letters) {
+    if (!letter.active() || letter.waived.value_or(false)) continue;
+    LetterFacts f = facts_of(c.model, letter);
+    out.add(Severity::warning, "You have not waived your right to see " + writer_label(f) + "'s letter.",
+            "Waive it when you create the request in ERAS (programs find waived letters more credible), then: lorsync "
+            "set letter " + letter.id + " waived=true",
+            {ref_to(letter.document, letter.waived ? std::vector<std::string>{"waived"} : std::vector<std::string>{})});
+  }
+}
+
+}  // namespace lorsync

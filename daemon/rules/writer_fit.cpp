@@ -1,0 +1,64 @@
+// Rules about each writer: how well they know you and whether programs trust them.
+#include "rules/audit.hpp"
+#include "rules/letter_kinds.hpp"
+
+namespace lorsync {
+namespace {
+
+template <class Check>
+void for_each_active_writer(const AuditContext& c, Check&& check) {
+  for (const auto& [id, letter] : c.model.letters) {
+    if (!letter.active()) continue;
+    LetterFacts f = facts_of(c.model, letter);
+    if (f.writer) check(f);
+  }
+}
+
+}  // namespace
+
+void check_writer_knows_you(const AuditContext& c, FindingSink& out) {
+  for_each_active_writer(c, [&](const LetterFacts& f) {
+    bool short_time = f.weeks < 2;
+    if (!short_time && f.direct) return;
+    std::string why = short_time ? "worked with you for " + std::to_string(f.weeks) + " week" + (f.weeks == 1 ? "" : "s")
+                                 : "did not supervise your work directly";
+    out.add(Severity::warning, writer_label(f) + " " + why + "; the letter may be generic.",
+            "Prefer a writer who supervised you for several weeks; if you keep this one, send a detailed packet.",
+            {ref_to(f.writer->document, short_time ? std::vector<std::string>{"relationship", "weeks"}
+                                                   : std::vector<std::string>{"relationship", "direct_supervision"})});
+  });
+}
+
+void check_big_name_weak_tie(const AuditContext& c, FindingSink& out) {
+  for_each_active_writer(c, [&](const LetterFacts& f) {
+    const std::string& title = f.writer->title;
+    if ((title != "chair" && title != "program-director") || f.strong_tie()) return;
+    out.add(Severity::warning,
+            writer_label(f) + " is a " + (title == "chair" ? "chair" : "program director") +
+                " with a weak tie to you (" + std::to_string(f.weeks) + (f.weeks == 1 ? " week" : " weeks") +
+                (f.direct ? "" : ", no direct supervision") + ").",
+            "A detailed letter from a faculty member who supervised you closely beats a famous name: ask one instead.",
+            {ref_to(f.writer->document, {"title"})});
+  });
+}
+
+void check_non_clinical_writer(const AuditContext& c, FindingSink& out) {
+  for_each_active_writer(c, [&](const LetterFacts& f) {
+    if (f.clinical || f.research) return;
+    out.add(Severity::warning, writer_label(f) + " is not a clinician and has no research relationship with you.",
+            "Use a non-clinical writer only for substantial research work; otherwise ask a clinician.",
+            {ref_to(f.writer->document, {"clinical"})});
+  });
+}
+
+void check_private_practice_writer(const AuditContext& c, FindingSink& out) {
+  for_each_active_writer(c, [&](const LetterFacts& f) {
+    if (f.writer->practice != "private" || f.writer->teaches.value_or(false)) return;
+    out.add(Severity::warning,
+            writer_label(f) + " is in private practice and does not teach; programs may not know how to read the letter.",
+            "Make this at most a supplementary letter; ask academic faculty who train residents.",
+            {ref_to(f.writer->document, {"practice"})});
+  });
+}
+
+}  // namespace lorsync

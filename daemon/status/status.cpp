@@ -1,0 +1,68 @@
+#include "status/status.hpp"
+
+#include "rules/audit.hpp"
+#include "rules/letter_kinds.hpp"
+
+namespace lorsync {
+
+StatusReport build_status(const Model& model, Date today) {
+  StatusReport report;
+  report.today = today;
+  report.applicant = model.settings.applicant.name;
+  report.cycle = model.settings.cycle;
+  report.findings = run_audit(model, today);
+  AuditCounts counts = count(report.findings);
+  report.errors = counts.errors;
+  report.warnings = counts.warnings;
+  report.infos = counts.infos;
+  report.deadlines = derive_deadlines(model, today);
+  for (const auto& d : report.deadlines) {
+    if (d.state == DeadlineState::done) continue;
+    if (report.next_deadlines.size() < 5) report.next_deadlines.push_back(d);
+  }
+  for (const auto& [id, letter] : model.letters) {
+    LetterFacts f = facts_of(model, letter);
+    LetterRow row;
+    row.letter = id;
+    row.writer = writer_label(f);
+    row.specialty = f.writer ? f.writer->specialty : "";
+    row.us = f.us;
+    row.status = status_name(letter.status);
+    // The next step is the letter's earliest deadline not yet done.
+    for (const auto& d : report.deadlines) {
+      if (d.letter != id || d.state == DeadlineState::done) continue;
+      row.next_action = d.title;
+      row.due = d.date;
+      row.due_state = d.state;
+      break;
+    }
+    report.letters.push_back(std::move(row));
+  }
+  return report;
+}
+
+nlohmann::json to_json(const StatusReport& r, size_t top_findings) {
+  auto letters = nlohmann::json::array();
+  for (const auto& row : r.letters)
+    letters.push_back({{"letter", row.letter},
+                       {"writer", row.writer},
+                       {"specialty", row.specialty},
+                       {"origin", row.us ? "us" : "home"},
+                       {"status", row.status},
+                       {"next_action", row.next_action.empty() ? nlohmann::json() : nlohmann::json(row.next_action)},
+                       {"due", row.due ? nlohmann::json(format_date(*row.due)) : nlohmann::json()},
+                       {"due_state", row.due_state ? nlohmann::json(state_name(*row.due_state)) : nlohmann::json()}});
+  auto deadlines = nlohmann::json::array();
+  for (const auto& d : r.next_deadlines) deadlines.push_back(to_json(d));
+  auto findings = nlohmann::json::array();
+  for (size_t i = 0; i < r.findings.size() && i < top_findings; ++i) findings.push_back(to_json(r.findings[i]));
+  return {{"today", format_date(r.today)},
+          {"applicant", r.applicant},
+          {"cycle", r.cycle},
+          {"readiness", {{"ready", r.errors == 0}, {"errors", r.errors}, {"warnings", r.warnings}, {"infos", r.infos}}},
+          {"letters", letters},
+          {"next_deadlines", deadlines},
+          {"top_findings", findings}};
+}
+
+}  // namespace lorsync
