@@ -3,6 +3,8 @@
 #include "rules/audit.hpp"
 #include "rules/letter_kinds.hpp"
 
+#include <map>
+
 namespace lorsync {
 
 StatusReport build_status(const Model& model, Date today) {
@@ -16,9 +18,12 @@ StatusReport build_status(const Model& model, Date today) {
   report.warnings = counts.warnings;
   report.infos = counts.infos;
   report.deadlines = derive_deadlines(model, today);
+  // Deadlines are sorted by date: the first open one of a letter is its next step.
+  std::map<std::string, const Deadline*> next_of_letter;
   for (const auto& d : report.deadlines) {
     if (d.state == DeadlineState::done) continue;
     if (report.next_deadlines.size() < 5) report.next_deadlines.push_back(d);
+    if (!d.letter.empty()) next_of_letter.emplace(d.letter, &d);
   }
   for (const auto& [id, letter] : model.letters) {
     LetterFacts f = facts_of(model, letter);
@@ -28,13 +33,10 @@ StatusReport build_status(const Model& model, Date today) {
     row.specialty = f.writer ? f.writer->specialty : "";
     row.us = f.us;
     row.status = status_name(letter.status);
-    // The next step is the letter's earliest deadline not yet done.
-    for (const auto& d : report.deadlines) {
-      if (d.letter != id || d.state == DeadlineState::done) continue;
-      row.next_action = d.title;
-      row.due = d.date;
-      row.due_state = d.state;
-      break;
+    if (auto next = next_of_letter.find(id); next != next_of_letter.end()) {
+      row.next_action = next->second->title;
+      row.due = next->second->date;
+      row.due_state = next->second->state;
     }
     report.letters.push_back(std::move(row));
   }
