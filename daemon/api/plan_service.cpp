@@ -1,0 +1,312 @@
+#include "api/plan_service.hpp"
+
+#include "common/text.hpp"
+#include "deadlines/deadlines.hpp"
+#include "rules/audit.hpp"
+#include "status/status.hpp"
+
+
+namespace lorsync::api {
+
+using nlohmann::json;
+
+namespace {
+
+json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
+  json out = json::array();
+  for (const auto& d : diagnostics)
+    out.push_back({{"path", d.where.path}, {"line", d.where.line}, {"column", d.where.column},
+                   {"field", d.where.field}, {"message", d.message}});
+  return out;
+}
+
+// Compares every byte whatever the first difference, so timing does not reveal the token.
+bool same_token(const std::string& given, const std::string& token) {
+  if (given.size() != token.size()) return false;
+  unsigned char difference = 0;
+  for (size_t i = 0; i < token.size(); ++i)
+    difference |= static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(token[i]);
+  return difference == 0;
+}
+
+RpcError bad_params(std::string message) { return RpcError{kInvalidParams, std::move(message), {}}; }
+
+// A required string param, or an error naming it.
+std::variant<std::string, RpcError> string_param(const json& params, const char* name) {
+  auto found = params.find(name);
+  if (found == params.end() || !found->is_string()) return bad_params(std::string("params.") + name + " must be a string");
+  return found->get<std::string>();
+}
+
+std::optional<std::string> optional_string(const json& params, const char* name) {
+  auto found = params.find(name);
+  if (found == params.end() || found->is_null()) return std::nullopt;
+  if (!found->is_string()) throw json::type_error::create(302, std::string(name) + " must be a string", nullptr);
+  return found->get<std::string>();
+}
+
+std::variant<DocumentRef, RpcError> target_of(const json& params, bool allow_plan) {
+  auto kind_word = string_param(params, "kind");
+  if (auto* error = std::get_if<RpcError>(&kind_word)) return *error;
+  const std::string& word = std::get<std::string>(kind_word);
+  if (allow_plan && word == "plan") return DocumentRef{DocumentKind::plan, ""};
+  auto kind = parse_kind(word);
+  if (!kind) return bad_params("params.kind must be rotation, writer, letter or program" + did_you_mean(word, {"rotation", "writer", "letter", "program"}));
+  auto id = string_param(params, "id");
+  if (auto* error = std::get_if<RpcError>(&id)) return *error;
+  if (!is_valid_id(std::get<std::string>(id))) return bad_params("params.id is not a valid id");
+  return DocumentRef{document_kind(*kind), std::get<std::string>(id)};
+}
+
+std::vector<std::string> split_path(const std::string& key) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t dot = key.find('.', start);
+    out.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) return out;
+    start = dot + 1;
+  }
+}
+
+json entity_json(const Document& doc) {
+  return {{"id", doc.id}, {"path", doc.path}, {"revision", Repository::blob_id(doc.text)}, {"data", doc.data},
+          {"body", std::string(doc.body())}};
+}
+
+}  // namespace
+
+RpcError to_rpc_error(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::not_found: return RpcError{kNotFound, error.message, {}};
+    case ErrorCode::conflict: return RpcError{kRevisionConflict, error.message, {}};
+    case ErrorCode::invalid_plan: return RpcError{kInvalidPlan, error.message, {{"diagnostics", diagnostics_json(error.diagnostics)}}};
+    case ErrorCode::usage:
+    case ErrorCode::exists: return RpcError{kInvalidParams, error.message, {}};
+    default: return RpcError{kInternalError, error.message, {}};
+  }
+}
+
+Result<std::unique_ptr<PlanService>> PlanService::open(const std::filesystem::path& root, StoreOptions options,
+                                                       std::function<Date()> today, Publish publish) {
+  auto store = Store::open(root, std::move(options));
+  if (!store) return store.take_error();
+  std::unique_ptr<PlanService> service(new PlanService(std::move(store.value()), std::move(today), std::move(publish)));
+  service->refresh();
+  if (!service->snapshot()->checked.valid())
+    return make_error(ErrorCode::invalid_plan, "the plan has problems; fix them first (lorsync validate lists them)",
+                      service->snapshot()->checked.diagnostics);
+  return service;
+}
+
+PlanService::PlanService(Store store, std::function<Date()> today, Publish publish)
+    : store_(std::move(store)), today_(std::move(today)), publish_(std::move(publish)) {}
+
+std::shared_ptr<const Snapshot> PlanService::snapshot() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_;
+}
+
+void PlanService::refresh() {
+  auto next = std::make_shared<Snapshot>();
+  next->checked = store_.check();
+  if (!next->checked.valid() && snapshot()) return;  // keep serving the last valid plan
+  next->model = build_model(next->checked.plan);
+  auto head = store_.log(1);
+  if (head && !head->empty()) next->head = head->front().commit;
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = std::move(next);
+}
+
+void PlanService::forget(uint64_t connection) {
+  std::lock_guard lock(subscribers_mutex_);
+  subscribers_.erase(connection);
+}
+
+void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
+  dispatcher.add("auth", [token](const json& params, Caller& caller) -> MethodResult {
+    auto given = params.find("token");
+    bool ok = given != params.end() && given->is_string() && same_token(given->get_ref<const std::string&>(), token);
+    if (!ok) {
+      caller.close_after_reply = true;
+      return RpcError{kUnauthorized, "wrong token", {}};
+    }
+    caller.authenticated = true;
+    return json{{"authenticated", true}};
+  }, false);
+  dispatcher.add("plan.status", [this](const json& p, Caller&) { return status(p); });
+  dispatcher.add("plan.get", [this](const json& p, Caller&) { return get(p); });
+  dispatcher.add("audit.run", [this](const json& p, Caller&) { return audit(p); });
+  dispatcher.add("deadlines.list", [this](const json& p, Caller&) { return deadlines(p); });
+  dispatcher.add("entity.create", [this](const json& p, Caller&) { return create(p); });
+  dispatcher.add("entity.update", [this](const json& p, Caller&) { return update(p); });
+  dispatcher.add("entity.delete", [this](const json& p, Caller&) { return remove(p); });
+  dispatcher.add("letter.record", [this](const json& p, Caller&) { return record(p); });
+  dispatcher.add("history.log", [this](const json& p, Caller&) { return log(p); });
+  dispatcher.add("subscribe", [this](const json& p, Caller& c) { return subscribe(p, c); });
+  dispatcher.add("unsubscribe", [this](const json&, Caller& c) { return unsubscribe(c); });
+}
+
+MethodResult PlanService::status(const json&) {
+  auto snap = snapshot();
+  json out = to_json(build_status(snap->model, today_()));
+  out["commit"] = snap->head ? json(*snap->head) : json();
+  return out;
+}
+
+MethodResult PlanService::get(const json& params) {
+  auto snap = snapshot();
+  const Plan& plan = snap->checked.plan;
+  if (params.contains("kind")) {
+    auto target = target_of(params, true);
+    if (auto* error = std::get_if<RpcError>(&target)) return *error;
+    const DocumentRef& ref = std::get<DocumentRef>(target);
+    const Document* doc = ref.kind == DocumentKind::plan ? plan.settings.get()
+                                                         : plan.find(*entity_kind(ref.kind), ref.id);
+    if (!doc) return RpcError{kNotFound, "no " + ref.path() + " in this plan", {}};
+    return entity_json(*doc);
+  }
+  json out = {{"commit", snap->head ? json(*snap->head) : json()},
+              {"plan", plan.settings ? entity_json(*plan.settings) : json()},
+              {"packet_summary", plan.packet_summary ? json(*plan.packet_summary) : json()}};
+  for (EntityKind kind : kEntityKinds) {
+    json list = json::array();
+    for (const auto& [id, doc] : plan.of(kind)) list.push_back(entity_json(*doc));
+    out[kind_folder(kind)] = std::move(list);
+  }
+  return out;
+}
+
+MethodResult PlanService::audit(const json&) {
+  auto snap = snapshot();
+  auto findings = run_audit(snap->model, today_());
+  AuditCounts counts = count(findings);
+  json list = json::array();
+  for (const auto& f : findings) list.push_back(to_json(f));
+  return json{{"errors", counts.errors}, {"warnings", counts.warnings}, {"infos", counts.infos}, {"findings", list}};
+}
+
+MethodResult PlanService::deadlines(const json& params) {
+  auto snap = snapshot();
+  std::optional<int> within;
+  if (auto found = params.find("within"); found != params.end() && !found->is_null()) {
+    if (!found->is_number_integer() || found->get<long long>() < 0 || found->get<long long>() > 3650)
+      return bad_params("params.within must be a whole number of days (0 to 3650)");
+    within = found->get<int>();
+  }
+  Date today = today_();
+  json list = json::array();
+  for (const auto& d : derive_deadlines(snap->model, today)) {
+    if (within && (d.state == DeadlineState::done || days_between(today, d.date) > *within)) continue;
+    list.push_back(to_json(d));
+  }
+  return list;
+}
+
+MethodResult PlanService::committed(const Result<CommitResult>& result, const std::string& source) {
+  if (!result) return to_rpc_error(result.error());
+  refresh();
+  json changed = notification("plan.changed", {{"commit", result->commit}, {"paths", json::array({result->path})}, {"source", source}});
+  std::vector<uint64_t> to;
+  {
+    std::lock_guard lock(subscribers_mutex_);
+    to.assign(subscribers_.begin(), subscribers_.end());
+  }
+  if (publish_ && !to.empty()) {
+    publish_(changed, to);
+    publish_(notification("audit.changed", std::get<json>(audit(json::object()))), to);
+    publish_(notification("deadlines.changed", std::get<json>(deadlines(json::object()))), to);
+  }
+  return json{{"commit", result->commit}, {"path", result->path},
+              {"revision", result->revision.empty() ? json() : json(result->revision)}, {"message", result->message}};
+}
+
+MethodResult PlanService::create(const json& params) {
+  auto target = target_of(params, false);
+  if (auto* error = std::get_if<RpcError>(&target)) return *error;
+  const DocumentRef& ref = std::get<DocumentRef>(target);
+  auto fields = params.find("fields");
+  if (fields == params.end() || !fields->is_object()) return bad_params("params.fields must be an object");
+  std::vector<FieldEdit> edits;
+  for (const auto& [key, value] : fields->items()) edits.push_back(FieldEdit{FieldEdit::Op::set, {key}, value});
+  std::string body = optional_string(params, "body").value_or("");
+  std::lock_guard lock(write_mutex_);
+  return committed(store_.create(*entity_kind(ref.kind), ref.id, edits, body), "api");
+}
+
+MethodResult PlanService::update(const json& params) {
+  auto target = target_of(params, true);
+  if (auto* error = std::get_if<RpcError>(&target)) return *error;
+  std::vector<FieldEdit> edits;
+  if (auto set = params.find("set"); set != params.end()) {
+    if (!set->is_object()) return bad_params("params.set must be an object of \"field.path\": value");
+    for (const auto& [key, value] : set->items()) edits.push_back(FieldEdit{FieldEdit::Op::set, split_path(key), value});
+  }
+  if (auto unset = params.find("unset"); unset != params.end()) {
+    if (!unset->is_array()) return bad_params("params.unset must be a list of field paths");
+    for (const auto& key : *unset) {
+      if (!key.is_string()) return bad_params("params.unset must be a list of field paths");
+      edits.push_back(FieldEdit{FieldEdit::Op::remove, split_path(key.get<std::string>()), nullptr});
+    }
+  }
+  if (edits.empty()) return bad_params("nothing to change: give params.set or params.unset");
+  for (const auto& edit : edits)
+    for (const auto& segment : edit.path)
+      if (segment.empty()) return bad_params("a field path has an empty part");
+  std::lock_guard lock(write_mutex_);
+  return committed(store_.update(std::get<DocumentRef>(target), edits, optional_string(params, "if_revision")), "api");
+}
+
+MethodResult PlanService::remove(const json& params) {
+  auto target = target_of(params, false);
+  if (auto* error = std::get_if<RpcError>(&target)) return *error;
+  const DocumentRef& ref = std::get<DocumentRef>(target);
+  std::lock_guard lock(write_mutex_);
+  return committed(store_.remove(*entity_kind(ref.kind), ref.id, optional_string(params, "if_revision")), "api");
+}
+
+MethodResult PlanService::record(const json& params) {
+  auto letter = string_param(params, "letter");
+  if (auto* error = std::get_if<RpcError>(&letter)) return *error;
+  auto event = string_param(params, "event");
+  if (auto* error = std::get_if<RpcError>(&event)) return *error;
+  LetterEvent recorded{today_(), std::get<std::string>(event), optional_string(params, "via").value_or(""),
+                       optional_string(params, "note").value_or("")};
+  if (auto on = optional_string(params, "date")) {
+    auto date = parse_date(*on);
+    if (!date) return bad_params("params.date must be a date, YYYY-MM-DD");
+    recorded.date = *date;
+  }
+  std::lock_guard lock(write_mutex_);
+  return committed(store_.record(std::get<std::string>(letter), recorded), "api");
+}
+
+MethodResult PlanService::log(const json& params) {
+  size_t limit = 50;
+  if (auto found = params.find("limit"); found != params.end()) {
+    if (!found->is_number_integer() || found->get<long long>() < 1 || found->get<long long>() > 10000)
+      return bad_params("params.limit must be a whole number from 1 to 10000");
+    limit = found->get<size_t>();
+  }
+  std::lock_guard lock(write_mutex_);  // libgit2 repository handles are not shared across threads
+  auto entries = store_.log(limit);
+  if (!entries) return to_rpc_error(entries.error());
+  json list = json::array();
+  for (const auto& e : entries.value())
+    list.push_back({{"commit", e.commit}, {"time", e.time}, {"offset_minutes", e.offset_minutes}, {"author", e.author},
+                    {"device", e.device.empty() ? json() : json(e.device)}, {"summary", e.summary}});
+  return list;
+}
+
+MethodResult PlanService::subscribe(const json&, Caller& caller) {
+  std::lock_guard lock(subscribers_mutex_);
+  subscribers_.insert(caller.id);
+  return json{{"subscribed", true}};
+}
+
+MethodResult PlanService::unsubscribe(Caller& caller) {
+  forget(caller.id);
+  return json{{"subscribed", false}};
+}
+
+}  // namespace lorsync::api

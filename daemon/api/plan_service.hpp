@@ -1,0 +1,75 @@
+// api/plan_service: the API's methods over one plan. Reads are answered from
+// an immutable snapshot (the checked plan, its model, and what was derived
+// from it) that is swapped whole after each change; writes go through the
+// store, one at a time, and each successful one yields the notifications that
+// subscribers are owed. It knows nothing of sockets: the server calls it.
+#pragma once
+
+#include "api/rpc.hpp"
+#include "common/date.hpp"
+#include "model/entities.hpp"
+#include "store/store.hpp"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lorsync::api {
+
+struct Snapshot {
+  CheckedPlan checked;  // the last valid state of the plan
+  Model model;
+  std::optional<std::string> head;  // HEAD's commit
+};
+
+class PlanService {
+ public:
+  // `publish` receives each notification (already a JSON-RPC notification) and the
+  // connections subscribed to it; the server delivers them.
+  using Publish = std::function<void(const nlohmann::json& notification, const std::vector<uint64_t>& to)>;
+
+  static Result<std::unique_ptr<PlanService>> open(const std::filesystem::path& root, StoreOptions options,
+                                                   std::function<Date()> today, Publish publish);
+
+  // Registers every method (and `auth`, checked against `token`) on `dispatcher`.
+  void register_methods(Dispatcher& dispatcher, std::string token);
+
+  std::shared_ptr<const Snapshot> snapshot() const;
+  void forget(uint64_t connection);  // a connection closed: drop its subscriptions
+
+ private:
+  PlanService(Store store, std::function<Date()> today, Publish publish);
+
+  MethodResult status(const nlohmann::json& params);
+  MethodResult get(const nlohmann::json& params);
+  MethodResult audit(const nlohmann::json& params);
+  MethodResult deadlines(const nlohmann::json& params);
+  MethodResult create(const nlohmann::json& params);
+  MethodResult update(const nlohmann::json& params);
+  MethodResult remove(const nlohmann::json& params);
+  MethodResult record(const nlohmann::json& params);
+  MethodResult log(const nlohmann::json& params);
+  MethodResult subscribe(const nlohmann::json& params, Caller& caller);
+  MethodResult unsubscribe(Caller& caller);
+
+  // After a commit: reload, swap the snapshot, notify subscribers.
+  MethodResult committed(const Result<CommitResult>& result, const std::string& source);
+  void refresh();
+
+  Store store_;
+  std::function<Date()> today_;
+  Publish publish_;
+  mutable std::mutex snapshot_mutex_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::mutex write_mutex_;  // one write at a time
+  std::mutex subscribers_mutex_;
+  std::set<uint64_t> subscribers_;
+};
+
+// The JSON-RPC error for a store error (not found, conflict, invalid, ...).
+RpcError to_rpc_error(const Error& error);
+
+}  // namespace lorsync::api

@@ -1,0 +1,93 @@
+#include "api/rpc.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace lorsync::api {
+
+using nlohmann::json;
+
+void Dispatcher::add(std::string name, Method method, bool needs_auth) {
+  methods_[std::move(name)] = Entry{std::move(method), needs_auth};
+}
+
+std::vector<std::string> Dispatcher::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, entry] : methods_) out.push_back(name);
+  return out;
+}
+
+json error_response(const json& id, const RpcError& error) {
+  json body = {{"code", error.code}, {"message", error.message}};
+  if (!error.data.is_null()) body["data"] = error.data;
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", body}};
+}
+
+json notification(const std::string& method, json params) {
+  return {{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
+}
+
+namespace {
+
+bool valid_id(const json& id) {
+  if (id.is_null() || id.is_number_integer() || id.is_number_unsigned()) return true;
+  if (id.is_number_float()) return true;  // allowed by the spec, discouraged
+  return id.is_string() && id.get_ref<const std::string&>().size() <= kMaxIdLength;
+}
+
+}  // namespace
+
+std::optional<json> Dispatcher::handle_one(const json& request, Caller& caller) const {
+  if (!request.is_object() || request.value("jsonrpc", json()) != "2.0" || !request.contains("method") ||
+      !request["method"].is_string())
+    return error_response(request.is_object() && request.contains("id") && valid_id(request["id"]) ? request["id"] : json(),
+                          RpcError{kInvalidRequest, "invalid request: expected {\"jsonrpc\": \"2.0\", \"method\": ...}", {}});
+  const bool is_notification = !request.contains("id");
+  json id = is_notification ? json() : request["id"];
+  if (!valid_id(id)) return error_response(json(), RpcError{kInvalidRequest, "invalid request: bad id", {}});
+  const json params = request.contains("params") ? request["params"] : json::object();
+  if (!params.is_object() && !params.is_array())
+    return error_response(id, RpcError{kInvalidParams, "params must be an object", {}});
+
+  const std::string& name = request["method"].get_ref<const std::string&>();
+  auto found = methods_.find(name);
+  std::optional<RpcError> refusal;
+  if (found == methods_.end()) refusal = RpcError{kMethodNotFound, "no method " + name.substr(0, 64), {}};
+  else if (found->second.needs_auth && !caller.authenticated)
+    refusal = RpcError{kUnauthorized, "not authenticated: call auth with the token from .lorsync/daemon.json", {}};
+  if (refusal) return is_notification ? std::nullopt : std::optional<json>(error_response(id, *refusal));
+
+  MethodResult result;
+  try {
+    result = found->second.method(params.is_object() ? params : json::object(), caller);
+  } catch (const json::exception& e) {
+    result = RpcError{kInvalidParams, std::string("invalid params: ") + e.what(), {}};
+  } catch (const std::exception& e) {
+    spdlog::error("method {} failed: {}", name, e.what());
+    result = RpcError{kInternalError, "internal error", {}};
+  }
+  if (is_notification) return std::nullopt;
+  if (auto* error = std::get_if<RpcError>(&result)) return error_response(id, *error);
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(std::get<json>(result))}};
+}
+
+std::optional<std::string> Dispatcher::handle(std::string_view message, Caller& caller) const {
+  json parsed = json::parse(message, nullptr, false);
+  if (parsed.is_discarded())
+    return error_response(json(), RpcError{kParseError, "parse error: not valid JSON", {}}).dump();
+  if (!parsed.is_array()) {
+    auto reply = handle_one(parsed, caller);
+    return reply ? std::optional<std::string>(reply->dump()) : std::nullopt;
+  }
+  if (parsed.empty() || parsed.size() > kMaxBatch)
+    return error_response(json(), RpcError{kInvalidRequest, parsed.empty() ? "empty batch" : "batch too large (at most 64)", {}})
+        .dump();
+  json replies = json::array();
+  for (const auto& request : parsed) {
+    if (caller.close_after_reply) break;
+    if (auto reply = handle_one(request, caller)) replies.push_back(std::move(*reply));
+  }
+  if (replies.empty()) return std::nullopt;
+  return replies.dump();
+}
+
+}  // namespace lorsync::api

@@ -1,0 +1,125 @@
+#include <catch2/catch.hpp>
+
+#include "api/plan_service.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace lorsync;
+using namespace lorsync::api;
+using namespace lorsync::test;
+using nlohmann::json;
+
+namespace {
+
+struct Harness {
+  TempDir dir;
+  std::unique_ptr<PlanService> service;
+  Dispatcher dispatcher;
+  std::vector<std::pair<json, std::vector<uint64_t>>> published;
+
+  Harness() {
+    InitOptions init;
+    init.sample = true;
+    init.today = *parse_date("2026-08-15");
+    REQUIRE(Store::init(dir / "plan", init).ok());
+    auto opened = PlanService::open(dir / "plan", StoreOptions{"api-test", std::chrono::milliseconds(1000)},
+                                    [] { return *parse_date("2026-08-15"); },
+                                    [this](const json& n, const std::vector<uint64_t>& to) { published.emplace_back(n, to); });
+    REQUIRE(opened.ok());
+    service = std::move(opened.value());
+    service->register_methods(dispatcher, "secret-token");
+  }
+
+  json call(Caller& caller, const std::string& message) {
+    auto reply = dispatcher.handle(message, caller);
+    REQUIRE(reply.has_value());
+    return json::parse(*reply);
+  }
+  json call(Caller& caller, const std::string& method, json params, int id = 1) {
+    return call(caller, json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}}.dump());
+  }
+};
+
+Caller authenticated(Harness& h, uint64_t id = 1) {
+  Caller caller;
+  caller.id = id;
+  auto reply = h.call(caller, "auth", {{"token", "secret-token"}});
+  REQUIRE(reply["result"]["authenticated"] == true);
+  return caller;
+}
+
+}  // namespace
+
+TEST_CASE("api: before auth every call gets -32001 and a wrong token closes the connection") {
+  Harness h;
+  Caller caller;
+  CHECK(h.call(caller, "plan.status", json::object())["error"]["code"] == kUnauthorized);
+  auto wrong = h.call(caller, "auth", {{"token", "secret-tokem"}});
+  CHECK(wrong["error"]["code"] == kUnauthorized);
+  CHECK(caller.close_after_reply);
+  Caller other;
+  CHECK(h.call(other, "auth", {{"token", 42}})["error"]["code"] == kUnauthorized);
+}
+
+TEST_CASE("api: malformed and hostile messages get the right error") {
+  Harness h;
+  Caller caller = authenticated(h);
+  CHECK(h.call(caller, "{not json")["error"]["code"] == kParseError);
+  CHECK(h.call(caller, "[]")["error"]["code"] == kInvalidRequest);
+  CHECK(h.call(caller, "42")["error"]["code"] == kInvalidRequest);
+  CHECK(h.call(caller, R"({"jsonrpc":"1.0","id":1,"method":"plan.status"})")["error"]["code"] == kInvalidRequest);
+  CHECK(h.call(caller, R"({"jsonrpc":"2.0","id":{"a":1},"method":"plan.status"})")["error"]["code"] == kInvalidRequest);
+  CHECK(h.call(caller, R"({"jsonrpc":"2.0","id":1,"method":"nope"})")["error"]["code"] == kMethodNotFound);
+  CHECK(h.call(caller, R"({"jsonrpc":"2.0","id":1,"method":"plan.get","params":7})")["error"]["code"] == kInvalidParams);
+  CHECK(h.call(caller, "plan.get", {{"kind", "letter"}, {"id", "../../etc/passwd"}})["error"]["code"] == kInvalidParams);
+  CHECK(h.call(caller, "plan.get", {{"kind", 5}})["error"]["code"] == kInvalidParams);
+  CHECK(h.call(caller, "letter.record", {{"letter", "qureshi-home"}, {"event", "asked"}, {"note", 5}})["error"]["code"] ==
+        kInvalidParams);
+  std::string big_batch = "[";
+  for (int i = 0; i < 65; ++i) big_batch += std::string(i ? "," : "") + R"({"jsonrpc":"2.0","id":1,"method":"plan.status"})";
+  CHECK(h.call(caller, big_batch + "]")["error"]["code"] == kInvalidRequest);
+  auto batch = h.call(caller, R"([{"jsonrpc":"2.0","id":1,"method":"plan.status"},{"jsonrpc":"2.0","method":"plan.status"},5])");
+  REQUIRE(batch.is_array());
+  CHECK(batch.size() == 2);  // the notification gets no reply
+  CHECK_FALSE(h.dispatcher.handle(R"({"jsonrpc":"2.0","method":"plan.status"})", caller).has_value());
+  CHECK(h.call(caller, "plan.status", json::object())["result"]["applicant"] == "Amina Rahman");  // still usable
+}
+
+TEST_CASE("api: reads come from the snapshot, writes commit and notify subscribers") {
+  Harness h;
+  Caller reader = authenticated(h, 1);
+  Caller watcher = authenticated(h, 2);
+  CHECK(h.call(watcher, "subscribe", json::object())["result"]["subscribed"] == true);
+  auto letter = h.call(reader, "plan.get", {{"kind", "letter"}, {"id", "qureshi-home"}})["result"];
+  CHECK(letter["data"]["writer"] == "farah-qureshi");
+  std::string revision = letter["revision"];
+
+  auto updated = h.call(reader, "entity.update", {{"kind", "letter"}, {"id", "qureshi-home"}, {"set", {{"waived", true}}},
+                                                  {"if_revision", revision}});
+  REQUIRE(updated.contains("result"));
+  CHECK(updated["result"]["message"] == "set: letters/qureshi-home — waived=true");
+  REQUIRE_FALSE(h.published.empty());
+  CHECK(h.published.front().first["method"] == "plan.changed");
+  CHECK(h.published.front().first["params"]["source"] == "api");
+  CHECK(h.published.front().second == std::vector<uint64_t>{2});
+
+  auto stale = h.call(reader, "entity.update", {{"kind", "letter"}, {"id", "qureshi-home"}, {"set", {{"waived", false}}},
+                                                {"if_revision", revision}});
+  CHECK(stale["error"]["code"] == kRevisionConflict);
+  auto invalid = h.call(reader, "entity.update", {{"kind", "letter"}, {"id", "qureshi-home"}, {"set", {{"waived", "yes"}}}});
+  CHECK(invalid["error"]["code"] == kInvalidPlan);
+  CHECK_FALSE(invalid["error"]["data"]["diagnostics"].empty());
+  CHECK(h.call(reader, "entity.delete", {{"kind", "writer"}, {"id", "nobody"}})["error"]["code"] == kNotFound);
+
+  auto recorded = h.call(reader, "letter.record", {{"letter", "delgado-consult"}, {"event", "agreed"}, {"via", "email"}});
+  CHECK(recorded["result"]["message"] == "record: letters/delgado-consult — agreed on 2026-08-15 via email");
+  auto status = h.call(reader, "plan.status", json::object())["result"];
+  CHECK(status["commit"] == recorded["result"]["commit"]);
+  CHECK(h.call(reader, "history.log", {{"limit", 2}})["result"].size() == 2);
+  CHECK(h.call(reader, "audit.run", json::object())["result"].contains("findings"));
+  CHECK(h.call(reader, "deadlines.list", {{"within", 14}})["result"].is_array());
+
+  h.service->forget(2);
+  size_t before = h.published.size();
+  REQUIRE(h.call(reader, "letter.record", {{"letter", "delgado-consult"}, {"event", "packet-sent"}}).contains("result"));
+  CHECK(h.published.size() == before);  // nobody subscribed any more
+}
