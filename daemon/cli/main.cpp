@@ -36,5 +36,11 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (global.verbose) spdlog::set_level(spdlog::level::debug);
-  return run ? run() : kExitUsage;
+  if (!run) return kExitUsage;
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::cerr << "lorsync: internal error: " << e.what() << "\n";
+    return kExitFailure;
+  }
 }

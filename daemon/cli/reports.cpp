@@ -152,7 +152,9 @@ int run_audit_command(const GlobalOptions& global) {
     Paint paint;
     for (const auto& f : findings) print_finding(f, paint);
     std::cout << (findings.empty() ? "No findings: your letter plan follows the guide.\n" : "")
-              << counts.errors << " errors, " << counts.warnings << " warnings, " << counts.infos << " notes\n";
+              << counts.errors << (counts.errors == 1 ? " error, " : " errors, ") << counts.warnings
+              << (counts.warnings == 1 ? " warning, " : " warnings, ") << counts.infos
+              << (counts.infos == 1 ? " note\n" : " notes\n");
   }
   return counts.errors > 0 ? kExitAuditErrors : kExitOk;
 }
@@ -272,7 +274,8 @@ void register_report_commands(CLI::App& app, GlobalOptions& global, std::functio
   auto within = std::make_shared<int>(-1);
   auto ics = std::make_shared<bool>(false);
   auto output = std::make_shared<std::string>();
-  deadlines->add_option("--within", *within, "Only what is not done and due within DAYS (overdue included)");
+  deadlines->add_option("--within", *within, "Only what is not done and due within DAYS (overdue included)")
+      ->check(CLI::NonNegativeNumber);
   deadlines->add_flag("--ics", *ics, "Write an iCalendar file (one to-do per deadline, with an alarm the day before)");
   deadlines->add_option("-o,--output", *output, "With --ics: the file to write (default: stdout)");
   deadlines->footer("Examples:\n  lorsync deadlines --within 14\n  lorsync deadlines --ics -o letters.ics");

@@ -5,7 +5,10 @@
 #include <yaml-cpp/parser.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <map>
+#include <unordered_set>
 #include <sstream>
 
 namespace lorsync {
@@ -18,6 +21,7 @@ constexpr size_t kMaxNodes = 200000;
 struct Frame {
   YamlNode node;
   std::optional<YamlNode> pending_key;
+  std::unordered_set<std::string> keys;  // for duplicate detection in constant time
 };
 
 class TreeBuilder : public YAML::EventHandler {
@@ -127,14 +131,11 @@ class TreeBuilder : public YAML::EventHandler {
         mark.column = node.column;
         return fail(mark, "keys must be plain words, not lists or mappings");
       }
-      for (const auto& [key, value] : parent.node.entries) {
-        if (key.text == node.text) {
-          YAML::Mark mark;
-          mark.line = node.line;
-          mark.column = node.column;
-          return fail(mark, "duplicate key \"" + node.text + "\" (first set on line " +
-                                std::to_string(key.line + 1) + " of the block)");
-        }
+      if (!parent.keys.insert(node.text).second) {
+        YAML::Mark mark;
+        mark.line = node.line;
+        mark.column = node.column;
+        return fail(mark, "duplicate key \"" + node.text + "\"");
       }
       parent.pending_key = std::move(node);
     } else {
@@ -247,7 +248,13 @@ nlohmann::json resolve_plain_scalar(const std::string& text) {
   if (all_digits(digits) && digits.size() <= 18) return std::stoll(text);
   if (text == ".inf" || text == "+.inf" || text == ".Inf" || text == "-.inf" || text == ".nan" || text == ".NaN")
     return text;  // JSON has no infinities; no plan field wants one
-  if (text.size() <= 32 && core_schema_float(text)) return std::stod(text);
+  if (text.size() <= 32 && core_schema_float(text)) {
+    // Out of double's range (1e999): leave it as text, so the schema reports it instead of a crash.
+    errno = 0;
+    double value = std::strtod(text.c_str(), nullptr);
+    if (errno == ERANGE) return text;
+    return value;
+  }
   return text;
 }
 

@@ -30,7 +30,7 @@ std::string writer_label(const LetterFacts& facts) {
 }
 
 int letter_tier(const LetterFacts& f) {
-  if (!f.us) return f.research ? 5 : 6;
+  if (!f.us) return f.research && !f.clinical ? 5 : 6;
   if (f.pmr && f.clinical) return f.strong_tie() ? 1 : 2;
   if (f.clinical && f.related) return 3;
   if (f.clinical) return 4;

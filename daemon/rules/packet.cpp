@@ -14,8 +14,33 @@ std::string lowercase(std::string text) {
   return text;
 }
 
+// Whole words only ("img" is not "imaging").
 bool mentions_any(const std::string& text, std::initializer_list<const char*> words) {
-  return std::any_of(words.begin(), words.end(), [&](const char* w) { return text.find(w) != std::string::npos; });
+  auto letter = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  for (const char* word : words) {
+    const std::string w = word;
+    for (size_t at = text.find(w); at != std::string::npos; at = text.find(w, at + 1)) {
+      bool starts = at == 0 || !letter(text[at - 1]);
+      bool ends = at + w.size() >= text.size() || !letter(text[at + w.size()]);
+      if (starts && ends) return true;
+    }
+  }
+  return false;
+}
+
+// The summary's own words: heading lines are the template's prompts, not the applicant's answers.
+std::string prose_of(const std::string& markdown) {
+  std::string out;
+  size_t start = 0;
+  while (start < markdown.size()) {
+    size_t end = markdown.find('\n', start);
+    if (end == std::string::npos) end = markdown.size();
+    std::string line = markdown.substr(start, end - start);
+    size_t first = line.find_first_not_of(" \t");
+    if (first != std::string::npos && line[first] != '#') out += line + "\n";
+    start = end + 1;
+  }
+  return out;
 }
 
 }  // namespace
@@ -46,12 +71,12 @@ void check_packet_sent(const AuditContext& c, FindingSink& out) {
 
 void check_img_context(const AuditContext& c, FindingSink& out) {
   if (!c.model.settings.applicant.non_us_img()) return;
-  std::string text = lowercase(c.model.packet_summary.value_or(""));
+  std::string text = lowercase(prose_of(c.model.packet_summary.value_or("")));
   std::vector<std::string> missing;
   if (!mentions_any(text, {"img", "international medical graduate", "medical school", "graduated"}))
     missing.push_back("your IMG background");
   if (!mentions_any(text, {"visa", "j-1", "j1", "h-1b", "h1b"})) missing.push_back("your visa situation");
-  if (!mentions_any(text, {"goal", "long-term", "long term", "career"})) missing.push_back("your long-term goals");
+  if (!mentions_any(text, {"goal", "goals", "long-term", "long term", "career"})) missing.push_back("your long-term goals");
   if (missing.empty()) return;
   std::string list;
   for (size_t i = 0; i < missing.size(); ++i) list += (i ? (i + 1 == missing.size() ? " and " : ", ") : "") + missing[i];

@@ -2,6 +2,8 @@
 #include "rules/audit.hpp"
 #include "rules/program_fit.hpp"
 
+#include <algorithm>
+
 namespace lorsync {
 
 void check_program_requirements(const AuditContext& c, FindingSink& out) {
@@ -27,6 +29,12 @@ void check_program_requirements(const AuditContext& c, FindingSink& out) {
 void check_program_deadline(const AuditContext& c, FindingSink& out) {
   for (const auto& [id, program] : c.model.programs) {
     if (!deadline_before_review(program, c.model.settings)) continue;
+    bool all_uploaded = !program.letters.empty() &&
+                        std::all_of(program.letters.begin(), program.letters.end(), [&](const std::string& id) {
+                          auto letter = c.model.letters.find(id);
+                          return letter != c.model.letters.end() && letter->second.first("uploaded");
+                        });
+    if (all_uploaded) continue;  // its letters are in already
     out.add(Severity::warning,
             program.name + "'s deadline (" + format_date(*program.deadline) +
                 ") is before your letters are due to be uploaded (" +

@@ -20,8 +20,10 @@ void check_writer_knows_you(const AuditContext& c, FindingSink& out) {
   for_each_active_writer(c, [&](const LetterFacts& f) {
     bool short_time = f.weeks < 2;
     if (!short_time && f.direct) return;
-    std::string why = short_time ? "worked with you for " + std::to_string(f.weeks) + " week" + (f.weeks == 1 ? "" : "s")
-                                 : "did not supervise your work directly";
+    std::string why = !f.writer->weeks ? "has no recorded time working with you (relationship.weeks)"
+                      : short_time   ? "worked with you for " + std::to_string(f.weeks) + " week" + (f.weeks == 1 ? "" : "s")
+                      : !f.writer->direct_supervision ? "has no recorded direct supervision of your work"
+                                                      : "did not supervise your work directly";
     out.add(Severity::warning, writer_label(f) + " " + why + "; the letter may be generic.",
             "Prefer a writer who supervised you for several weeks; if you keep this one, send a detailed packet.",
             {ref_to(f.writer->document, short_time ? std::vector<std::string>{"relationship", "weeks"}

@@ -136,29 +136,38 @@ Result<CommitResult> Store::init(const fs::path& root, const InitOptions& option
                                                   options.today)});
     files.push_back({kPacketSummaryPath, kNewPacketSummary});
   }
+  const bool root_existed = fs::exists(root, ec);
   fs::create_directories(root, ec);
   if (ec) return make_error(ErrorCode::io, "cannot create " + root.string() + ": " + ec.message());
+  // A failed init (no git author, say) leaves nothing behind, so running it again just works.
+  auto undo = [&](Error error) {
+    std::error_code ignored;
+    if (!root_existed) {
+      fs::remove_all(root, ignored);
+    } else {
+      for (const auto& entry : fs::directory_iterator(root, ignored)) fs::remove_all(entry.path(), ignored);
+    }
+    return error;
+  };
   auto repository = Repository::create(root);
-  if (!repository) return repository.take_error();
+  if (!repository) return undo(repository.take_error());
   for (const auto& file : files) {
     Status written = write_file_atomically(root / file.path, *file.contents);
-    if (!written) return written.take_error();
+    if (!written) return undo(written.take_error());
   }
   CheckedPlan checked = PlanChecker(root).check();
   if (!checked.valid())
-    return make_error(ErrorCode::invalid_plan, "the new plan does not validate", std::move(checked.diagnostics));
+    return undo(make_error(ErrorCode::invalid_plan, "the new plan does not validate", std::move(checked.diagnostics)));
   std::string device = options.store.device.empty() ? default_device() : options.store.device;
   std::string summary = options.sample ? "sample plan" : "new plan";
   std::string message = "init: plan — " + summary + "\n\nLorsync-Device: " + device + "\n";
   auto commit = repository->commit(files, message);
-  if (!commit) return commit.take_error();
+  if (!commit) return undo(commit.take_error());
   spdlog::info("created a plan repository at {}", root.string());
   return CommitResult{commit.value(), kPlanFileName, "", "init: plan — " + summary};
 }
 
-Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
-                                          const std::string& verb, const std::string& summary,
-                                          const std::optional<std::string>& if_revision, bool must_exist) {
+Result<PlanLock> Store::lock_for_change() {
   auto lock = PlanLock::acquire(root_, options_.lock_patience);
   if (!lock) return lock.take_error();
   if (lock->predecessor_crashed()) {
@@ -167,12 +176,27 @@ Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::
     if (!recovered) return recovered.take_error();
     remove_stale_temp_files(root_);
   }
+  return lock;
+}
 
+Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
+                                          const std::string& verb, const std::string& summary,
+                                          const std::optional<std::string>& if_revision, bool must_exist) {
+  auto lock = lock_for_change();
+  if (!lock) return lock.take_error();
+  return commit_locked(target, new_document, verb, summary, if_revision, must_exist);
+}
+
+Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::optional<Document>& new_document,
+                                          const std::string& verb, const std::string& summary,
+                                          const std::optional<std::string>& if_revision, bool must_exist) {
   const std::string path = target.path();
   const fs::path absolute = root_ / path;
   std::optional<std::string> old_text = read_whole(absolute);
   if (must_exist && !old_text) return make_error(ErrorCode::not_found, "no " + path + " in this plan");
   if (!must_exist && old_text) return make_error(ErrorCode::exists, path + " already exists");
+  if (old_text && new_document && *old_text == new_document->text)
+    return make_error(ErrorCode::usage, "nothing changed: " + path + " already has these values");
   if (if_revision && old_text && Repository::blob_id(*old_text) != *if_revision)
     return make_error(ErrorCode::conflict, path + " changed since revision " + *if_revision + "; its revision is now " +
                                                Repository::blob_id(*old_text));
@@ -232,6 +256,10 @@ Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<Fi
                                  const std::optional<std::string>& if_revision) {
   if (target.kind != DocumentKind::plan && !is_valid_id(target.id))
     return make_error(ErrorCode::usage, in_quotes(target.id) + " is not a valid id");
+  // Read and edit under the lock: an edit computed from text another writer is
+  // about to replace would silently undo that writer's change.
+  auto lock = lock_for_change();
+  if (!lock) return lock.take_error();
   // The checker usually holds this file parsed already; parse only if it changed since.
   DocumentPtr current = checker_.unchanged_document(target.path());
   if (!current) {
@@ -245,7 +273,7 @@ Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<Fi
   }
   auto document = apply_edits(*current, edits);
   if (!document) return document.take_error();
-  return commit_change(target, std::move(document.value()), verb, summary, if_revision, true);
+  return commit_locked(target, std::move(document.value()), verb, summary, if_revision, true);
 }
 
 Result<CommitResult> Store::update(const DocumentRef& target, const std::vector<FieldEdit>& edits,

@@ -78,6 +78,12 @@ class Store {
 
   Result<CommitResult> edit(const DocumentRef& target, const std::vector<FieldEdit>& edits, const std::string& verb,
                             const std::string& summary, const std::optional<std::string>& if_revision);
+  // Takes the plan's writer lock, recovering first if the last writer crashed.
+  Result<PlanLock> lock_for_change();
+  // commit_change with the lock already held.
+  Result<CommitResult> commit_locked(const DocumentRef& target, const std::optional<Document>& new_document,
+                                     const std::string& verb, const std::string& summary,
+                                     const std::optional<std::string>& if_revision, bool must_exist);
   // Checks, writes and commits one file's new document (nullopt: removal).
   Result<CommitResult> commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
                                      const std::string& verb, const std::string& summary,

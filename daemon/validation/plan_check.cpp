@@ -77,8 +77,14 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
       std::vector<Diagnostic> read_problems;
       std::optional<std::string> text = read_plan_file(*fresh[i], read_problems);
       CachedFile file;
-      if (text) file = check_text(fresh[i]->kind, fresh[i]->path, fresh[i]->id, std::move(*text));
-      else file.diagnostics = std::move(read_problems);
+      try {
+        if (text) file = check_text(fresh[i]->kind, fresh[i]->path, fresh[i]->id, std::move(*text));
+        else file.diagnostics = std::move(read_problems);
+      } catch (const std::exception& e) {
+        // A worker thread must not throw; whatever went wrong is this file's problem.
+        file.document.reset();
+        file.diagnostics = {Diagnostic{SourceRef{fresh[i]->path, 0, 0, ""}, std::string("cannot be checked: ") + e.what()}};
+      }
       file.stamp = fresh[i]->stamp;
       fresh_results[i] = std::move(file);
     }

@@ -8,6 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace lorsync::test;
 namespace fs = std::filesystem;
 
@@ -193,4 +196,58 @@ TEST_CASE("without a git author - a change fails with the fix - and nothing is w
   CHECK(result.exit_code == 2);
   CHECK_THAT(result.err, Catch::Contains("git config --global user.name"));
   CHECK(read_file(plan / "letters/delgado-consult.md") == before);
+}
+
+TEST_CASE("parallel writers each keep their change: no acknowledged record is lost") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  std::vector<pid_t> children;
+  for (int i = 0; i < 10; ++i) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ProcessResult r = run_lorsync({"--plan", plan.string(), "record", "qureshi-home", "reminded", "--note",
+                                     "n" + std::to_string(i)});
+      _exit(r.exit_code);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  std::string letter = read_file(plan / "letters/qureshi-home.md");
+  for (int i = 0; i < 10; ++i) CHECK_THAT(letter, Catch::Contains("note: n" + std::to_string(i) + "}"));
+  CHECK(run_git(plan, {"rev-list", "--count", "HEAD"}).out == "11\n");
+  CHECK(run_git(plan, {"status", "--porcelain"}).out.empty());
+}
+
+TEST_CASE("a number out of range is a problem in the file - not a crash") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  std::string writer = read_file(plan / "writers/farah-qureshi.md");
+  writer.replace(writer.find("weeks: 104"), 10, "weeks: 1e999");
+  write_file(plan / "writers/farah-qureshi.md", writer);
+  ProcessResult result = run_lorsync({"--plan", plan.string(), "validate"});
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.out, Catch::Contains("relationship.weeks: expected a whole number"));
+  CHECK(run_lorsync({"--plan", plan.string(), "set", "writer", "marcus-delgado", "x-n=1e-400"}).exit_code == 0);
+}
+
+TEST_CASE("a failed init leaves nothing behind and a change that changes nothing makes no commit") {
+  TempDir dir;
+  TempDir empty_home;
+  std::map<std::string, std::string> no_author = {{"HOME", empty_home.path().string()},
+                                                  {"XDG_CONFIG_HOME", (empty_home / ".config").string()}};
+  ProcessResult failed = run_lorsync({"init", "--sample", (dir / "plan").string()}, {}, no_author);
+  CHECK(failed.exit_code == 2);
+  CHECK_THAT(failed.err, Catch::Contains("git config --global user.name"));
+  CHECK_FALSE(fs::exists(dir / "plan"));
+  fs::path plan = sample(dir);  // works once an author is known
+  ProcessResult same = run_lorsync({"--plan", plan.string(), "set", "letter", "qureshi-home", "waived=false"});
+  CHECK(same.exit_code == 2);
+  CHECK_THAT(same.err, Catch::Contains("nothing changed"));
+  CHECK(run_git(plan, {"rev-list", "--count", "HEAD"}).out == "1\n");
 }

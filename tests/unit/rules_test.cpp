@@ -2,6 +2,7 @@
 
 #include "rules/audit.hpp"
 #include "support/fixtures.hpp"
+#include "store/store.hpp"
 #include "support/temp_dir.hpp"
 #include "validation/plan_check.hpp"
 
@@ -145,6 +146,17 @@ TEST_CASE("findings point at the exact line and field") {
   CHECK(big_name->refs.front().path == "writers/chair.md");
   CHECK(big_name->refs.front().line == 3);
   CHECK(big_name->refs.front().field == "title");
+}
+
+TEST_CASE("img-context reads the applicant's words - not the new plan's template headings") {
+  TempDir dir;
+  InitOptions init;
+  init.today = *parse_date("2026-08-15");
+  REQUIRE(Store::init(dir / "plan", init).ok());
+  CheckedPlan checked = PlanChecker(dir / "plan").check();
+  REQUIRE(checked.valid());
+  auto findings = run_audit(build_model(checked.plan), *parse_date("2026-08-15"));
+  CHECK(std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.rule == "img-context"; }));
 }
 
 TEST_CASE("thresholds come from the plan's policy") {
