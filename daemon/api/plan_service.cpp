@@ -58,17 +58,6 @@ std::variant<DocumentRef, RpcError> target_of(const json& params, bool allow_pla
   return DocumentRef{document_kind(*kind), std::get<std::string>(id)};
 }
 
-std::vector<std::string> split_path(const std::string& key) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t dot = key.find('.', start);
-    out.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) return out;
-    start = dot + 1;
-  }
-}
-
 json entity_json(const Document& doc) {
   return {{"id", doc.id}, {"path", doc.path}, {"revision", Repository::blob_id(doc.text)}, {"data", doc.data},
           {"body", std::string(doc.body())}};
@@ -240,13 +229,13 @@ MethodResult PlanService::update(const json& params) {
   std::vector<FieldEdit> edits;
   if (auto set = params.find("set"); set != params.end()) {
     if (!set->is_object()) return bad_params("params.set must be an object of \"field.path\": value");
-    for (const auto& [key, value] : set->items()) edits.push_back(FieldEdit{FieldEdit::Op::set, split_path(key), value});
+    for (const auto& [key, value] : set->items()) edits.push_back(FieldEdit{FieldEdit::Op::set, split_field_path(key), value});
   }
   if (auto unset = params.find("unset"); unset != params.end()) {
     if (!unset->is_array()) return bad_params("params.unset must be a list of field paths");
     for (const auto& key : *unset) {
       if (!key.is_string()) return bad_params("params.unset must be a list of field paths");
-      edits.push_back(FieldEdit{FieldEdit::Op::remove, split_path(key.get<std::string>()), nullptr});
+      edits.push_back(FieldEdit{FieldEdit::Op::remove, split_field_path(key.get<std::string>()), nullptr});
     }
   }
   if (edits.empty()) return bad_params("nothing to change: give params.set or params.unset");

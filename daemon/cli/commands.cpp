@@ -43,18 +43,6 @@ Result<EntityKind> kind_from(const std::string& word) {
                                           did_you_mean(word, {"rotation", "writer", "letter", "program"}));
 }
 
-std::vector<std::string> split_field_path(const std::string& key) {
-  std::vector<std::string> path;
-  size_t start = 0;
-  while (true) {
-    size_t dot = key.find('.', start);
-    path.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return path;
-}
-
 // "key=value" into a field edit. The value is read as YAML, like a file's
 // contents, except where the schema expects text: there it is taken as typed
 // (so eras_letter_id=12345 stays "12345", and a note may hold a colon).

@@ -333,6 +333,17 @@ Result<Document> apply_one(const Document& doc, const FieldEdit& edit) {
 
 }  // namespace
 
+std::vector<std::string> split_field_path(const std::string& dotted) {
+  std::vector<std::string> path;
+  size_t start = 0;
+  while (true) {
+    size_t dot = dotted.find('.', start);
+    path.push_back(dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) return path;
+    start = dot + 1;
+  }
+}
+
 std::string emit_flow(const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::null: return "null";

@@ -29,6 +29,9 @@ Result<Document> apply_edits(const Document& document, const std::vector<FieldEd
 Result<Document> new_entity(DocumentKind kind, const std::string& path, const std::string& id,
                             const std::vector<FieldEdit>& fields, const std::string& body);
 
+// "relationship.weeks" -> {"relationship", "weeks"}.
+std::vector<std::string> split_field_path(const std::string& dotted);
+
 // A value as one line of YAML flow text, quoted where plain text would be read back differently.
 std::string emit_flow(const nlohmann::json& value);
 
