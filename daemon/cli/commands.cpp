@@ -14,6 +14,22 @@
 namespace lorsync::cli {
 namespace fs = std::filesystem;
 
+int report_commit(const Result<CommitResult>& result, const GlobalOptions& global, const std::string& done,
+                  nlohmann::json extra) {
+  if (!result) return report_error(result.error(), global.json);
+  if (global.json) {
+    nlohmann::json out = {{"commit", result->commit},
+                          {"path", result->path},
+                          {"revision", result->revision.empty() ? nlohmann::json() : nlohmann::json(result->revision)},
+                          {"message", result->message}};
+    if (extra.is_object()) out.update(extra);
+    print_json(out);
+  } else {
+    std::cout << done << " (commit " << result->commit.substr(0, 7) << ")\n";
+  }
+  return kExitOk;
+}
+
 Result<Date> today_from(const GlobalOptions& global) {
   if (global.today.empty()) {
     const char* env = std::getenv("LORSYNC_TODAY");
@@ -81,18 +97,6 @@ Result<std::vector<FieldEdit>> parse_assignments(DocumentKind kind, const std::v
   return edits;
 }
 
-int report_commit(const Result<CommitResult>& result, const GlobalOptions& global, const std::string& done) {
-  if (!result) return report_error(result.error(), global.json);
-  if (global.json) {
-    print_json({{"commit", result->commit},
-                {"path", result->path},
-                {"revision", result->revision.empty() ? nlohmann::json() : nlohmann::json(result->revision)},
-                {"message", result->message}});
-  } else {
-    std::cout << done << " (commit " << result->commit.substr(0, 7) << ")\n";
-  }
-  return kExitOk;
-}
 
 std::string local_time(int64_t time, int offset_minutes) {
   std::time_t shifted = static_cast<std::time_t>(time + offset_minutes * 60);

@@ -4,6 +4,9 @@
 
 #include "common/date.hpp"
 #include "common/diagnostic.hpp"
+#include "store/store.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -22,6 +25,10 @@ struct GlobalOptions {
 // Registers every subcommand; the chosen one stores its runner in `run`.
 void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
 void register_report_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
+
+// Prints a change's commit (JSON with `extra` fields merged in, or `done` as text); returns the exit code.
+int report_commit(const Result<CommitResult>& result, const GlobalOptions& global, const std::string& done,
+                  nlohmann::json extra = nullptr);
 
 // Today: --today, else LORSYNC_TODAY, else the local date.
 Result<Date> today_from(const GlobalOptions& global);

@@ -247,16 +247,9 @@ int run_assign(const GlobalOptions& global, const std::string& program_id, const
   nlohmann::json list = letters;
   auto result = store->update(DocumentRef{DocumentKind::program, program_id},
                               {FieldEdit{FieldEdit::Op::set, {"letters"}, list}});
-  if (!result) return report_error(result.error(), global.json);
-  if (global.json) {
-    print_json({{"commit", result->commit}, {"path", result->path}, {"revision", result->revision},
-                {"message", result->message}, {"problems", problems}});
-  } else {
-    std::cout << "Assigned " << join(letters, ", ") << " to " << program->second.name << " (commit "
-              << result->commit.substr(0, 7) << ")\n";
-    if (!problems.empty()) std::cout << "Recorded despite: " << join(problems, "; ") << "\n";
-  }
-  return kExitOk;
+  std::string done = "Assigned " + join(letters, ", ") + " to " + program->second.name;
+  if (!problems.empty()) done += ", despite: " + join(problems, "; ");
+  return report_commit(result, global, done, {{"problems", problems}});
 }
 
 }  // namespace
