@@ -1,10 +1,12 @@
 #include "api/plan_service.hpp"
 
+#include "common/resources.hpp"
 #include "common/text.hpp"
 #include "deadlines/deadlines.hpp"
 #include "rules/audit.hpp"
 #include "status/status.hpp"
 
+#include <spdlog/spdlog.h>
 
 namespace lorsync::api {
 
@@ -18,15 +20,6 @@ json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
     out.push_back({{"path", d.where.path}, {"line", d.where.line}, {"column", d.where.column},
                    {"field", d.where.field}, {"message", d.message}});
   return out;
-}
-
-// Compares every byte whatever the first difference, so timing does not reveal the token.
-bool same_token(const std::string& given, const std::string& token) {
-  if (given.size() != token.size()) return false;
-  unsigned char difference = 0;
-  for (size_t i = 0; i < token.size(); ++i)
-    difference |= static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(token[i]);
-  return difference == 0;
 }
 
 RpcError bad_params(std::string message) { return RpcError{kInvalidParams, std::move(message), {}}; }
@@ -115,25 +108,36 @@ void PlanService::forget(uint64_t connection) {
 void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
   dispatcher.add("auth", [token](const json& params, Caller& caller) -> MethodResult {
     auto given = params.find("token");
-    bool ok = given != params.end() && given->is_string() && same_token(given->get_ref<const std::string&>(), token);
+    bool ok = given != params.end() && given->is_string() && same_secret(given->get_ref<const std::string&>(), token);
     if (!ok) {
       caller.close_after_reply = true;
       return RpcError{kUnauthorized, "wrong token", {}};
     }
     caller.authenticated = true;
     return json{{"authenticated", true}};
-  }, false);
+  }, MethodTraits{.needs_auth = false});
+  const MethodTraits writes{.writes = true};
+  dispatcher.add("rpc.discover", [](const json&, Caller&) -> MethodResult { return api_description(); });
   dispatcher.add("plan.status", [this](const json& p, Caller&) { return status(p); });
   dispatcher.add("plan.get", [this](const json& p, Caller&) { return get(p); });
   dispatcher.add("audit.run", [this](const json& p, Caller&) { return audit(p); });
   dispatcher.add("deadlines.list", [this](const json& p, Caller&) { return deadlines(p); });
-  dispatcher.add("entity.create", [this](const json& p, Caller&) { return create(p); });
-  dispatcher.add("entity.update", [this](const json& p, Caller&) { return update(p); });
-  dispatcher.add("entity.delete", [this](const json& p, Caller&) { return remove(p); });
-  dispatcher.add("letter.record", [this](const json& p, Caller&) { return record(p); });
-  dispatcher.add("history.log", [this](const json& p, Caller&) { return log(p); });
+  dispatcher.add("entity.create", [this](const json& p, Caller&) { return create(p); }, writes);
+  dispatcher.add("entity.update", [this](const json& p, Caller&) { return update(p); }, writes);
+  dispatcher.add("entity.delete", [this](const json& p, Caller&) { return remove(p); }, writes);
+  dispatcher.add("letter.record", [this](const json& p, Caller&) { return record(p); }, writes);
+  dispatcher.add("history.log", [this](const json& p, Caller&) { return log(p); }, writes);
   dispatcher.add("subscribe", [this](const json& p, Caller& c) { return subscribe(p, c); });
   dispatcher.add("unsubscribe", [this](const json&, Caller& c) { return unsubscribe(c); });
+}
+
+const json& api_description() {
+  static const json document = [] {
+    for (const auto& file : resources::api_description())
+      if (file.path == "openrpc.json") return json::parse(file.contents);
+    return json::object();
+  }();
+  return document;
 }
 
 MethodResult PlanService::status(const json&) {
@@ -192,22 +196,68 @@ MethodResult PlanService::deadlines(const json& params) {
   return list;
 }
 
+std::vector<uint64_t> PlanService::subscribers() {
+  std::lock_guard lock(subscribers_mutex_);
+  return {subscribers_.begin(), subscribers_.end()};
+}
+
+void PlanService::announce(const std::string& commit, const std::vector<std::string>& paths, const std::string& source) {
+  auto to = subscribers();
+  if (!publish_ || to.empty()) return;
+  publish_(notification("plan.changed", {{"commit", commit}, {"paths", paths}, {"source", source}}), to);
+  publish_(notification("audit.changed", std::get<json>(audit(json::object()))), to);
+  publish_(notification("deadlines.changed", std::get<json>(deadlines(json::object()))), to);
+}
+
+void PlanService::announce_invalid(const std::vector<Diagnostic>& diagnostics) {
+  json message = notification("plan.invalid", {{"diagnostics", diagnostics_json(diagnostics)}});
+  std::string text = wire_text(message);
+  if (text == last_invalid_) return;
+  last_invalid_ = std::move(text);
+  spdlog::info("an edit made outside lorsync leaves the plan invalid ({} problems); not committed", diagnostics.size());
+  auto to = subscribers();
+  if (publish_ && !to.empty()) publish_(message, to);
+}
+
 MethodResult PlanService::committed(const Result<CommitResult>& result, const std::string& source) {
   if (!result) return to_rpc_error(result.error());
   refresh();
-  json changed = notification("plan.changed", {{"commit", result->commit}, {"paths", json::array({result->path})}, {"source", source}});
-  std::vector<uint64_t> to;
-  {
-    std::lock_guard lock(subscribers_mutex_);
-    to.assign(subscribers_.begin(), subscribers_.end());
-  }
-  if (publish_ && !to.empty()) {
-    publish_(changed, to);
-    publish_(notification("audit.changed", std::get<json>(audit(json::object()))), to);
-    publish_(notification("deadlines.changed", std::get<json>(deadlines(json::object()))), to);
-  }
+  announce(result->commit, {result->path}, source);
   return json{{"commit", result->commit}, {"path", result->path},
               {"revision", result->revision.empty() ? json() : json(result->revision)}, {"message", result->message}};
+}
+
+void PlanService::absorb_outside_changes() {
+  std::lock_guard lock(write_mutex_);
+  std::optional<std::string> known_head = snapshot()->head;
+  auto head = store_.head();
+  if (!head) {
+    spdlog::warn("cannot read the plan's HEAD: {}", head.error().message);
+    return;
+  }
+  if (head.value() && head.value() != known_head) {
+    std::vector<std::string> paths;
+    if (known_head) {
+      auto between = store_.paths_between(*known_head, **head);
+      if (between) paths = std::move(between.value());
+    }
+    spdlog::info("picked up commit {} made outside lorsync", head.value()->substr(0, 7));
+    refresh();
+    announce(**head, paths, "git");
+  }
+  auto edits = store_.commit_outside_edits();
+  if (!edits) {
+    if (edits.error().code == ErrorCode::invalid_plan) announce_invalid(edits.error().diagnostics);
+    else spdlog::warn("could not commit edits made outside lorsync: {}", edits.error().message);
+    return;
+  }
+  last_invalid_.clear();
+  if (edits->empty()) return;
+  std::vector<std::string> paths;
+  for (const auto& edit : edits.value()) paths.push_back(edit.path);
+  spdlog::info("committed {} file(s) edited outside lorsync", paths.size());
+  refresh();
+  announce(edits->back().commit, paths, "file");
 }
 
 MethodResult PlanService::create(const json& params) {

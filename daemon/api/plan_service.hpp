@@ -38,6 +38,11 @@ class PlanService {
   void register_methods(Dispatcher& dispatcher, std::string token);
 
   std::shared_ptr<const Snapshot> snapshot() const;
+
+  // After the work tree or the repository changed outside the API (the server's watcher calls it, debounced):
+  // commits valid edits made in an editor, picks up commits made with git, and tells subscribers; an invalid
+  // edit is not committed and is announced as plan.invalid while the last valid plan keeps being served.
+  void absorb_outside_changes();
   void forget(uint64_t connection);  // a connection closed: drop its subscriptions
 
  private:
@@ -58,6 +63,10 @@ class PlanService {
   // After a commit: reload, swap the snapshot, notify subscribers.
   MethodResult committed(const Result<CommitResult>& result, const std::string& source);
   void refresh();
+  // Tells subscribers that the plan changed (plan.changed, audit.changed, deadlines.changed).
+  void announce(const std::string& commit, const std::vector<std::string>& paths, const std::string& source);
+  void announce_invalid(const std::vector<Diagnostic>& diagnostics);
+  std::vector<uint64_t> subscribers();
 
   Store store_;
   std::function<Date()> today_;
@@ -67,9 +76,13 @@ class PlanService {
   std::mutex write_mutex_;  // one write at a time
   std::mutex subscribers_mutex_;
   std::set<uint64_t> subscribers_;
+  std::string last_invalid_;  // the plan.invalid last announced, so that one bad edit is announced once
 };
 
 // The JSON-RPC error for a store error (not found, conflict, invalid, ...).
 RpcError to_rpc_error(const Error& error);
+
+// schema/openrpc.json, compiled in: what rpc.discover answers.
+const nlohmann::json& api_description();
 
 }  // namespace lorsync::api

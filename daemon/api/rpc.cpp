@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace lorsync::api {
 
 using nlohmann::json;
 
-void Dispatcher::add(std::string name, Method method, bool needs_auth) {
-  methods_[std::move(name)] = Entry{std::move(method), needs_auth};
+void Dispatcher::add(std::string name, Method method, MethodTraits traits) {
+  methods_[std::move(name)] = Entry{std::move(method), traits};
 }
 
 std::vector<std::string> Dispatcher::names() const {
@@ -20,6 +22,10 @@ json error_response(const json& id, const RpcError& error) {
   json body = {{"code", error.code}, {"message", error.message}};
   if (!error.data.is_null()) body["data"] = error.data;
   return {{"jsonrpc", "2.0"}, {"id", id}, {"error", body}};
+}
+
+std::string wire_text(const json& message) {
+  return message.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 json notification(const std::string& method, json params) {
@@ -52,7 +58,7 @@ std::optional<json> Dispatcher::handle_one(const json& request, Caller& caller) 
   auto found = methods_.find(name);
   std::optional<RpcError> refusal;
   if (found == methods_.end()) refusal = RpcError{kMethodNotFound, "no method " + name.substr(0, 64), {}};
-  else if (found->second.needs_auth && !caller.authenticated)
+  else if (found->second.traits.needs_auth && !caller.authenticated)
     refusal = RpcError{kUnauthorized, "not authenticated: call auth with the token from .lorsync/daemon.json", {}};
   if (refusal) return is_notification ? std::nullopt : std::optional<json>(error_response(id, *refusal));
 
@@ -70,24 +76,43 @@ std::optional<json> Dispatcher::handle_one(const json& request, Caller& caller) 
   return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(std::get<json>(result))}};
 }
 
-std::optional<std::string> Dispatcher::handle(std::string_view message, Caller& caller) const {
-  json parsed = json::parse(message, nullptr, false);
-  if (parsed.is_discarded())
-    return error_response(json(), RpcError{kParseError, "parse error: not valid JSON", {}}).dump();
+Incoming Dispatcher::parse(std::string_view message) const {
+  Incoming incoming{json::parse(message, nullptr, false), std::nullopt};
+  if (incoming.message.is_discarded())
+    incoming.refusal = wire_text(error_response(json(), RpcError{kParseError, "parse error: not valid JSON", {}}));
+  else if (incoming.message.is_array() && (incoming.message.empty() || incoming.message.size() > kMaxBatch))
+    incoming.refusal = wire_text(error_response(
+        json(), RpcError{kInvalidRequest, incoming.message.empty() ? "empty batch" : "batch too large (at most 64)", {}}));
+  return incoming;
+}
+
+bool Dispatcher::writes(const Incoming& incoming) const {
+  if (incoming.refusal) return false;
+  auto one_writes = [this](const json& request) {
+    if (!request.is_object()) return false;
+    auto method = request.find("method");
+    if (method == request.end() || !method->is_string()) return false;
+    auto found = methods_.find(method->get_ref<const std::string&>());
+    return found != methods_.end() && found->second.traits.writes;
+  };
+  if (!incoming.message.is_array()) return one_writes(incoming.message);
+  return std::any_of(incoming.message.begin(), incoming.message.end(), one_writes);
+}
+
+std::optional<std::string> Dispatcher::handle(const Incoming& incoming, Caller& caller) const {
+  if (incoming.refusal) return incoming.refusal;
+  const json& parsed = incoming.message;
   if (!parsed.is_array()) {
     auto reply = handle_one(parsed, caller);
-    return reply ? std::optional<std::string>(reply->dump()) : std::nullopt;
+    return reply ? std::optional<std::string>(wire_text(*reply)) : std::nullopt;
   }
-  if (parsed.empty() || parsed.size() > kMaxBatch)
-    return error_response(json(), RpcError{kInvalidRequest, parsed.empty() ? "empty batch" : "batch too large (at most 64)", {}})
-        .dump();
   json replies = json::array();
   for (const auto& request : parsed) {
     if (caller.close_after_reply) break;
     if (auto reply = handle_one(request, caller)) replies.push_back(std::move(*reply));
   }
   if (replies.empty()) return std::nullopt;
-  return replies.dump();
+  return wire_text(replies);
 }
 
 }  // namespace lorsync::api

@@ -47,24 +47,42 @@ struct Caller {
 
 using Method = std::function<MethodResult(const nlohmann::json& params, Caller& caller)>;
 
+struct MethodTraits {
+  bool needs_auth = true;  // false only for `auth` and the like
+  bool writes = false;     // changes the plan (or reads git): runs on the writer, never on the I/O thread
+};
+
+// A message parsed once: its JSON, or the reply that refuses it outright (not JSON, empty or huge batch).
+struct Incoming {
+  nlohmann::json message;
+  std::optional<std::string> refusal;
+};
+
 inline constexpr size_t kMaxBatch = 64;
 inline constexpr size_t kMaxIdLength = 256;
 
 class Dispatcher {
  public:
   // `auth` is registered by the caller like any other method; it is the one reachable before authentication.
-  void add(std::string name, Method method, bool needs_auth = true);
+  void add(std::string name, Method method, MethodTraits traits = {});
   bool has(const std::string& name) const { return methods_.count(name) > 0; }
   std::vector<std::string> names() const;
 
+  Incoming parse(std::string_view message) const;
+  // Whether answering `incoming` may write: then the server hands it to the writer.
+  bool writes(const Incoming& incoming) const;
+
   // The reply to one message (a response, a batch of them), or nullopt when
   // nothing is to be sent back (notifications only).
-  std::optional<std::string> handle(std::string_view message, Caller& caller) const;
+  std::optional<std::string> handle(const Incoming& incoming, Caller& caller) const;
+  std::optional<std::string> handle(std::string_view message, Caller& caller) const {
+    return handle(parse(message), caller);
+  }
 
  private:
   struct Entry {
     Method method;
-    bool needs_auth;
+    MethodTraits traits;
   };
   std::map<std::string, Entry> methods_;
 
@@ -73,5 +91,7 @@ class Dispatcher {
 
 nlohmann::json error_response(const nlohmann::json& id, const RpcError& error);
 nlohmann::json notification(const std::string& method, nlohmann::json params);
+// Serializes a message for the wire; text that is not valid UTF-8 (a cut name, say) is replaced, never thrown on.
+std::string wire_text(const nlohmann::json& message);
 
 }  // namespace lorsync::api

@@ -1,7 +1,7 @@
 #include "cli/commands.hpp"
 
 #include "cli/output.hpp"
-#include "cli/plan_location.hpp"
+#include "store/plan_location.hpp"
 #include "common/date.hpp"
 #include "common/text.hpp"
 #include "store/store.hpp"

@@ -4,7 +4,7 @@
 #include "assignment/assignment.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
-#include "cli/plan_location.hpp"
+#include "store/plan_location.hpp"
 #include "common/text.hpp"
 #include "rules/audit.hpp"
 #include "rules/program_fit.hpp"

@@ -1,4 +1,5 @@
-// common/resources: files compiled into the binaries (JSON Schemas, the sample plan).
+// common/resources: files compiled into the binaries (JSON Schemas, the sample plan, the API's
+// OpenRPC document, the dashboard), so that an installed binary needs nothing beside it.
 #pragma once
 
 #include <string_view>
@@ -13,5 +14,7 @@ struct EmbeddedFile {
 
 const std::vector<EmbeddedFile>& schemas();
 const std::vector<EmbeddedFile>& sample_plan();
+const std::vector<EmbeddedFile>& api_description();  // openrpc.json
+const std::vector<EmbeddedFile>& dashboard();        // plugin/web, served by the daemon at /
 
 }  // namespace lorsync::resources

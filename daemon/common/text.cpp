@@ -113,4 +113,12 @@ bool is_valid_id(std::string_view id) {
   return std::all_of(id.begin() + 1, id.end(), [&](char c) { return lower_or_digit(c) || c == '-'; });
 }
 
+bool same_secret(std::string_view given, std::string_view secret) {
+  if (given.size() != secret.size()) return false;
+  unsigned char difference = 0;
+  for (size_t i = 0; i < secret.size(); ++i)
+    difference |= static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(secret[i]);
+  return difference == 0;
+}
+
 }  // namespace lorsync

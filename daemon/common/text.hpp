@@ -27,4 +27,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // An entity or plan id: ^[a-z0-9][a-z0-9-]{0,63}$
 bool is_valid_id(std::string_view id);
 
+// Compares every byte whatever the first difference, so that timing does not reveal a secret (the daemon's token).
+bool same_secret(std::string_view given, std::string_view secret);
+
 }  // namespace lorsync

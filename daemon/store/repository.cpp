@@ -64,6 +64,56 @@ Result<std::optional<std::string>> Repository::head_commit() {
   return std::optional<std::string>(git::oid_hex(oid));
 }
 
+Result<std::vector<std::string>> Repository::changed_paths() {
+  git_status_options options = GIT_STATUS_OPTIONS_INIT;
+  options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+                  GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+  git_status_list* raw = nullptr;
+  if (int rc = git_status_list_new(&raw, repo_.get(), &options); rc < 0)
+    return git::failure(rc, "cannot compare the work tree with HEAD");
+  git::StatusList list(raw);
+  std::vector<std::string> paths;
+  for (size_t i = 0, n = git_status_list_entrycount(list.get()); i < n; ++i) {
+    const git_status_entry* entry = git_status_byindex(list.get(), i);
+    if (entry->status == GIT_STATUS_CURRENT || (entry->status & GIT_STATUS_IGNORED)) continue;
+    const git_diff_delta* delta = entry->index_to_workdir ? entry->index_to_workdir : entry->head_to_index;
+    if (!delta) continue;
+    // A file staged and then restored by hand differs from the index but not from HEAD: still listed, and
+    // the caller finds nothing to commit when it compares contents.
+    paths.push_back(delta->new_file.path ? delta->new_file.path : delta->old_file.path);
+  }
+  return paths;
+}
+
+Result<std::vector<std::string>> Repository::paths_between(const std::string& old_commit, const std::string& new_commit) {
+  auto tree_of = [this](const std::string& commit) -> Result<git::Tree> {
+    git_oid oid;
+    git_commit* raw_commit = nullptr;
+    git_tree* raw_tree = nullptr;
+    int rc = git_oid_fromstr(&oid, commit.c_str());
+    if (rc == 0) rc = git_commit_lookup(&raw_commit, repo_.get(), &oid);
+    git::Commit owned(raw_commit);
+    if (rc == 0) rc = git_commit_tree(&raw_tree, owned.get());
+    if (rc < 0) return git::failure(rc, "cannot read commit " + commit);
+    return git::Tree(raw_tree);
+  };
+  auto old_tree = tree_of(old_commit);
+  if (!old_tree) return old_tree.take_error();
+  auto new_tree = tree_of(new_commit);
+  if (!new_tree) return new_tree.take_error();
+  git_diff* raw = nullptr;
+  if (int rc = git_diff_tree_to_tree(&raw, repo_.get(), old_tree->get(), new_tree->get(), nullptr); rc < 0)
+    return git::failure(rc, "cannot compare " + old_commit + " with " + new_commit);
+  git::Diff diff(raw);
+  std::vector<std::string> paths;
+  for (size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+    paths.push_back(delta->new_file.path ? delta->new_file.path : delta->old_file.path);
+  }
+  return paths;
+}
+
 Result<std::string> Repository::commit(const std::vector<FileChange>& changes, const std::string& message) {
   auto signature = author();
   if (!signature) return signature.take_error();

@@ -43,6 +43,10 @@ class Repository {
   Status recover_after_crash();
 
   Result<std::vector<LogEntry>> log(size_t limit);
+  // Files of the work tree that differ from HEAD (edited, added or removed), ignored files left out.
+  Result<std::vector<std::string>> changed_paths();
+  // Files that differ between two commits (what a `git commit` or a merge made elsewhere changed).
+  Result<std::vector<std::string>> paths_between(const std::string& old_commit, const std::string& new_commit);
   Result<std::optional<std::string>> head_commit();
 
   static std::string blob_id(std::string_view contents);  // what `git hash-object` prints

@@ -87,6 +87,19 @@ std::string summarize_edits(const std::vector<FieldEdit>& edits) {
   return summary.size() > 120 ? summary.substr(0, 117) + "..." : summary;
 }
 
+// How an edit made outside lorsync is named in its commit: "plan", "letters/lee-pmr", "packet/summary";
+// nullopt for files that are not part of the plan (they are the user's to commit).
+std::optional<std::string> outside_edit_label(const std::string& path) {
+  if (path == kPlanFileName) return "plan";
+  if (path == kPacketSummaryPath) return "packet/summary";
+  size_t slash = path.find('/');
+  if (slash == std::string::npos || !path.ends_with(".md")) return std::nullopt;
+  auto kind = parse_kind(std::string_view(path).substr(0, slash));
+  std::string id = path.substr(slash + 1, path.size() - slash - 1 - 3);
+  if (!kind || path.substr(0, slash) != kind_folder(*kind) || !is_valid_id(id)) return std::nullopt;
+  return path.substr(0, path.size() - 3);
+}
+
 bool same_problem(const Diagnostic& a, const Diagnostic& b) {
   return a.where.path == b.where.path && a.where.field == b.where.field && a.message == b.message;
 }
@@ -167,6 +180,10 @@ Result<CommitResult> Store::init(const fs::path& root, const InitOptions& option
   return CommitResult{commit.value(), kPlanFileName, "", "init: plan — " + summary};
 }
 
+std::string Store::with_trailer(const std::string& first_line) const {
+  return first_line + "\n\nLorsync-Device: " + device_ + "\n";
+}
+
 Result<PlanLock> Store::lock_for_change() {
   auto lock = PlanLock::acquire(root_, options_.lock_patience);
   if (!lock) return lock.take_error();
@@ -224,8 +241,7 @@ Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::
   if (!written) return written.take_error();
 
   std::string first_line = verb + ": " + target.label() + " — " + summary;
-  std::string message = first_line + "\n\nLorsync-Device: " + device_ + "\n";
-  auto commit = repository_.commit({FileChange{path, new_text}}, message);
+  auto commit = repository_.commit({FileChange{path, new_text}}, with_trailer(first_line));
   if (!commit) {
     // Put the file back as it was: a change that was not committed is not made.
     Status restored = old_text ? write_file_atomically(absolute, *old_text) : remove_file_durably(absolute);
@@ -234,6 +250,31 @@ Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::
   }
   spdlog::debug("committed {} ({})", target.label(), commit.value());
   return CommitResult{commit.value(), path, new_text ? Repository::blob_id(*new_text) : "", first_line};
+}
+
+Result<std::vector<CommitResult>> Store::commit_outside_edits() {
+  auto lock = lock_for_change();
+  if (!lock) return lock.take_error();
+  auto changed = repository_.changed_paths();
+  if (!changed) return changed.take_error();
+  std::vector<std::pair<std::string, std::string>> edited;  // path, label
+  for (const auto& path : changed.value())
+    if (auto label = outside_edit_label(path)) edited.emplace_back(path, *label);
+  std::vector<CommitResult> done;
+  if (edited.empty()) return done;
+  CheckedPlan checked = checker_.check();
+  if (!checked.valid())
+    return make_error(ErrorCode::invalid_plan, "the plan as edited outside lorsync has problems; not committed",
+                      std::move(checked.diagnostics));
+  for (const auto& [path, label] : edited) {
+    std::optional<std::string> text = read_whole(root_ / path);
+    std::string first_line = "edit: " + label + " — " + (text ? "edited outside lorsync" : "removed outside lorsync");
+    auto commit = repository_.commit({FileChange{path, text}}, with_trailer(first_line));
+    if (!commit) return commit.take_error();
+    spdlog::debug("committed an outside edit of {} ({})", label, commit.value());
+    done.push_back(CommitResult{commit.value(), path, text ? Repository::blob_id(*text) : "", first_line});
+  }
+  return done;
 }
 
 Result<CommitResult> Store::create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,

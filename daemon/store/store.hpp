@@ -69,7 +69,15 @@ class Store {
                               const std::optional<std::string>& if_revision = std::nullopt);
   Result<CommitResult> record(const std::string& letter_id, const LetterEvent& event);
 
+  // Commits the plan files changed outside lorsync (an editor, a script) as `edit: KIND/ID`, one commit per
+  // file, if the plan they make is valid; if it is not, commits nothing and returns the diagnostics.
+  Result<std::vector<CommitResult>> commit_outside_edits();
+
   Result<std::vector<LogEntry>> log(size_t limit) { return repository_.log(limit); }
+  Result<std::optional<std::string>> head() { return repository_.head_commit(); }
+  Result<std::vector<std::string>> paths_between(const std::string& old_commit, const std::string& new_commit) {
+    return repository_.paths_between(old_commit, new_commit);
+  }
   const std::filesystem::path& root() const { return root_; }
   const std::string& device() const { return device_; }
 
@@ -78,6 +86,7 @@ class Store {
 
   Result<CommitResult> edit(const DocumentRef& target, const std::vector<FieldEdit>& edits, const std::string& verb,
                             const std::string& summary, const std::optional<std::string>& if_revision);
+  std::string with_trailer(const std::string& first_line) const;  // the full commit message
   // Takes the plan's writer lock, recovering first if the last writer crashed.
   Result<PlanLock> lock_for_change();
   // commit_change with the lock already held.

@@ -1,10 +1,10 @@
-#include "cli/plan_location.hpp"
+#include "store/plan_location.hpp"
 
 #include "model/plan.hpp"
 
 #include <cstdlib>
 
-namespace lorsync::cli {
+namespace lorsync {
 namespace fs = std::filesystem;
 
 fs::path default_plan_dir() {
@@ -23,4 +23,4 @@ fs::path find_plan(const std::string& plan_option) {
   return default_plan_dir();
 }
 
-}  // namespace lorsync::cli
+}  // namespace lorsync

@@ -1,0 +1,467 @@
+#include "server/server.hpp"
+
+#include "common/resources.hpp"
+#include "common/text.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <set>
+
+namespace lorsync::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using nlohmann::json;
+
+namespace {
+
+constexpr auto kHttpTimeout = std::chrono::seconds(30);
+constexpr size_t kMaxRequestBodyBytes = 16 * 1024;
+
+// What every session shares: set once, swapped whole on SIGHUP, read on the I/O thread only.
+struct Settings {
+  ServerOptions options;
+  std::set<std::string> origins;  // allowed Origin values
+  std::set<std::string> hosts;    // allowed Host values (loopback names with the daemon's port)
+};
+
+std::shared_ptr<const Settings> make_settings(ServerOptions options, uint16_t port) {
+  auto settings = std::make_shared<Settings>();
+  const std::string suffix = ":" + std::to_string(port);
+  for (const char* name : {"127.0.0.1", "localhost", "[::1]"}) {
+    settings->hosts.insert(name + suffix);
+    settings->origins.insert(std::string("http://") + name + suffix);
+  }
+  settings->origins.insert(options.allowed_origins.begin(), options.allowed_origins.end());
+  settings->options = std::move(options);
+  return settings;
+}
+
+std::string_view content_type_of(std::string_view path) {
+  auto ends = [&](std::string_view suffix) { return path.ends_with(suffix); };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  if (ends(".json")) return "application/json";
+  return "application/octet-stream";
+}
+
+const resources::EmbeddedFile* dashboard_file(std::string_view target) {
+  std::string_view path = target.substr(0, target.find_first_of("?#"));
+  if (path == "/" || path.empty()) path = "/index.html";
+  path.remove_prefix(1);
+  for (const auto& file : resources::dashboard())
+    if (file.path == path) return &file;
+  return nullptr;
+}
+
+class ServerImpl;
+
+// Counts a connection for max_connections while it lives.
+struct ConnectionCount {
+  explicit ConnectionCount(std::shared_ptr<ServerImpl> server);
+  ~ConnectionCount();
+  ConnectionCount(const ConnectionCount&) = delete;
+  ConnectionCount& operator=(const ConnectionCount&) = delete;
+  std::shared_ptr<ServerImpl> server;
+};
+
+// One WebSocket connection on /rpc. Reads one message at a time (the reply to a
+// write comes back before the next message is read), so replies keep their
+// order; notifications go out through the same bounded queue.
+class RpcSession : public std::enable_shared_from_this<RpcSession> {
+ public:
+  RpcSession(tcp::socket socket, std::shared_ptr<ServerImpl> server, uint64_t id, bool authenticated);
+  void start(http::request<http::string_body> upgrade);
+  void send(std::shared_ptr<const std::string> message);
+  void shut_down();
+
+ private:
+  void read_next();
+  void on_read(beast::error_code error, size_t bytes);
+  void answer(std::optional<std::string> reply);
+  void write_next();
+  // Sends what is queued, then the close frame.
+  void close(websocket::close_reason reason);
+  void finish();
+
+  websocket::stream<beast::tcp_stream> stream_;
+  std::shared_ptr<ServerImpl> server_;
+  ConnectionCount counted_;
+  api::Caller caller_;
+  beast::flat_buffer buffer_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::optional<websocket::close_reason> close_reason_;  // set: no more messages are taken
+  bool writing_ = false;
+  bool close_sent_ = false;
+  bool busy_ = false;  // a call is being answered on the writer
+  bool stopping_ = false;
+  bool ended_ = false;
+};
+
+// One plain HTTP connection: health, the dashboard's files, or the upgrade to /rpc.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket socket, std::shared_ptr<ServerImpl> server)
+      : stream_(std::move(socket)), server_(server), counted_(std::move(server)) {}
+  void start() { read_next(); }
+
+ private:
+  void read_next();
+  void on_read(beast::error_code error);
+  void respond(http::status status, std::string body, std::string_view content_type, bool keep_alive);
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<ServerImpl> server_;
+  ConnectionCount counted_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+class ServerImpl : public Server, public std::enable_shared_from_this<ServerImpl> {
+ public:
+  ServerImpl(asio::io_context& io, const api::Dispatcher& dispatcher, asio::any_io_executor writer, std::string token,
+             std::function<void(uint64_t)> closed)
+      : io_(io), acceptor_(io), dispatcher_(dispatcher), writer_(std::move(writer)), token_(std::move(token)),
+        closed_(std::move(closed)) {}
+
+  Status bind(const ServerOptions& options) {
+    beast::error_code error;
+    tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), options.port);
+    acceptor_.open(endpoint.protocol(), error);
+    if (!error) acceptor_.set_option(asio::socket_base::reuse_address(true), error);
+    if (!error) acceptor_.bind(endpoint, error);
+    if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
+    if (error)
+      return make_error(ErrorCode::io, "cannot listen on 127.0.0.1:" + std::to_string(options.port) + ": " +
+                                           error.message() +
+                                           (error == asio::error::address_in_use
+                                                ? " (another program uses this port; choose another with --port, or 0 for any free port)"
+                                                : ""));
+    port_ = acceptor_.local_endpoint().port();
+    settings_ = make_settings(options, port_);
+    accept_next();
+    return Ok{};
+  }
+
+  uint16_t port() const override { return port_; }
+
+  void publish(const json& notification, const std::vector<uint64_t>& to) override {
+    auto text = std::make_shared<const std::string>(api::wire_text(notification));
+    asio::post(io_, [self = shared_from_this(), text, to] {
+      for (uint64_t id : to)
+        if (auto found = self->sessions_.find(id); found != self->sessions_.end())
+          if (auto session = found->second.lock()) session->send(text);
+    });
+  }
+
+  void reconfigure(ServerOptions options) override {
+    asio::post(io_, [self = shared_from_this(), options = std::move(options)]() mutable {
+      options.port = self->port_;
+      self->settings_ = make_settings(std::move(options), self->port_);
+    });
+  }
+
+  void shut_down(std::function<void()> done) override {
+    asio::post(io_, [self = shared_from_this(), done = std::move(done)]() mutable {
+      self->stopping_ = true;
+      self->all_closed_ = std::move(done);
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+      auto sessions = self->sessions_;  // closing may end a session, which erases it
+      for (auto& [id, weak] : sessions)
+        if (auto session = weak.lock()) session->shut_down();
+      self->notify_if_all_closed();
+    });
+  }
+
+  // The I/O thread's view, used by sessions.
+  std::shared_ptr<const Settings> settings() const { return settings_; }
+  const api::Dispatcher& dispatcher() const { return dispatcher_; }
+  const asio::any_io_executor& writer() const { return writer_; }
+  const std::string& token() const { return token_; }
+  bool stopping() const { return stopping_; }
+
+  uint64_t reserve_id() { return next_id_++; }
+  void register_session(uint64_t id, const std::shared_ptr<RpcSession>& session) { sessions_[id] = session; }
+  void session_ended(uint64_t id) {
+    sessions_.erase(id);
+    if (closed_) closed_(id);
+    notify_if_all_closed();
+  }
+  void connection_opened() { ++connections_; }
+  void connection_closed() { --connections_; }
+
+ private:
+  void notify_if_all_closed() {
+    if (stopping_ && sessions_.empty() && all_closed_) std::exchange(all_closed_, nullptr)();
+  }
+
+  void accept_next() {
+    // One I/O thread runs every connection, so sessions need no strands.
+    acceptor_.async_accept(io_, [self = shared_from_this()](beast::error_code error, tcp::socket socket) {
+      if (error == asio::error::operation_aborted || self->stopping_) return;
+      if (!error) {
+        if (self->connections_ >= self->settings_->options.max_connections) {
+          spdlog::warn("refused a connection: already {} open (max_connections)", self->connections_);
+          socket.close(error);
+        } else {
+          std::make_shared<HttpSession>(std::move(socket), self)->start();
+        }
+      } else {
+        spdlog::debug("accept failed: {}", error.message());
+      }
+      self->accept_next();
+    });
+  }
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  const api::Dispatcher& dispatcher_;
+  asio::any_io_executor writer_;
+  std::string token_;
+  std::function<void(uint64_t)> closed_;
+  uint16_t port_ = 0;
+  std::shared_ptr<const Settings> settings_;
+  std::map<uint64_t, std::weak_ptr<RpcSession>> sessions_;
+  uint64_t next_id_ = 1;
+  size_t connections_ = 0;
+  bool stopping_ = false;
+  std::function<void()> all_closed_;
+};
+
+
+ConnectionCount::ConnectionCount(std::shared_ptr<ServerImpl> server) : server(std::move(server)) {
+  this->server->connection_opened();
+}
+ConnectionCount::~ConnectionCount() { server->connection_closed(); }
+
+bool bearer_matches(std::string_view header, const std::string& token) {
+  constexpr std::string_view prefix = "Bearer ";
+  if (!header.starts_with(prefix)) return false;
+  header.remove_prefix(prefix.size());
+  return same_secret(header, token);
+}
+
+void HttpSession::read_next() {
+  parser_.emplace();
+  parser_->body_limit(kMaxRequestBodyBytes);
+  parser_->header_limit(16 * 1024);
+  stream_.expires_after(kHttpTimeout);
+  http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, size_t) {
+    self->on_read(error);
+  });
+}
+
+void HttpSession::respond(http::status status, std::string body, std::string_view content_type, bool keep_alive) {
+  auto response = std::make_shared<http::response<http::string_body>>(status, 11);
+  response->set(http::field::server, "lorsyncd");
+  response->set(http::field::content_type, content_type);
+  response->set(http::field::cache_control, "no-store");
+  response->set("X-Content-Type-Options", "nosniff");
+  response->set("Referrer-Policy", "no-referrer");
+  response->set("Content-Security-Policy",
+                "default-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; frame-ancestors 'none'");
+  response->keep_alive(keep_alive);
+  response->body() = std::move(body);
+  response->prepare_payload();
+  http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code error, size_t) {
+    if (error || !response->keep_alive()) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return;
+    }
+    self->read_next();
+  });
+}
+
+void HttpSession::on_read(beast::error_code error) {
+  if (error == http::error::end_of_stream || error == beast::error::timeout) return;
+  if (error) {
+    if (error == http::error::body_limit || error == http::error::header_limit)
+      respond(http::status::payload_too_large, "request too large\n", "text/plain", false);
+    return;
+  }
+  auto request = parser_->release();
+  auto settings = server_->settings();
+  const bool keep_alive = request.keep_alive();
+  // DNS rebinding: a page on another name that resolves to 127.0.0.1 sends its own Host.
+  if (!settings->hosts.count(std::string(request[http::field::host]))) {
+    spdlog::debug("refused a request with Host {}", std::string(request[http::field::host]).substr(0, 64));
+    return respond(http::status::forbidden, "forbidden: this daemon answers only to 127.0.0.1 and localhost on its port\n",
+                   "text/plain", false);
+  }
+  std::string_view target(request.target().data(), request.target().size());
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path == "/rpc") {
+    if (!websocket::is_upgrade(request))
+      return respond(http::status::upgrade_required, "/rpc is a WebSocket endpoint\n", "text/plain", keep_alive);
+    auto origin = request.find(http::field::origin);
+    if (origin != request.end() && !settings->origins.count(std::string(origin->value()))) {
+      spdlog::info("refused a WebSocket upgrade from origin {}", std::string(origin->value()).substr(0, 100));
+      return respond(http::status::forbidden, "forbidden: origin not allowed (see allowed_origins in the config)\n",
+                     "text/plain", false);
+    }
+    bool authenticated = false;
+    if (auto header = request.find(http::field::authorization); header != request.end()) {
+      if (!bearer_matches(header->value(), server_->token()))
+        return respond(http::status::unauthorized, "unauthorized: wrong token\n", "text/plain", false);
+      authenticated = true;
+    }
+    uint64_t id = server_->reserve_id();
+    auto session = std::make_shared<RpcSession>(stream_.release_socket(), server_, id, authenticated);
+    server_->register_session(id, session);
+    session->start(std::move(request));
+    return;
+  }
+  if (request.method() != http::verb::get && request.method() != http::verb::head)
+    return respond(http::status::method_not_allowed, "method not allowed\n", "text/plain", keep_alive);
+  if (path == "/health") return respond(http::status::ok, "{\"status\":\"ok\"}", "application/json", keep_alive);
+  const resources::EmbeddedFile* file = dashboard_file(path);
+  if (!file) return respond(http::status::not_found, "not found\n", "text/plain", keep_alive);
+  respond(http::status::ok, request.method() == http::verb::head ? "" : std::string(file->contents),
+          content_type_of(file->path), keep_alive);
+}
+
+RpcSession::RpcSession(tcp::socket socket, std::shared_ptr<ServerImpl> server, uint64_t id, bool authenticated)
+    : stream_(std::move(socket)), server_(server), counted_(std::move(server)) {
+  caller_.id = id;
+  caller_.authenticated = authenticated;
+}
+
+void RpcSession::start(http::request<http::string_body> upgrade) {
+  auto settings = server_->settings();
+  beast::get_lowest_layer(stream_).expires_never();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(10);
+  timeouts.idle_timeout = settings->options.idle_timeout;
+  timeouts.keep_alive_pings = true;
+  stream_.set_option(timeouts);
+  stream_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& response) { response.set(http::field::server, "lorsyncd"); }));
+  stream_.read_message_max(kMaxFrameBytes);
+  stream_.async_accept(upgrade, [self = shared_from_this()](beast::error_code error) {
+    if (error) {
+      spdlog::debug("WebSocket handshake failed: {}", error.message());
+      return self->finish();
+    }
+    spdlog::debug("connection {} opened", self->caller_.id);
+    self->read_next();
+  });
+}
+
+void RpcSession::read_next() {
+  if (close_reason_) return;
+  stream_.async_read(buffer_, [self = shared_from_this()](beast::error_code error, size_t bytes) {
+    self->on_read(error, bytes);
+  });
+}
+
+void RpcSession::on_read(beast::error_code error, size_t) {
+  if (error) {
+    // Beast has already answered a frame over the limit with close 1009, and a close with its echo.
+    if (error != websocket::error::closed && error != asio::error::operation_aborted)
+      spdlog::debug("connection {} ended: {}", caller_.id, error.message());
+    return finish();
+  }
+  std::string_view text(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  const api::Dispatcher& dispatcher = server_->dispatcher();
+  auto incoming = std::make_shared<api::Incoming>(dispatcher.parse(text));
+  buffer_.consume(buffer_.size());
+  if (!dispatcher.writes(*incoming)) return answer(dispatcher.handle(*incoming, caller_));
+  busy_ = true;
+  // The caller's state is only touched by the writer until the answer is posted back.
+  asio::post(server_->writer(), [self = shared_from_this(), incoming] {
+    auto reply = self->server_->dispatcher().handle(*incoming, self->caller_);
+    asio::post(self->stream_.get_executor(), [self, reply = std::move(reply)]() mutable {
+      self->busy_ = false;
+      self->answer(std::move(reply));
+    });
+  });
+}
+
+void RpcSession::answer(std::optional<std::string> reply) {
+  if (reply) send(std::make_shared<const std::string>(std::move(*reply)));
+  if (caller_.close_after_reply) return close(websocket::close_reason(websocket::close_code::policy_error, "wrong token"));
+  if (stopping_) return close(websocket::close_reason(websocket::close_code::going_away, "lorsyncd is stopping"));
+  read_next();
+}
+
+void RpcSession::send(std::shared_ptr<const std::string> message) {
+  if (close_reason_ || ended_) return;
+  if (queue_.size() >= server_->settings()->options.max_queued_messages) {
+    spdlog::warn("connection {} reads too slowly ({} messages waiting); closing it", caller_.id, queue_.size());
+    while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
+    return close(websocket::close_reason(websocket::close_code::policy_error, "too slow: too many messages waiting"));
+  }
+  queue_.push_back(std::move(message));
+  if (!writing_) write_next();
+}
+
+void RpcSession::write_next() {
+  if (queue_.empty()) {
+    writing_ = false;
+    if (close_reason_ && !close_sent_) {
+      close_sent_ = true;
+      stream_.async_close(*close_reason_, [self = shared_from_this()](beast::error_code) { self->finish(); });
+    }
+    return;
+  }
+  writing_ = true;
+  stream_.text(true);
+  stream_.async_write(asio::buffer(*queue_.front()), [self = shared_from_this()](beast::error_code error, size_t) {
+    self->queue_.pop_front();
+    if (error) {
+      self->writing_ = false;
+      self->queue_.clear();
+      return self->finish();
+    }
+    self->write_next();
+  });
+}
+
+void RpcSession::close(websocket::close_reason reason) {
+  if (close_reason_ || ended_) return;
+  close_reason_ = std::move(reason);
+  if (!writing_) write_next();
+}
+
+void RpcSession::shut_down() {
+  stopping_ = true;
+  if (!busy_) close(websocket::close_reason(websocket::close_code::going_away, "lorsyncd is stopping"));
+}
+
+void RpcSession::finish() {
+  if (ended_) return;
+  ended_ = true;
+  queue_.clear();
+  server_->session_ended(caller_.id);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Server>> Server::listen(asio::io_context& io, ServerOptions options,
+                                               const api::Dispatcher& dispatcher, asio::any_io_executor writer,
+                                               std::string token, std::function<void(uint64_t)> closed) {
+  auto server = std::make_shared<ServerImpl>(io, dispatcher, std::move(writer), std::move(token), std::move(closed));
+  Status bound = server->bind(options);
+  if (!bound) return bound.take_error();
+  return std::shared_ptr<Server>(server);
+}
+
+}  // namespace lorsync::server
