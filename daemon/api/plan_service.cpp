@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace lorsync::api {
 
 using nlohmann::json;
@@ -49,6 +51,16 @@ std::variant<DocumentRef, RpcError> target_of(const json& params, bool allow_pla
   if (auto* error = std::get_if<RpcError>(&id)) return *error;
   if (!is_valid_id(std::get<std::string>(id))) return bad_params("params.id is not a valid id");
   return DocumentRef{document_kind(*kind), std::get<std::string>(id)};
+}
+
+// {"field.path": value, ...} as edits; an error for a path with an empty part.
+std::optional<RpcError> add_set_edits(const json& fields, std::vector<FieldEdit>& edits) {
+  for (const auto& [key, value] : fields.items()) {
+    FieldEdit edit{FieldEdit::Op::set, split_field_path(key), value};
+    if (std::count(edit.path.begin(), edit.path.end(), "")) return bad_params("field " + in_quotes(key) + " has an empty part");
+    edits.push_back(std::move(edit));
+  }
+  return std::nullopt;
 }
 
 json entity_json(const Document& doc) {
@@ -267,7 +279,7 @@ MethodResult PlanService::create(const json& params) {
   auto fields = params.find("fields");
   if (fields == params.end() || !fields->is_object()) return bad_params("params.fields must be an object");
   std::vector<FieldEdit> edits;
-  for (const auto& [key, value] : fields->items()) edits.push_back(FieldEdit{FieldEdit::Op::set, {key}, value});
+  if (auto error = add_set_edits(*fields, edits)) return *error;
   std::string body = optional_string(params, "body").value_or("");
   std::lock_guard lock(write_mutex_);
   return committed(store_.create(*entity_kind(ref.kind), ref.id, edits, body), "api");
@@ -279,7 +291,7 @@ MethodResult PlanService::update(const json& params) {
   std::vector<FieldEdit> edits;
   if (auto set = params.find("set"); set != params.end()) {
     if (!set->is_object()) return bad_params("params.set must be an object of \"field.path\": value");
-    for (const auto& [key, value] : set->items()) edits.push_back(FieldEdit{FieldEdit::Op::set, split_field_path(key), value});
+    if (auto error = add_set_edits(*set, edits)) return *error;
   }
   if (auto unset = params.find("unset"); unset != params.end()) {
     if (!unset->is_array()) return bad_params("params.unset must be a list of field paths");
@@ -290,8 +302,7 @@ MethodResult PlanService::update(const json& params) {
   }
   if (edits.empty()) return bad_params("nothing to change: give params.set or params.unset");
   for (const auto& edit : edits)
-    for (const auto& segment : edit.path)
-      if (segment.empty()) return bad_params("a field path has an empty part");
+    if (std::count(edit.path.begin(), edit.path.end(), "")) return bad_params("a field path has an empty part");
   std::lock_guard lock(write_mutex_);
   return committed(store_.update(std::get<DocumentRef>(target), edits, optional_string(params, "if_revision")), "api");
 }

@@ -1,6 +1,7 @@
 #include "cli/commands.hpp"
 
 #include "cli/output.hpp"
+#include "cli/plan_writer.hpp"
 #include "store/plan_location.hpp"
 #include "common/date.hpp"
 #include "common/text.hpp"
@@ -51,6 +52,12 @@ Result<Store> open_store(const GlobalOptions& global) {
                       "no plan here or in " + root.string() +
                           "; create one with `lorsync init` (or `lorsync init --sample` to try lorsync), or pass --plan DIR");
   return store;
+}
+
+Result<PlanWriter> open_writer(const GlobalOptions& global) {
+  auto store = open_store(global);  // the same checks and messages whichever way the change goes
+  if (!store) return store.take_error();
+  return PlanWriter::open(store->root());
 }
 
 Result<EntityKind> kind_from(const std::string& word) {
@@ -207,10 +214,10 @@ void add_add(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
       if (!entity) return report_error(entity.error(), global.json);
       auto edits = parse_assignments(document_kind(entity.value()), *sets, {});
       if (!edits) return report_error(edits.error(), global.json);
-      auto store = open_store(global);
-      if (!store) return report_error(store.error(), global.json);
+      auto writer = open_writer(global);
+      if (!writer) return report_error(writer.error(), global.json);
       std::string text = body->empty() || body->back() == '\n' ? *body : *body + "\n";
-      return report_commit(store->create(entity.value(), *id, edits.value(), text), global,
+      return report_commit(writer->create(entity.value(), *id, edits.value(), text), global,
                            "Added " + entity_path(entity.value(), *id));
     };
   });
@@ -247,11 +254,11 @@ void add_set(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
         return report_error(make_error(ErrorCode::usage, "nothing to change: give key=value or --unset KEY"), global.json);
       auto edits = parse_assignments(target.kind, assignments, *unset);
       if (!edits) return report_error(edits.error(), global.json);
-      auto store = open_store(global);
-      if (!store) return report_error(store.error(), global.json);
+      auto writer = open_writer(global);
+      if (!writer) return report_error(writer.error(), global.json);
       std::optional<std::string> if_revision;
       if (!revision->empty()) if_revision = *revision;
-      return report_commit(store->update(target, edits.value(), if_revision), global, "Changed " + target.path());
+      return report_commit(writer->update(target, edits.value(), if_revision), global, "Changed " + target.path());
     };
   });
 }
@@ -270,11 +277,11 @@ void add_rm(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
     run = [&global, kind, id, revision] {
       auto entity = kind_from(*kind);
       if (!entity) return report_error(entity.error(), global.json);
-      auto store = open_store(global);
-      if (!store) return report_error(store.error(), global.json);
+      auto writer = open_writer(global);
+      if (!writer) return report_error(writer.error(), global.json);
       std::optional<std::string> if_revision;
       if (!revision->empty()) if_revision = *revision;
-      return report_commit(store->remove(entity.value(), *id, if_revision), global,
+      return report_commit(writer->remove(entity.value(), *id, if_revision), global,
                            "Removed " + entity_path(entity.value(), *id));
     };
   });
@@ -306,9 +313,9 @@ void add_record(CLI::App& app, GlobalOptions& global, std::function<int()>& run)
         if (!date) return report_error(make_error(ErrorCode::usage, "--on " + *on + " is not a date (YYYY-MM-DD)"), global.json);
         recorded.date = *date;
       }
-      auto store = open_store(global);
-      if (!store) return report_error(store.error(), global.json);
-      return report_commit(store->record(*letter, recorded), global,
+      auto writer = open_writer(global);
+      if (!writer) return report_error(writer.error(), global.json);
+      return report_commit(writer->record(*letter, recorded), global,
                            "Recorded " + *event + " on " + format_date(recorded.date) + " for letters/" + *letter);
     };
   });

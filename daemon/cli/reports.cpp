@@ -4,6 +4,8 @@
 #include "assignment/assignment.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/plan_writer.hpp"
+#include "client/daemon_file.hpp"
 #include "store/plan_location.hpp"
 #include "common/text.hpp"
 #include "rules/audit.hpp"
@@ -105,9 +107,11 @@ int run_status(const GlobalOptions& global) {
   auto loaded = load(global);
   if (!loaded) return report_error(loaded.error(), global.json);
   StatusReport report = build_status(loaded->model, loaded->today);
+  std::optional<DaemonInfo> daemon = running_daemon(loaded->root);
   if (global.json) {
     nlohmann::json out = to_json(report);
     out["plan"] = loaded->root.string();
+    out["daemon"] = daemon ? nlohmann::json{{"pid", daemon->pid}, {"url", daemon->url}} : nlohmann::json();
     print_json(out);
     return kExitOk;
   }
@@ -117,7 +121,11 @@ int run_status(const GlobalOptions& global) {
   std::string readiness = report.errors == 0 ? paint("ready", "1;32") : paint("not ready", "1;31");
   std::cout << "Readiness: " << readiness << " — " << report.errors << " error" << (report.errors == 1 ? "" : "s") << ", "
             << report.warnings << " warning" << (report.warnings == 1 ? "" : "s") << ", " << report.infos << " note"
-            << (report.infos == 1 ? "" : "s") << "\n\n";
+            << (report.infos == 1 ? "" : "s") << "\n";
+  std::cout << "Daemon: "
+            << (daemon ? "lorsyncd serves this plan at " + daemon->url + " (pid " + std::to_string(daemon->pid) + ")"
+                       : std::string("not running (start it with lorsyncd; changes then reach your plugins live)"))
+            << "\n\n";
   std::cout << paint("Letters", "1") << "\n";
   std::cout << "  " << pad("writer", 24) << pad("specialty", 18) << pad("from", 6) << pad("status", 13) << "next\n";
   for (const auto& row : report.letters) {
@@ -242,11 +250,11 @@ int run_assign(const GlobalOptions& global, const std::string& program_id, const
                                                          "'s requirements: " + join(problems, "; ") +
                                                          " (use --force to record it anyway)"),
                         global.json);
-  auto store = Store::open(loaded->root);
-  if (!store) return report_error(store.error(), global.json);
+  auto writer = PlanWriter::open(loaded->root);
+  if (!writer) return report_error(writer.error(), global.json);
   nlohmann::json list = letters;
-  auto result = store->update(DocumentRef{DocumentKind::program, program_id},
-                              {FieldEdit{FieldEdit::Op::set, {"letters"}, list}});
+  auto result = writer->update(DocumentRef{DocumentKind::program, program_id},
+                               {FieldEdit{FieldEdit::Op::set, {"letters"}, list}}, std::nullopt);
   std::string done = "Assigned " + join(letters, ", ") + " to " + program->second.name;
   if (!problems.empty()) done += ", despite: " + join(problems, "; ");
   return report_commit(result, global, done, {{"problems", problems}});

@@ -50,7 +50,9 @@ struct RpcClient::Impl {
 RpcClient::RpcClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RpcClient::RpcClient(RpcClient&&) noexcept = default;
 RpcClient& RpcClient::operator=(RpcClient&&) noexcept = default;
-RpcClient::~RpcClient() = default;
+RpcClient::~RpcClient() {
+  if (impl_) close();  // a close frame, not a dropped connection
+}
 
 Result<RpcClient> RpcClient::connect(const ConnectOptions& options) {
   auto impl = std::make_unique<Impl>();

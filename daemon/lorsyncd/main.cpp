@@ -92,6 +92,7 @@ int serve(const Options& options) {
 
   DaemonInfo info{static_cast<int>(::getpid()), server->port(),
                   "http://127.0.0.1:" + std::to_string(server->port()) + "/", token.value()};
+  spdlog::info("lorsyncd {} serving {} on {} (pid {})", LORSYNC_VERSION, root.string(), info.url, info.pid);
   if (Status written = write_daemon_info(root, info); !written) return fail(written.error(), kExitFailure);
 
   auto absorb = [&writer, &plan] { asio::post(writer, [&plan] { plan.absorb_outside_changes(); }); };
@@ -135,7 +136,6 @@ int serve(const Options& options) {
   };
   signals.async_wait(on_signal);
 
-  spdlog::info("lorsyncd {} serving {} on {} (pid {})", LORSYNC_VERSION, root.string(), info.url, info.pid);
   io.run();
   writer.join();  // a write in flight finishes and is committed before the process ends
   remove_daemon_info(root);

@@ -1,0 +1,107 @@
+#include "cli/plan_writer.hpp"
+
+#include "api/rpc.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace lorsync::cli {
+
+using nlohmann::json;
+
+namespace {
+
+std::string dotted(const std::vector<std::string>& path) {
+  std::string out;
+  for (const auto& segment : path) out += (out.empty() ? "" : ".") + segment;
+  return out;
+}
+
+// The daemon's JSON-RPC error as the store would have reported it.
+Error from_rpc_error(const json& error) {
+  std::string message = error.value("message", "the daemon refused the change");
+  switch (error.value("code", 0)) {
+    case api::kNotFound: return make_error(ErrorCode::not_found, message);
+    case api::kRevisionConflict: return make_error(ErrorCode::conflict, message);
+    case api::kInvalidParams: return make_error(ErrorCode::usage, message);
+    case api::kInvalidPlan: {
+      std::vector<Diagnostic> diagnostics;
+      for (const auto& d : error.value("data", json::object()).value("diagnostics", json::array()))
+        diagnostics.push_back(Diagnostic{SourceRef{d.value("path", ""), d.value("line", 0), d.value("column", 0),
+                                                   d.value("field", "")},
+                                         d.value("message", "")});
+      return make_error(ErrorCode::invalid_plan, message, std::move(diagnostics));
+    }
+    default: return make_error(ErrorCode::io, "the daemon could not make the change: " + message);
+  }
+}
+
+}  // namespace
+
+Result<PlanWriter> PlanWriter::open(const std::filesystem::path& root) {
+  if (auto daemon = running_daemon(root)) {
+    ConnectOptions options;
+    options.port = daemon->port;
+    options.bearer = daemon->token;
+    auto client = RpcClient::connect(options);
+    if (client) {
+      spdlog::debug("sending the change through lorsyncd (pid {})", daemon->pid);
+      return PlanWriter(std::move(client.value()));
+    }
+    // The plan's own lock keeps a direct write safe; the daemon picks the commit up as a git change.
+    spdlog::warn("lorsyncd (pid {}) serves this plan but does not answer ({}); writing directly", daemon->pid,
+                 client.error().message);
+  }
+  auto store = Store::open(root);
+  if (!store) return store.take_error();
+  return PlanWriter(std::move(store.value()));
+}
+
+Result<CommitResult> PlanWriter::call(const std::string& method, json params) {
+  auto response = daemon_->call(method, std::move(params), std::chrono::seconds(30));
+  if (!response) return make_error(ErrorCode::io, "lost the connection to lorsyncd: " + response.error().message);
+  if (response->contains("error")) return from_rpc_error((*response)["error"]);
+  const json& result = (*response)["result"];
+  return CommitResult{result.value("commit", ""), result.value("path", ""),
+                      result["revision"].is_string() ? result["revision"].get<std::string>() : "",
+                      result.value("message", "")};
+}
+
+Result<CommitResult> PlanWriter::create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,
+                                        const std::string& body) {
+  if (store_) return store_->create(kind, id, fields, body);
+  json values = json::object();
+  for (const auto& field : fields) values[dotted(field.path)] = field.value;
+  return call("entity.create", {{"kind", kind_name(kind)}, {"id", id}, {"fields", values}, {"body", body}});
+}
+
+Result<CommitResult> PlanWriter::update(const DocumentRef& target, const std::vector<FieldEdit>& edits,
+                                        const std::optional<std::string>& if_revision) {
+  if (store_) return store_->update(target, edits, if_revision);
+  json set = json::object(), unset = json::array();
+  for (const auto& edit : edits) {
+    if (edit.op == FieldEdit::Op::remove) unset.push_back(dotted(edit.path));
+    else set[dotted(edit.path)] = edit.value;
+  }
+  auto kind = entity_kind(target.kind);
+  json params = {{"kind", kind ? kind_name(*kind) : "plan"}, {"set", set}, {"unset", unset}};
+  if (kind) params["id"] = target.id;
+  if (if_revision) params["if_revision"] = *if_revision;
+  return call("entity.update", std::move(params));
+}
+
+Result<CommitResult> PlanWriter::remove(EntityKind kind, const std::string& id, const std::optional<std::string>& if_revision) {
+  if (store_) return store_->remove(kind, id, if_revision);
+  json params = {{"kind", kind_name(kind)}, {"id", id}};
+  if (if_revision) params["if_revision"] = *if_revision;
+  return call("entity.delete", std::move(params));
+}
+
+Result<CommitResult> PlanWriter::record(const std::string& letter_id, const LetterEvent& event) {
+  if (store_) return store_->record(letter_id, event);
+  json params = {{"letter", letter_id}, {"event", event.event}, {"date", format_date(event.date)}};
+  if (!event.via.empty()) params["via"] = event.via;
+  if (!event.note.empty()) params["note"] = event.note;
+  return call("letter.record", std::move(params));
+}
+
+}  // namespace lorsync::cli

@@ -1,0 +1,37 @@
+// cli/plan_writer: where the CLI's changes go. With a daemon serving the plan
+// they are sent to it (so that the dashboard and plugins hear of them at once);
+// without one they go through the store directly. Same results either way.
+#pragma once
+
+#include "client/daemon_file.hpp"
+#include "client/rpc_client.hpp"
+#include "store/store.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lorsync::cli {
+
+class PlanWriter {
+ public:
+  static Result<PlanWriter> open(const std::filesystem::path& root);
+
+  Result<CommitResult> create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,
+                              const std::string& body);
+  Result<CommitResult> update(const DocumentRef& target, const std::vector<FieldEdit>& edits,
+                              const std::optional<std::string>& if_revision);
+  Result<CommitResult> remove(EntityKind kind, const std::string& id, const std::optional<std::string>& if_revision);
+  Result<CommitResult> record(const std::string& letter_id, const LetterEvent& event);
+
+ private:
+  explicit PlanWriter(Store store) : store_(std::move(store)) {}
+  explicit PlanWriter(RpcClient daemon) : daemon_(std::move(daemon)) {}
+  Result<CommitResult> call(const std::string& method, nlohmann::json params);
+
+  std::optional<Store> store_;
+  std::optional<RpcClient> daemon_;
+};
+
+}  // namespace lorsync::cli

@@ -1,0 +1,623 @@
+// The real lorsyncd binary on port 0 over a temp sample plan, driven by real
+// WebSocket and HTTP clients: who may connect, every method, hostile input,
+// limits, outside edits, races, signals, and what must never leak (the token).
+#include <catch2/catch.hpp>
+
+#include "support/daemon.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+using namespace lorsync;
+using namespace lorsync::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+namespace {
+
+ProcessResult run_lorsync(std::vector<std::string> args) {
+  args.insert(args.begin(), LORSYNC_BINARY);
+  return run_process(args);
+}
+
+ProcessResult run_git(const fs::path& repo, std::vector<std::string> args) {
+  args.insert(args.begin(), {"git", "-C", repo.string()});
+  return run_process(args);
+}
+
+fs::path sample(const TempDir& dir) {
+  fs::path plan = dir / "plan";
+  ProcessResult init = run_lorsync({"init", "--sample", plan.string()});
+  INFO(init.err);
+  REQUIRE(init.exit_code == 0);
+  return plan;
+}
+
+int error_code(const json& response) { return response.contains("error") ? response["error"].value("code", 0) : 0; }
+
+json call_ok(RpcClient& client, const std::string& method, json params = json::object()) {
+  auto response = client.call(method, std::move(params));
+  INFO(method);
+  REQUIRE(response);
+  INFO(response->dump());
+  REQUIRE(response->contains("result"));
+  return (*response)["result"];
+}
+
+int call_error(RpcClient& client, const std::string& method, json params = json::object()) {
+  auto response = client.call(method, std::move(params));
+  REQUIRE(response);
+  return error_code(response.value());
+}
+
+// The next notification named `method`, skipping others; fails after `timeout`.
+json wait_for(RpcClient& client, const std::string& method, milliseconds timeout = milliseconds(3000)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    INFO("waiting for " << method);
+    REQUIRE(left.count() > 0);
+    auto next = client.next_notification(left);
+    REQUIRE(next);
+    if ((*next)["method"] == method) return (*next)["params"];
+  }
+}
+
+std::string head(const fs::path& plan) {
+  auto result = run_git(plan, {"rev-parse", "HEAD"});
+  return result.out.substr(0, 40);
+}
+
+void write_text(const fs::path& path, const std::string& text) { write_file(path, text); }
+
+}  // namespace
+
+TEST_CASE("lorsyncd publishes a private daemon.json, answers /health and serves the placeholder page") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  INFO(daemon.log());
+  REQUIRE(daemon.running());
+  struct stat info {};
+  REQUIRE(::stat((plan / ".lorsync" / "daemon.json").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  CHECK(daemon.info().pid == daemon.pid());
+  CHECK(daemon.info().url == "http://127.0.0.1:" + std::to_string(daemon.port()) + "/");
+  CHECK(daemon.info().token.size() == 64);
+  CHECK(daemon.log().find("http://127.0.0.1:" + std::to_string(daemon.port())) != std::string::npos);
+
+  HttpReply health = http_request(daemon.port(), "GET", "/health");
+  CHECK(health.status == 200);
+  CHECK(json::parse(health.body) == json{{"status", "ok"}});
+  HttpReply page = http_request(daemon.port(), "GET", "/");
+  CHECK(page.status == 200);
+  CHECK(page.body.find("placeholder") != std::string::npos);
+  CHECK(http_request(daemon.port(), "GET", "/no-such-file.js").status == 404);
+  CHECK(http_request(daemon.port(), "POST", "/health").status == 405);
+  CHECK(http_request(daemon.port(), "GET", "/rpc").status == 426);
+
+  CHECK(daemon.stop() == 0);
+  CHECK_FALSE(fs::exists(plan / ".lorsync" / "daemon.json"));
+}
+
+TEST_CASE("Authentication: none, wrong token, bearer header, first auth call") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+
+  SECTION("without auth every call but auth gets -32001 and the connection stays usable") {
+    RpcClient client = daemon.connect(false);
+    for (const char* method : {"plan.status", "plan.get", "entity.delete", "subscribe", "rpc.discover"})
+      CHECK(call_error(client, method) == -32001);
+    call_ok(client, "auth", {{"token", daemon.info().token}});
+    CHECK(call_ok(client, "plan.status").contains("letters"));
+  }
+  SECTION("a wrong token gets -32001 and the connection is closed after the reply") {
+    RpcClient client = daemon.connect(false);
+    CHECK(call_error(client, "auth", {{"token", std::string(64, 'a')}}) == -32001);
+    auto after = client.receive(milliseconds(3000));
+    CHECK_FALSE(after);
+    REQUIRE(client.closed());
+    CHECK(client.closed()->code == 1008);
+  }
+  SECTION("a token of the wrong type or length is just wrong") {
+    RpcClient client = daemon.connect(false);
+    CHECK(call_error(client, "auth", {{"token", 42}}) == -32001);
+  }
+  SECTION("the bearer header authenticates the upgrade; a wrong one is refused with 401") {
+    RpcClient client = daemon.connect(true);
+    CHECK(call_ok(client, "plan.status").contains("letters"));
+    ConnectOptions options;
+    options.port = daemon.port();
+    options.bearer = std::string(64, '0');
+    auto refused = RpcClient::connect(options);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("HTTP 401") != std::string::npos);
+  }
+}
+
+TEST_CASE("Origin and Host checks refuse cross-site pages and DNS rebinding with 403") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  write_text(test_home() / ".config" / "lorsync" / "config.yaml", "allowed_origins: [\"http://localhost:5173\"]\n");
+  DaemonProcess daemon(plan);
+  fs::remove(test_home() / ".config" / "lorsync" / "config.yaml");
+  REQUIRE(daemon.running());
+  const std::string port = std::to_string(daemon.port());
+  auto connect_with = [&](std::string origin, std::string host) {
+    ConnectOptions options;
+    options.port = daemon.port();
+    options.origin = std::move(origin);
+    options.host_header = std::move(host);
+    return RpcClient::connect(options);
+  };
+  CHECK(connect_with("", ""));
+  CHECK(connect_with("http://127.0.0.1:" + port, ""));
+  CHECK(connect_with("http://localhost:" + port, "localhost:" + port));
+  CHECK(connect_with("http://localhost:5173", ""));  // from the config
+  for (const std::string origin : {"http://evil.example", "http://127.0.0.1:1", "null", "http://localhost:5174"}) {
+    auto refused = connect_with(origin, "");
+    INFO(origin);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("HTTP 403") != std::string::npos);
+  }
+  for (const std::string& host : std::vector<std::string>{"evil.example:" + port, "127.0.0.1:1", "127.0.0.1", "lorsync.test:" + port}) {
+    auto refused = connect_with("", host);
+    INFO(host);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("HTTP 403") != std::string::npos);
+    CHECK(http_request(daemon.port(), "GET", "/", {{"Host", host}}).status == 403);
+  }
+}
+
+TEST_CASE("Every method answers its happy path and its errors") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient client = daemon.connect();
+
+  json status = call_ok(client, "plan.status");
+  CHECK(status["commit"] == head(plan));
+  CHECK(status["letters"].size() == 5);
+  CHECK(call_ok(client, "rpc.discover")["openrpc"].is_string());
+
+  json everything = call_ok(client, "plan.get");
+  CHECK(everything["letters"].size() == 5);
+  CHECK(everything["plan"]["data"]["specialty"] == "pmr");
+  json letter = call_ok(client, "plan.get", {{"kind", "letter"}, {"id", "brennan-neurology"}});
+  CHECK(letter["data"]["writer"] == "samuel-brennan");
+  CHECK(letter["revision"].get<std::string>().size() == 40);
+  CHECK(call_error(client, "plan.get", {{"kind", "letter"}, {"id", "nobody"}}) == -32002);
+  CHECK(call_error(client, "plan.get", {{"kind", "letterz"}, {"id", "x"}}) == -32602);
+  CHECK(call_error(client, "plan.get", {{"kind", "letter"}, {"id", "../../etc/passwd"}}) == -32602);
+
+  json audit = call_ok(client, "audit.run");
+  CHECK(audit["findings"].is_array());
+  CHECK(audit["errors"].is_number());
+  CHECK(call_ok(client, "deadlines.list").is_array());
+  CHECK(call_ok(client, "deadlines.list", {{"within", 30}}).size() <= call_ok(client, "deadlines.list").size());
+  CHECK(call_error(client, "deadlines.list", {{"within", -1}}) == -32602);
+  CHECK(call_error(client, "deadlines.list", {{"within", "soon"}}) == -32602);
+
+  json created = call_ok(client, "entity.create",
+                         {{"kind", "writer"},
+                          {"id", "jane-lee"},
+                          {"fields", {{"name", "Jane Lee"}, {"title", "attending"}, {"specialty", "pmr"},
+                                      {"institution", "Lakeshore Rehab"}, {"country", "US"}, {"relationship.weeks", 4}}}});
+  CHECK(created["path"] == "writers/jane-lee.md");
+  CHECK(created["commit"] == head(plan));
+  CHECK(read_file(plan / "writers" / "jane-lee.md").find("weeks: 4") != std::string::npos);
+  CHECK(call_error(client, "entity.create", {{"kind", "writer"}, {"id", "jane-lee"}, {"fields", {{"name", "J"}}}}) ==
+        -32602);
+  auto invalid = client.call("entity.create", {{"kind", "writer"}, {"id", "no-fields"}, {"fields", {{"name", "N"}}}});
+  REQUIRE(invalid);
+  CHECK(error_code(*invalid) == -32004);
+  CHECK((*invalid)["error"]["data"]["diagnostics"].size() >= 1);
+  CHECK_FALSE(fs::exists(plan / "writers" / "no-fields.md"));
+
+  json updated = call_ok(client, "entity.update",
+                         {{"kind", "writer"}, {"id", "jane-lee"}, {"set", {{"title", "faculty"}}},
+                          {"if_revision", created["revision"]}});
+  CHECK(updated["revision"] != created["revision"]);
+  CHECK(call_error(client, "entity.update",
+                   {{"kind", "writer"}, {"id", "jane-lee"}, {"set", {{"title", "resident"}}},
+                    {"if_revision", created["revision"]}}) == -32003);
+  CHECK(call_error(client, "entity.update", {{"kind", "writer"}, {"id", "ghost"}, {"set", {{"title", "x"}}}}) == -32002);
+  CHECK(call_error(client, "entity.update", {{"kind", "writer"}, {"id", "jane-lee"}}) == -32602);
+  CHECK(call_ok(client, "entity.update", {{"kind", "plan"}, {"set", {{"interests", json::array({"stroke-rehab"})}}}})
+            ["path"] == "plan.yaml");
+
+  json recorded = call_ok(client, "letter.record",
+                          {{"letter", "brennan-neurology"}, {"event", "reminded"}, {"date", "2026-08-15"}, {"via", "email"}});
+  CHECK(recorded["message"].get<std::string>().find("record: letters/brennan-neurology") == 0);
+  CHECK(call_error(client, "letter.record", {{"letter", "brennan-neurology"}, {"event", "reminded"}, {"date", "soon"}}) ==
+        -32602);
+  CHECK(call_error(client, "letter.record", {{"letter", "ghost"}, {"event", "asked"}}) == -32002);
+  CHECK(call_error(client, "letter.record", {{"letter", "brennan-neurology"}, {"event", "bribed"}}) == -32004);
+
+  CHECK(call_error(client, "entity.delete", {{"kind", "writer"}, {"id", "samuel-brennan"}}) == -32004);  // still referred to
+  CHECK(call_error(client, "entity.delete", {{"kind", "writer"}, {"id", "ghost"}}) == -32002);
+  CHECK(call_error(client, "entity.delete", {{"kind", "writer"}, {"id", "jane-lee"}, {"if_revision", created["revision"]}}) ==
+        -32003);
+  call_ok(client, "entity.delete", {{"kind", "writer"}, {"id", "jane-lee"}});
+  CHECK_FALSE(fs::exists(plan / "writers" / "jane-lee.md"));
+
+  json log = call_ok(client, "history.log", {{"limit", 3}});
+  REQUIRE(log.size() == 3);
+  CHECK(log[0]["summary"].get<std::string>().find("rm: writers/jane-lee") == 0);
+  CHECK(call_error(client, "history.log", {{"limit", 0}}) == -32602);
+
+  CHECK(call_ok(client, "subscribe")["subscribed"] == true);
+  CHECK(call_ok(client, "unsubscribe")["subscribed"] == false);
+  CHECK(call_error(client, "sync.teleport") == -32601);
+  CHECK(run_git(plan, {"status", "--porcelain"}).out.empty());
+}
+
+TEST_CASE("1000 malformed or hostile messages each get the right error and the daemon stays up") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient client = daemon.connect();
+  const std::string before = head(plan);
+
+  struct Case {
+    std::string text;
+    int code;  // 0: no reply expected (a notification); 1: a result
+  };
+  std::vector<Case> cases = {
+      {"", -32700},
+      {"{", -32700},
+      {"not json at all", -32700},
+      {"caf\xc3\xa9 {\"\u00e9\": ", -32700},
+      {"[]", -32600},
+      {"42", -32600},
+      {"\"string\"", -32600},
+      {"null", -32600},
+      {R"({"jsonrpc":"1.0","id":1,"method":"plan.status"})", -32600},
+      {R"({"id":1,"method":"plan.status"})", -32600},
+      {R"({"jsonrpc":"2.0","id":1,"method":42})", -32600},
+      {R"({"jsonrpc":"2.0","id":{"a":1},"method":"plan.status"})", -32600},
+      {R"({"jsonrpc":"2.0","id":[1],"method":"plan.status"})", -32600},
+      {R"({"jsonrpc":"2.0","id":")" + std::string(5000, 'x') + R"(","method":"plan.status"})", -32600},
+      {R"({"jsonrpc":"2.0","id":1,"method":"no.such.method"})", -32601},
+      {R"({"jsonrpc":"2.0","id":1,"method":")" + std::string(10000, 'm') + R"("})", -32601},
+      {R"({"jsonrpc":"2.0","id":1,"method":"plan.status","params":7})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"plan.get","params":{"kind":"letter","id":"../../../etc/passwd"}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"plan.get","params":{"kind":"../letters","id":"x"}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"entity.create","params":{"kind":"writer","id":"../evil","fields":{}}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"entity.delete","params":{"kind":"letter","id":"/etc/passwd"}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"entity.update","params":{"kind":"letter","id":"brennan-neurology","set":{"..":1}}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"entity.update","params":{"kind":"letter","id":"brennan-neurology","set":"x"}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"letter.record","params":{"letter":["a"],"event":"asked"}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"letter.record","params":{"letter":"brennan-neurology","event":"asked","note":7}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"history.log","params":{"limit":1e300}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"history.log","params":{"limit":-99999999999999999999}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"deadlines.list","params":{"within":18446744073709551615}})", -32602},
+      {R"({"jsonrpc":"2.0","id":99999999999999999999999,"method":"plan.status"})", 1},
+      {R"({"jsonrpc":"2.0","id":-1.5e300,"method":"plan.status"})", 1},
+      {R"({"jsonrpc":"2.0","method":"entity.delete","params":{"kind":"writer","id":"samuel-brennan"}})", 0},
+  };
+  // A batch over the limit, a batch of junk, and a batch that mixes good and bad calls.
+  json big = json::array();
+  for (int i = 0; i < 65; ++i) big.push_back({{"jsonrpc", "2.0"}, {"id", i}, {"method", "plan.status"}});
+  cases.push_back({big.dump(), -32600});
+
+  int answered = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const Case& c = cases[static_cast<size_t>(i) % cases.size()];
+    REQUIRE(client.send(c.text));
+    if (c.code == 0) continue;
+    auto reply = client.receive(milliseconds(5000));
+    INFO("message " << i << ": " << c.text.substr(0, 120));
+    REQUIRE(reply);
+    json parsed = json::parse(*reply);
+    if (c.code == 1) CHECK(parsed.contains("result"));
+    else CHECK(error_code(parsed) == c.code);
+    ++answered;
+  }
+  CHECK(answered > 900);
+
+  // A batch: each member answered on its own, in order, notifications left out.
+  REQUIRE(client.send(R"([{"jsonrpc":"2.0","id":"a","method":"plan.status"},1,)"
+                      R"({"jsonrpc":"2.0","method":"plan.status"},{"jsonrpc":"2.0","id":"b","method":"nope"}])"));
+  auto batch = client.receive(milliseconds(5000));
+  REQUIRE(batch);
+  json replies = json::parse(*batch);
+  REQUIRE(replies.size() == 3);
+  CHECK(replies[0]["id"] == "a");
+  CHECK(replies[0].contains("result"));
+  CHECK(error_code(replies[1]) == -32600);
+  CHECK(error_code(replies[2]) == -32601);
+
+  // Still usable, still up, nothing written, nothing escaped the plan.
+  CHECK(call_ok(client, "plan.status")["letters"].size() == 5);
+  CHECK(daemon.running());
+  CHECK(head(plan) == before);
+  CHECK_FALSE(fs::exists(dir / "evil.md"));
+  CHECK(http_request(daemon.port(), "GET", "/health").status == 200);
+}
+
+TEST_CASE("A frame over 1 MiB is refused with close 1009 and other clients carry on") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient bystander = daemon.connect();
+  RpcClient client = daemon.connect();
+  std::string huge = R"({"jsonrpc":"2.0","id":1,"method":"plan.status","params":{"pad":")" + std::string(1 << 20, 'x') +
+                     R"("}})";
+  (void)client.send(huge);  // the daemon may close before the whole frame is written
+  auto reply = client.receive(milliseconds(5000));
+  CHECK_FALSE(reply);
+  REQUIRE(client.closed());
+  CHECK(client.closed()->code == 1009);
+  CHECK(call_ok(bystander, "plan.status")["letters"].size() == 5);
+  // Just under the limit is fine.
+  std::string fits = R"({"jsonrpc":"2.0","id":1,"method":"plan.status","params":{"pad":")" +
+                     std::string((1 << 20) - 200, 'x') + R"("}})";
+  REQUIRE(bystander.send(fits));
+  auto answer = bystander.receive(milliseconds(5000));
+  REQUIRE(answer);
+  CHECK(json::parse(*answer).contains("result"));
+}
+
+TEST_CASE("Edits made in an editor are committed and announced, invalid ones announced as plan.invalid") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient subscriber = daemon.connect();
+  call_ok(subscriber, "subscribe");
+
+  fs::path note = plan / "letters" / "brennan-neurology.md";
+  std::string original = read_file(note);
+  auto edited_at = std::chrono::steady_clock::now();
+  write_text(note, original + "Asked him about the SCI clinic too.\n");
+  json changed = wait_for(subscriber, "plan.changed", milliseconds(1000));
+  CHECK(std::chrono::steady_clock::now() - edited_at < std::chrono::seconds(1));
+  CHECK(changed["source"] == "file");
+  CHECK(changed["paths"] == json::array({"letters/brennan-neurology.md"}));
+  CHECK(changed["commit"] == head(plan));
+  CHECK(run_git(plan, {"log", "-1", "--format=%s"}).out == "edit: letters/brennan-neurology — edited outside lorsync\n");
+  CHECK(run_git(plan, {"status", "--porcelain"}).out.empty());
+  wait_for(subscriber, "audit.changed");
+  wait_for(subscriber, "deadlines.changed");
+
+  const std::string committed = head(plan);
+  write_text(note, "---\nwriter: samuel-brennan\nwaived: maybe\n---\n");
+  json invalid = wait_for(subscriber, "plan.invalid", milliseconds(1000));
+  REQUIRE(invalid["diagnostics"].size() >= 1);
+  CHECK(invalid["diagnostics"][0]["path"] == "letters/brennan-neurology.md");
+  CHECK(head(plan) == committed);
+  // The last valid plan is still what is served.
+  json letter = call_ok(subscriber, "plan.get", {{"kind", "letter"}, {"id", "brennan-neurology"}});
+  CHECK(letter["data"]["waived"] == true);
+
+  write_text(note, original);  // fixed: committed again
+  CHECK(wait_for(subscriber, "plan.changed", milliseconds(1000))["source"] == "file");
+  CHECK(read_file(plan / "letters" / "brennan-neurology.md") == original);
+}
+
+TEST_CASE("A commit made with the git CLI is picked up, and the daemon's own writes do not echo") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient subscriber = daemon.connect();
+  call_ok(subscriber, "subscribe");
+
+  write_text(plan / "packet" / "summary.md", read_file(plan / "packet" / "summary.md") + "\nOne more line.\n");
+  REQUIRE(run_git(plan, {"commit", "-qam", "summary: one more line"}).exit_code == 0);
+  json changed = wait_for(subscriber, "plan.changed", milliseconds(2000));
+  CHECK(changed["source"] == "git");
+  CHECK(changed["commit"] == head(plan));
+  CHECK(changed["paths"] == json::array({"packet/summary.md"}));
+  CHECK(call_ok(subscriber, "plan.status")["commit"] == head(plan));
+  CHECK(run_git(plan, {"log", "-1", "--format=%s"}).out == "summary: one more line\n");
+
+  // An API write: one plan.changed (source api), then nothing more once the watcher settles.
+  call_ok(subscriber, "letter.record", {{"letter", "brennan-neurology"}, {"event", "reminded"}, {"date", "2026-08-15"}});
+  CHECK(wait_for(subscriber, "plan.changed")["source"] == "api");
+  wait_for(subscriber, "audit.changed");
+  wait_for(subscriber, "deadlines.changed");
+  auto echo = subscriber.next_notification(milliseconds(600));
+  CHECK_FALSE(echo);
+  CHECK(run_git(plan, {"rev-list", "--count", "HEAD"}).out == "3\n");
+}
+
+TEST_CASE("Two clients racing on one entity: one wins, the other gets -32003 with the current revision") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient first = daemon.connect();
+  RpcClient second = daemon.connect();
+  std::string revision = call_ok(first, "plan.get", {{"kind", "writer"}, {"id", "samuel-brennan"}})["revision"];
+  json update_a = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "entity.update"},
+                   {"params", {{"kind", "writer"}, {"id", "samuel-brennan"}, {"set", {{"email", "a@example.org"}}},
+                               {"if_revision", revision}}}};
+  json update_b = update_a;
+  update_b["params"]["set"]["email"] = "b@example.org";
+  REQUIRE(first.send(update_a.dump()));
+  REQUIRE(second.send(update_b.dump()));
+  auto a = first.receive(milliseconds(5000));
+  auto b = second.receive(milliseconds(5000));
+  REQUIRE(a);
+  REQUIRE(b);
+  json ra = json::parse(*a), rb = json::parse(*b);
+  CHECK(ra.contains("result") != rb.contains("result"));
+  const json& loser = ra.contains("error") ? ra : rb;
+  CHECK(error_code(loser) == -32003);
+  std::string now = call_ok(first, "plan.get", {{"kind", "writer"}, {"id", "samuel-brennan"}})["revision"];
+  CHECK(loser["error"]["message"].get<std::string>().find(now) != std::string::npos);
+  CHECK(run_git(plan, {"rev-list", "--count", "HEAD"}).out == "2\n");
+}
+
+TEST_CASE("SIGTERM during a burst of writes loses no acknowledged write and exits cleanly") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient client = daemon.connect();
+  const int burst = 150;
+  for (int i = 0; i < burst; ++i) {
+    json request = {{"jsonrpc", "2.0"}, {"id", i}, {"method", "letter.record"},
+                    {"params", {{"letter", "brennan-neurology"}, {"event", "reminded"}, {"date", "2026-08-15"},
+                                {"note", "burst " + std::to_string(i)}}}};
+    REQUIRE(client.send(request.dump()));
+  }
+  std::vector<std::string> acknowledged;
+  bool signalled = false;
+  while (true) {
+    auto reply = client.receive(milliseconds(10000));
+    if (!reply) break;
+    json parsed = json::parse(*reply);
+    if (parsed.contains("result")) acknowledged.push_back(parsed["result"]["commit"]);
+    if (acknowledged.size() == 10 && !signalled) {
+      ::kill(daemon.pid(), SIGTERM);
+      signalled = true;
+    }
+  }
+  REQUIRE(signalled);
+  CHECK(daemon.stop() == 0);
+  INFO("acknowledged " << acknowledged.size() << " of " << burst);
+  CHECK(acknowledged.size() < static_cast<size_t>(burst));
+  REQUIRE(client.closed());
+  CHECK(client.closed()->code == 1001);
+  for (const auto& commit : acknowledged)
+    CHECK(run_git(plan, {"merge-base", "--is-ancestor", commit, "HEAD"}).exit_code == 0);
+  CHECK(run_git(plan, {"fsck", "--full"}).exit_code == 0);
+  CHECK(run_git(plan, {"status", "--porcelain"}).out.empty());
+  CHECK_FALSE(fs::exists(plan / ".lorsync" / "daemon.json"));
+  CHECK(run_lorsync({"--plan", plan.string(), "validate"}).exit_code == 0);
+}
+
+TEST_CASE("The token appears in no log and no commit, and a second daemon on the plan refuses to start") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan, {"--verbose"});
+  REQUIRE(daemon.running());
+  const std::string token = daemon.info().token;
+  {
+    RpcClient client = daemon.connect();
+    call_ok(client, "letter.record", {{"letter", "brennan-neurology"}, {"event", "reminded"}, {"date", "2026-08-15"}});
+    RpcClient stranger = daemon.connect(false);
+    CHECK(call_error(stranger, "auth", {{"token", token.substr(0, 63) + "x"}}) == -32001);
+    RpcClient friendly = daemon.connect(false);
+    call_ok(friendly, "auth", {{"token", token}});
+  }
+  DaemonProcess second(plan);
+  CHECK_FALSE(second.running());
+  REQUIRE(second.exit_code());
+  CHECK(*second.exit_code() == 1);
+  CHECK(second.log().find("another lorsyncd already serves this plan (pid " + std::to_string(daemon.pid())) !=
+        std::string::npos);
+  CHECK(daemon.running());
+
+  CHECK(daemon.stop() == 0);
+  CHECK(daemon.log().find("debug") != std::string::npos);  // verbose, so the check below means something
+  CHECK(daemon.log().find(token) == std::string::npos);
+  CHECK(second.log().find(token) == std::string::npos);
+  CHECK(run_git(plan, {"log", "--all", "-p"}).out.find(token) == std::string::npos);
+  CHECK(run_git(plan, {"status", "--porcelain", "--ignored"}).out.find("daemon.json") == std::string::npos);
+}
+
+TEST_CASE("The CLI writes through a running daemon, and status says whether one serves the plan") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  {
+    auto status = run_lorsync({"--plan", plan.string(), "--json", "status"});
+    CHECK(json::parse(status.out)["daemon"].is_null());
+  }
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient subscriber = daemon.connect();
+  call_ok(subscriber, "subscribe");
+
+  auto recorded = run_lorsync({"--plan", plan.string(), "-v", "record", "brennan-neurology", "reminded", "--via", "email"});
+  INFO(recorded.err);
+  REQUIRE(recorded.exit_code == 0);
+  CHECK(recorded.err.find("through lorsyncd") != std::string::npos);
+  json changed = wait_for(subscriber, "plan.changed");
+  CHECK(changed["source"] == "api");
+  CHECK(changed["commit"] == head(plan));
+
+  auto set = run_lorsync({"--plan", plan.string(), "set", "writer", "samuel-brennan", "relationship.weeks=5"});
+  CHECK(set.exit_code == 0);
+  CHECK(wait_for(subscriber, "plan.changed")["paths"] == json::array({"writers/samuel-brennan.md"}));
+  auto bad = run_lorsync({"--plan", plan.string(), "set", "writer", "samuel-brennan", "relationship.weeks=-3"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("writers/samuel-brennan.md") != std::string::npos);
+  auto missing = run_lorsync({"--plan", plan.string(), "rm", "writer", "ghost"});
+  CHECK(missing.exit_code == 2);
+
+  auto status = run_lorsync({"--plan", plan.string(), "status"});
+  CHECK(status.out.find("lorsyncd serves this plan at http://127.0.0.1:" + std::to_string(daemon.port())) !=
+        std::string::npos);
+  CHECK(status.out.find(daemon.info().token) == std::string::npos);
+  daemon.stop();
+  CHECK(run_lorsync({"--plan", plan.string(), "status"}).out.find("not running") != std::string::npos);
+}
+
+TEST_CASE("lorsyncd refuses a non-loopback address, a bad config, and an invalid plan, saying why") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  auto open = run_process({LORSYNCD_BINARY, "--plan", plan.string(), "--address", "0.0.0.0"});
+  CHECK(open.exit_code == 2);
+  CHECK(open.err.find("127.0.0.1 only") != std::string::npos);
+
+  write_text(dir / "bad.yaml", "port: 0\ndebounce: 100\n");
+  auto config = run_process({LORSYNCD_BINARY, "--plan", plan.string(), "--config", (dir / "bad.yaml").string()});
+  CHECK(config.exit_code == 2);
+  CHECK(config.err.find("bad.yaml:2:1: unknown key \"debounce\"; did you mean \"debounce_ms\"?") != std::string::npos);
+
+  write_text(plan / "letters" / "brennan-neurology.md", "---\nwriter: nobody\n---\n");
+  auto invalid = run_process({LORSYNCD_BINARY, "--plan", plan.string(), "--port", "0"});
+  CHECK(invalid.exit_code == 2);
+  CHECK(invalid.err.find("letters/brennan-neurology.md") != std::string::npos);
+}
+
+TEST_CASE("Connection limit, and SIGHUP rereads the config") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  fs::path config = dir / "config.yaml";
+  write_text(config, "max_connections: 2\n");
+  DaemonProcess daemon(plan, {"--config", config.string()});
+  REQUIRE(daemon.running());
+  RpcClient one = daemon.connect();
+  RpcClient two = daemon.connect();
+  ConnectOptions options;
+  options.port = daemon.port();
+  options.bearer = daemon.info().token;
+  options.timeout = milliseconds(2000);
+  CHECK_FALSE(RpcClient::connect(options));
+  CHECK(call_ok(one, "plan.status").contains("letters"));
+
+  options.origin = "http://localhost:5173";
+  write_text(config, "max_connections: 10\nallowed_origins: [\"http://localhost:5173\"]\n");
+  ::kill(daemon.pid(), SIGHUP);
+  bool reloaded = false;
+  for (int i = 0; i < 100 && !reloaded; ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+    reloaded = daemon.log().find("reloaded") != std::string::npos;
+  }
+  REQUIRE(reloaded);
+  CHECK(RpcClient::connect(options));
+  write_text(config, "max_connections: [oops]\n");
+  ::kill(daemon.pid(), SIGHUP);
+  std::this_thread::sleep_for(milliseconds(200));
+  CHECK(daemon.log().find("kept the old settings") != std::string::npos);
+  CHECK(daemon.running());
+}
