@@ -18,6 +18,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -49,6 +50,16 @@ server::ServerOptions server_options(const daemon::DaemonConfig& config, uint16_
   return options;
 }
 
+// Each connection is a file descriptor; the usual soft limit of 1024 would cap a
+// daemon configured for more connections well below max_connections.
+void raise_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) spdlog::debug("could not raise the open file limit");
+  }
+}
+
 int fail(const Error& error, int code) {
   spdlog::error("{}", error.message);
   for (const auto& diagnostic : error.diagnostics) spdlog::error("  {}", format_diagnostic(diagnostic));
@@ -62,6 +73,7 @@ int serve(const Options& options) {
   if (!options.verbose) spdlog::set_level(spdlog::level::from_str(config->log_level));
   uint16_t port = options.port ? static_cast<uint16_t>(*options.port) : config->port;
 
+  raise_file_limit();
   std::filesystem::path root = find_plan(options.plan);
   auto claim = DaemonLock::acquire(root);
   if (!claim) return fail(claim.error(), kExitFailure);
