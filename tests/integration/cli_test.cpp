@@ -2,6 +2,7 @@
 // discovery, and what lands in git (checked with the git CLI).
 #include <catch2/catch.hpp>
 
+#include "integration/programs.hpp"
 #include "support/broken_plans.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -15,25 +16,6 @@ using namespace lorsync::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-ProcessResult run_lorsync(std::vector<std::string> args, const fs::path& cwd = {},
-                      const std::map<std::string, std::string>& env = {}) {
-  args.insert(args.begin(), LORSYNC_BINARY);
-  return run_process(args, cwd, env);
-}
-
-ProcessResult run_git(const fs::path& repo, std::vector<std::string> args) {
-  args.insert(args.begin(), {"git", "-C", repo.string()});
-  return run_process(args);
-}
-
-fs::path sample(const TempDir& dir) {
-  fs::path plan = dir / "plan";
-  ProcessResult init = run_lorsync({"init", "--sample", plan.string()});
-  INFO(init.err);
-  REQUIRE(init.exit_code == 0);
-  return plan;
-}
 
 }  // namespace
 

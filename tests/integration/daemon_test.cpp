@@ -3,7 +3,9 @@
 // limits, outside edits, races, signals, and what must never leak (the token).
 #include <catch2/catch.hpp>
 
+#include "integration/programs.hpp"
 #include "support/daemon.hpp"
+#include "support/fixtures.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -24,23 +26,16 @@ using std::chrono::milliseconds;
 
 namespace {
 
-ProcessResult run_lorsync(std::vector<std::string> args) {
-  args.insert(args.begin(), LORSYNC_BINARY);
-  return run_process(args);
-}
-
-ProcessResult run_git(const fs::path& repo, std::vector<std::string> args) {
-  args.insert(args.begin(), {"git", "-C", repo.string()});
-  return run_process(args);
-}
-
-fs::path sample(const TempDir& dir) {
-  fs::path plan = dir / "plan";
-  ProcessResult init = run_lorsync({"init", "--sample", plan.string()});
-  INFO(init.err);
-  REQUIRE(init.exit_code == 0);
-  return plan;
-}
+// A sample plan served by a fresh lorsyncd on port 0.
+struct ServedPlan {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon{plan};
+  ServedPlan() {
+    INFO(daemon.log());
+    REQUIRE(daemon.running());
+  }
+};
 
 int error_code(const json& response) { return response.contains("error") ? response["error"].value("code", 0) : 0; }
 
@@ -81,12 +76,7 @@ void write_text(const fs::path& path, const std::string& text) { write_file(path
 
 }  // namespace
 
-TEST_CASE("lorsyncd publishes a private daemon.json, answers /health and serves the placeholder page") {
-  TempDir dir;
-  fs::path plan = sample(dir);
-  DaemonProcess daemon(plan);
-  INFO(daemon.log());
-  REQUIRE(daemon.running());
+TEST_CASE_METHOD(ServedPlan, "lorsyncd publishes a private daemon.json, answers /health and serves the placeholder page") {
   struct stat info {};
   REQUIRE(::stat((plan / ".lorsync" / "daemon.json").c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
@@ -109,11 +99,7 @@ TEST_CASE("lorsyncd publishes a private daemon.json, answers /health and serves 
   CHECK_FALSE(fs::exists(plan / ".lorsync" / "daemon.json"));
 }
 
-TEST_CASE("Authentication: none, wrong token, bearer header, first auth call") {
-  TempDir dir;
-  fs::path plan = sample(dir);
-  DaemonProcess daemon(plan);
-  REQUIRE(daemon.running());
+TEST_CASE_METHOD(ServedPlan, "Authentication: none, wrong token, bearer header, first auth call") {
 
   SECTION("without auth every call but auth gets -32001 and the connection stays usable") {
     RpcClient client = daemon.connect(false);
@@ -180,11 +166,7 @@ TEST_CASE("Origin and Host checks refuse cross-site pages and DNS rebinding with
   }
 }
 
-TEST_CASE("Every method answers its happy path and its errors") {
-  TempDir dir;
-  fs::path plan = sample(dir);
-  DaemonProcess daemon(plan);
-  REQUIRE(daemon.running());
+TEST_CASE_METHOD(ServedPlan, "Every method answers its happy path and its errors") {
   RpcClient client = daemon.connect();
 
   json status = call_ok(client, "plan.status");
@@ -264,11 +246,7 @@ TEST_CASE("Every method answers its happy path and its errors") {
   CHECK(run_git(plan, {"status", "--porcelain"}).out.empty());
 }
 
-TEST_CASE("1000 malformed or hostile messages each get the right error and the daemon stays up") {
-  TempDir dir;
-  fs::path plan = sample(dir);
-  DaemonProcess daemon(plan);
-  REQUIRE(daemon.running());
+TEST_CASE_METHOD(ServedPlan, "1000 malformed or hostile messages each get the right error and the daemon stays up") {
   RpcClient client = daemon.connect();
   const std::string before = head(plan);
 
@@ -349,11 +327,7 @@ TEST_CASE("1000 malformed or hostile messages each get the right error and the d
   CHECK(http_request(daemon.port(), "GET", "/health").status == 200);
 }
 
-TEST_CASE("A frame over 1 MiB is refused with close 1009 and other clients carry on") {
-  TempDir dir;
-  fs::path plan = sample(dir);
-  DaemonProcess daemon(plan);
-  REQUIRE(daemon.running());
+TEST_CASE_METHOD(ServedPlan, "A frame over 1 MiB is refused with close 1009 and other clients carry on") {
   RpcClient bystander = daemon.connect();
   RpcClient client = daemon.connect();
   std::string huge = R"({"jsonrpc":"2.0","id":1,"method":"plan.status","params":{"pad":")" + std::string(1 << 20, 'x') +
@@ -373,11 +347,7 @@ TEST_CASE("A frame over 1 MiB is refused with close 1009 and other clients carry
   CHECK(json::parse(*answer).contains("result"));
 }
 
-TEST_CASE("Edits made in an editor are committed and announced, invalid ones announced as plan.invalid") {
-  TempDir dir;
-  fs::path plan = sample(dir);
-  DaemonProcess daemon(plan);
-  REQUIRE(daemon.running());
+TEST_CASE_METHOD(ServedPlan, "Edits made in an editor are committed and announced, invalid ones announced as plan.invalid") {
   RpcClient subscriber = daemon.connect();
   call_ok(subscriber, "subscribe");
 
@@ -410,11 +380,7 @@ TEST_CASE("Edits made in an editor are committed and announced, invalid ones ann
   CHECK(read_file(plan / "letters" / "brennan-neurology.md") == original);
 }
 
-TEST_CASE("A commit made with the git CLI is picked up, and the daemon's own writes do not echo") {
-  TempDir dir;
-  fs::path plan = sample(dir);
-  DaemonProcess daemon(plan);
-  REQUIRE(daemon.running());
+TEST_CASE_METHOD(ServedPlan, "A commit made with the git CLI is picked up, and the daemon's own writes do not echo") {
   RpcClient subscriber = daemon.connect();
   call_ok(subscriber, "subscribe");
 
@@ -437,11 +403,7 @@ TEST_CASE("A commit made with the git CLI is picked up, and the daemon's own wri
   CHECK(run_git(plan, {"rev-list", "--count", "HEAD"}).out == "3\n");
 }
 
-TEST_CASE("Two clients racing on one entity: one wins, the other gets -32003 with the current revision") {
-  TempDir dir;
-  fs::path plan = sample(dir);
-  DaemonProcess daemon(plan);
-  REQUIRE(daemon.running());
+TEST_CASE_METHOD(ServedPlan, "Two clients racing on one entity: one wins, the other gets -32003 with the current revision") {
   RpcClient first = daemon.connect();
   RpcClient second = daemon.connect();
   std::string revision = call_ok(first, "plan.get", {{"kind", "writer"}, {"id", "samuel-brennan"}})["revision"];
@@ -465,11 +427,7 @@ TEST_CASE("Two clients racing on one entity: one wins, the other gets -32003 wit
   CHECK(run_git(plan, {"rev-list", "--count", "HEAD"}).out == "2\n");
 }
 
-TEST_CASE("SIGTERM during a burst of writes loses no acknowledged write and exits cleanly") {
-  TempDir dir;
-  fs::path plan = sample(dir);
-  DaemonProcess daemon(plan);
-  REQUIRE(daemon.running());
+TEST_CASE_METHOD(ServedPlan, "SIGTERM during a burst of writes loses no acknowledged write and exits cleanly") {
   RpcClient client = daemon.connect();
   const int burst = 150;
   for (int i = 0; i < burst; ++i) {
@@ -620,4 +578,24 @@ TEST_CASE("Connection limit, and SIGHUP rereads the config") {
   std::this_thread::sleep_for(milliseconds(200));
   CHECK(daemon.log().find("kept the old settings") != std::string::npos);
   CHECK(daemon.running());
+}
+
+TEST_CASE("The systemd user unit passes systemd-analyze verify and names lorsyncd") {
+  fs::path unit = source_path("scripts/lorsyncd.service");
+  std::string text = read_file(unit);
+  CHECK(text.find("ExecStart=%h/.local/bin/lorsyncd") != std::string::npos);
+  CHECK(text.find("ExecReload=/bin/kill -HUP $MAINPID") != std::string::npos);
+  if (run_process({"sh", "-c", "command -v systemd-analyze"}).exit_code != 0) {
+    WARN("systemd-analyze is not installed: only the unit's text was checked");
+    return;
+  }
+  // verify checks that ExecStart exists, so give it a home with the binary installed.
+  fs::create_directories(test_home() / ".local" / "bin");
+  fs::copy_file(LORSYNCD_BINARY, test_home() / ".local" / "bin" / "lorsyncd");
+  fs::create_directories(test_home() / ".run");
+  fs::permissions(test_home() / ".run", fs::perms::owner_all);
+  auto verified = run_process({"systemd-analyze", "--user", "verify", unit.string()});
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 0);
+  CHECK(verified.err.empty());
 }

@@ -1,6 +1,7 @@
 // status, audit, deadlines (and --ics), programs and assign, as a user runs them.
 #include <catch2/catch.hpp>
 
+#include "integration/programs.hpp"
 #include "support/fixtures.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -12,23 +13,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ProcessResult run_lorsync(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
-  args.insert(args.begin(), LORSYNC_BINARY);
-  return run_process(args, {}, env);
-}
-
 nlohmann::json run_json(std::vector<std::string> args, int expected_exit = 0) {
   args.push_back("--json");
   ProcessResult result = run_lorsync(args);
   INFO(result.err);
   REQUIRE(result.exit_code == expected_exit);
   return nlohmann::json::parse(result.out);
-}
-
-fs::path sample(const TempDir& dir) {
-  fs::path plan = dir / "plan";
-  REQUIRE(run_lorsync({"init", "--sample", plan.string()}).exit_code == 0);
-  return plan;
 }
 
 }  // namespace
@@ -57,7 +47,7 @@ TEST_CASE("audit exits 1 on errors and 0 without - and --today and LORSYNC_TODAY
   ProcessResult weak = run_lorsync({"--plan", fixture_path("weak").string(), "--today", "2026-09-10", "audit"});
   CHECK(weak.exit_code == 1);
   CHECK_THAT(weak.out, Catch::Contains("big-name-weak-tie"));
-  ProcessResult strong = run_lorsync({"--plan", fixture_path("strong").string(), "audit"}, {{"LORSYNC_TODAY", "2026-10-10"}});
+  ProcessResult strong = run_lorsync({"--plan", fixture_path("strong").string(), "audit"}, {}, {{"LORSYNC_TODAY", "2026-10-10"}});
   CHECK(strong.exit_code == 0);
   CHECK_THAT(strong.out, Catch::Contains("No findings"));
   auto json = run_json({"--plan", fixture_path("weak").string(), "--today", "2026-09-25", "audit"}, 1);

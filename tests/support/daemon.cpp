@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,8 +42,10 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& plan, std::vector<std:
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int null_fd = ::open("/dev/null", O_RDWR);
+    // If the test process dies without cleaning up (killed, a broken pipe), the daemon goes with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     ::dup2(null_fd, 0);
     ::dup2(null_fd, 1);
     ::dup2(log, 2);

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "api/plan_service.hpp"
-#include "support/temp_dir.hpp"
+#include "support/api_harness.hpp"
 
 using namespace lorsync;
 using namespace lorsync::api;
@@ -10,42 +10,9 @@ using nlohmann::json;
 
 namespace {
 
-struct Harness {
-  TempDir dir;
-  std::unique_ptr<PlanService> service;
-  Dispatcher dispatcher;
-  std::vector<std::pair<json, std::vector<uint64_t>>> published;
+using Harness = ApiHarness;
 
-  Harness() {
-    InitOptions init;
-    init.sample = true;
-    init.today = *parse_date("2026-08-15");
-    REQUIRE(Store::init(dir / "plan", init).ok());
-    auto opened = PlanService::open(dir / "plan", StoreOptions{"api-test", std::chrono::milliseconds(1000)},
-                                    [] { return *parse_date("2026-08-15"); },
-                                    [this](const json& n, const std::vector<uint64_t>& to) { published.emplace_back(n, to); });
-    REQUIRE(opened.ok());
-    service = std::move(opened.value());
-    service->register_methods(dispatcher, "secret-token");
-  }
-
-  json call(Caller& caller, const std::string& message) {
-    auto reply = dispatcher.handle(message, caller);
-    REQUIRE(reply.has_value());
-    return json::parse(*reply);
-  }
-  json call(Caller& caller, const std::string& method, json params, int id = 1) {
-    return call(caller, json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}}.dump());
-  }
-};
-
-Caller authenticated(Harness& h, uint64_t id = 1) {
-  Caller caller;
-  caller.id = id;
-  auto reply = h.call(caller, "auth", {{"token", "secret-token"}});
-  REQUIRE(reply["result"]["authenticated"] == true);
-  return caller;
-}
+Caller authenticated(Harness& h, uint64_t id = 1) { return h.authenticated(id); }
 
 }  // namespace
 

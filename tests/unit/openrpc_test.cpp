@@ -2,6 +2,7 @@
 
 #include "api/plan_service.hpp"
 #include "support/fixtures.hpp"
+#include "support/api_harness.hpp"
 #include "support/temp_dir.hpp"
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -196,34 +197,10 @@ class ResultSchemas {
   json bundle_;
 };
 
-struct Harness {
-  TempDir dir;
-  std::unique_ptr<PlanService> service;
-  Dispatcher dispatcher;
-  std::vector<json> published;
-  Caller caller;
-
-  Harness() {
-    InitOptions init;
-    init.sample = true;
-    init.today = *parse_date("2026-08-15");
-    REQUIRE(Store::init(dir / "plan", init).ok());
-    auto opened = PlanService::open(dir / "plan", StoreOptions{"openrpc-test", std::chrono::milliseconds(1000)},
-                                    [] { return *parse_date("2026-08-15"); },
-                                    [this](const json& n, const std::vector<uint64_t>&) { published.push_back(n); });
-    REQUIRE(opened.ok());
-    service = std::move(opened.value());
-    service->register_methods(dispatcher, "secret-token");
-    caller.id = 1;
-    REQUIRE(call("auth", {{"token", "secret-token"}}).contains("result"));
-  }
-
-  json call(const std::string& method, json params) {
-    auto reply = dispatcher.handle(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}}.dump(),
-                                   caller);
-    REQUIRE(reply.has_value());
-    return json::parse(*reply);
-  }
+// One authenticated connection over the sample plan.
+struct Harness : ApiHarness {
+  Caller caller = authenticated();
+  json call(const std::string& method, json params) { return ApiHarness::call(caller, method, std::move(params)); }
 };
 
 std::string joined(const std::set<std::string>& names) {
@@ -366,7 +343,7 @@ TEST_CASE("openrpc: results and notifications have the documented shapes", "[ope
   CHECK(schemas.problems("/components/schemas/InvalidPlanData", invalid["error"]["data"]) == "");
 
   REQUIRE_FALSE(h.published.empty());
-  for (const auto& notification : h.published) {
+  for (const auto& [notification, to] : h.published) {
     std::string name = notification["method"];
     INFO(name << " " << notification["params"].dump().substr(0, 300));
     CHECK(schemas.problems(schemas.notification_pointer(name), notification["params"]) == "");
