@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 namespace lorsync::api {
 
@@ -231,8 +233,18 @@ void PlanService::announce_invalid(const std::vector<Diagnostic>& diagnostics) {
   if (publish_ && !to.empty()) publish_(message, to);
 }
 
-MethodResult PlanService::committed(const Result<CommitResult>& result, const std::string& source) {
-  if (!result) return to_rpc_error(result.error());
+MethodResult PlanService::committed(const Result<CommitResult>& result, const std::string& source,
+                                    const std::string& path) {
+  if (!result) {
+    RpcError error = to_rpc_error(result.error());
+    // A lost update: give the caller the revision to retry against, not only a sentence.
+    if (error.code == kRevisionConflict) {
+      std::ifstream in(store_.root() / path, std::ios::binary);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      error.data = {{"revision", in ? json(Repository::blob_id(text)) : json()}};
+    }
+    return error;
+  }
   refresh();
   announce(result->commit, {result->path}, source);
   return json{{"commit", result->commit}, {"path", result->path},
@@ -304,7 +316,8 @@ MethodResult PlanService::update(const json& params) {
   for (const auto& edit : edits)
     if (std::count(edit.path.begin(), edit.path.end(), "")) return bad_params("a field path has an empty part");
   std::lock_guard lock(write_mutex_);
-  return committed(store_.update(std::get<DocumentRef>(target), edits, optional_string(params, "if_revision")), "api");
+  const DocumentRef& ref = std::get<DocumentRef>(target);
+  return committed(store_.update(ref, edits, optional_string(params, "if_revision")), "api", ref.path());
 }
 
 MethodResult PlanService::remove(const json& params) {
@@ -312,7 +325,8 @@ MethodResult PlanService::remove(const json& params) {
   if (auto* error = std::get_if<RpcError>(&target)) return *error;
   const DocumentRef& ref = std::get<DocumentRef>(target);
   std::lock_guard lock(write_mutex_);
-  return committed(store_.remove(*entity_kind(ref.kind), ref.id, optional_string(params, "if_revision")), "api");
+  return committed(store_.remove(*entity_kind(ref.kind), ref.id, optional_string(params, "if_revision")), "api",
+                   ref.path());
 }
 
 MethodResult PlanService::record(const json& params) {

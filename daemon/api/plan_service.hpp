@@ -61,7 +61,8 @@ class PlanService {
   MethodResult unsubscribe(Caller& caller);
 
   // After a commit: reload, swap the snapshot, notify subscribers.
-  MethodResult committed(const Result<CommitResult>& result, const std::string& source);
+  // `path`: the file a conditional change was about, to report its current revision on a conflict.
+  MethodResult committed(const Result<CommitResult>& result, const std::string& source, const std::string& path = "");
   void refresh();
   // Tells subscribers that the plan changed (plan.changed, audit.changed, deadlines.changed).
   void announce(const std::string& commit, const std::vector<std::string>& paths, const std::string& source);

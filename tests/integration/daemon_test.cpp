@@ -424,6 +424,7 @@ TEST_CASE_METHOD(ServedPlan, "Two clients racing on one entity: one wins, the ot
   CHECK(error_code(loser) == -32003);
   std::string now = call_ok(first, "plan.get", {{"kind", "writer"}, {"id", "samuel-brennan"}})["revision"];
   CHECK(loser["error"]["message"].get<std::string>().find(now) != std::string::npos);
+  CHECK(loser["error"].value("data", json::object()).value("revision", "") == now);
   CHECK(run_git(plan, {"rev-list", "--count", "HEAD"}).out == "2\n");
 }
 
