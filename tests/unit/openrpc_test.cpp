@@ -371,6 +371,7 @@ TEST_CASE("openrpc: the examples match the documented schemas", "[openrpc]") {
   CHECK(examples > 0);
   for (const auto& [name, error] : schemas.document()["components"]["errors"].items()) {
     INFO("error " << name);
-    if (error.contains("data")) CHECK(schemas.problems("/components/schemas/InvalidPlanData", error["data"]) == "");
+    // Each error's data has its schema, named after it: InvalidPlan -> InvalidPlanData.
+    if (error.contains("data")) CHECK(schemas.problems("/components/schemas/" + name + "Data", error["data"]) == "");
   }
 }
