@@ -106,6 +106,7 @@ class RpcSession : public std::enable_shared_from_this<RpcSession> {
   api::Caller caller_;
   beast::flat_buffer buffer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
+  size_t queued_bytes_ = 0;
   std::optional<websocket::close_reason> close_reason_;  // set: no more messages are taken
   bool writing_ = false;
   bool close_sent_ = false;
@@ -404,16 +405,23 @@ void RpcSession::answer(std::optional<std::string> reply) {
 
 void RpcSession::send(std::shared_ptr<const std::string> message) {
   if (close_reason_ || ended_) return;
-  if (queue_.size() >= server_->settings()->options.max_queued_messages) {
-    spdlog::warn("connection {} reads too slowly ({} messages waiting); closing it", caller_.id, queue_.size());
-    while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
+  // One message always fits, however large (a big plan.get); past that, bytes waiting are bounded.
+  if (!queue_.empty() && queued_bytes_ + message->size() > server_->settings()->options.max_queued_bytes) {
+    spdlog::warn("connection {} reads too slowly ({} messages, {} KiB waiting); closing it", caller_.id, queue_.size(),
+                 queued_bytes_ >> 10);
+    while (queue_.size() > (writing_ ? 1u : 0u)) {
+      queued_bytes_ -= queue_.back()->size();
+      queue_.pop_back();
+    }
     return close(websocket::close_reason(websocket::close_code::policy_error, "too slow: too many messages waiting"));
   }
+  queued_bytes_ += message->size();
   queue_.push_back(std::move(message));
   if (!writing_) write_next();
 }
 
 void RpcSession::write_next() {
+  if (ended_) return;
   if (queue_.empty()) {
     writing_ = false;
     if (close_reason_ && !close_sent_) {
@@ -424,13 +432,14 @@ void RpcSession::write_next() {
   }
   writing_ = true;
   stream_.text(true);
-  stream_.async_write(asio::buffer(*queue_.front()), [self = shared_from_this()](beast::error_code error, size_t) {
+  // The message stays at the front of the queue, and alive in the handler, until the write is done.
+  std::shared_ptr<const std::string> message = queue_.front();
+  stream_.async_write(asio::buffer(*message), [self = shared_from_this(), message](beast::error_code error, size_t) {
+    self->writing_ = false;
+    if (self->ended_) return;  // finish() emptied the queue meanwhile
+    self->queued_bytes_ -= message->size();
     self->queue_.pop_front();
-    if (error) {
-      self->writing_ = false;
-      self->queue_.clear();
-      return self->finish();
-    }
+    if (error) return self->finish();
     self->write_next();
   });
 }
@@ -450,6 +459,7 @@ void RpcSession::finish() {
   if (ended_) return;
   ended_ = true;
   queue_.clear();
+  queued_bytes_ = 0;
   server_->session_ended(caller_.id);
 }
 

@@ -27,7 +27,7 @@ struct ServerOptions {
   std::vector<std::string> allowed_origins;  // besides the daemon's own http://127.0.0.1:PORT and http://localhost:PORT
   size_t max_connections = 256;
   std::chrono::seconds idle_timeout{60};     // a ping after half of it, closed after all of it without an answer
-  size_t max_queued_messages = 1024;         // per connection; past it the client is too slow and is dropped
+  size_t max_queued_bytes = 16 << 20;        // per connection; past it the client is too slow and is dropped
 };
 
 inline constexpr size_t kMaxFrameBytes = 1 << 20;

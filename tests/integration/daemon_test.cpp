@@ -347,6 +347,32 @@ TEST_CASE_METHOD(ServedPlan, "A frame over 1 MiB is refused with close 1009 and 
   CHECK(json::parse(*answer).contains("result"));
 }
 
+TEST_CASE_METHOD(ServedPlan, "A client that stops reading is dropped with a close reason and does not hold up others") {
+  RpcClient stuck = daemon.connect();
+  RpcClient other = daemon.connect();
+  // Thousands of whole-plan replies the stuck client never reads: far more than its socket and its queue hold.
+  const std::string request = R"({"jsonrpc":"2.0","id":1,"method":"plan.get"})";
+  for (int i = 0; i < 4000; ++i) REQUIRE(stuck.send(request));
+  auto started = std::chrono::steady_clock::now();
+  double slowest_ms = 0;
+  bool dropped = false;
+  while (!dropped && std::chrono::steady_clock::now() - started < std::chrono::seconds(20)) {
+    auto before = std::chrono::steady_clock::now();
+    REQUIRE(call_ok(other, "plan.status").contains("letters"));
+    slowest_ms = std::max(slowest_ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - before).count());
+    dropped = daemon.log().find("reads too slowly") != std::string::npos;
+  }
+  REQUIRE(dropped);
+  CHECK(slowest_ms < 500);
+  // What was sent before the drop can still be read, then the close frame with its reason.
+  while (stuck.receive(milliseconds(5000))) {
+  }
+  REQUIRE(stuck.closed());
+  CHECK(stuck.closed()->code == 1008);
+  CHECK(stuck.closed()->reason.find("too slow") != std::string::npos);
+  CHECK(call_ok(other, "plan.status").contains("letters"));
+}
+
 TEST_CASE_METHOD(ServedPlan, "Edits made in an editor are committed and announced, invalid ones announced as plan.invalid") {
   RpcClient subscriber = daemon.connect();
   call_ok(subscriber, "subscribe");
