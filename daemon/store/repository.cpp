@@ -86,6 +86,18 @@ Result<std::vector<std::string>> Repository::changed_paths() {
   return paths;
 }
 
+Result<std::optional<std::string>> Repository::head_file(const std::string& path) {
+  git_object* raw = nullptr;
+  int rc = git_revparse_single(&raw, repo_.get(), ("HEAD:" + path).c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) return std::optional<std::string>();
+  if (rc < 0) return git::failure(rc, "cannot read " + path + " at HEAD");
+  git::Object object(raw);
+  if (git_object_type(object.get()) != GIT_OBJECT_BLOB) return std::optional<std::string>();
+  const auto* blob = reinterpret_cast<const git_blob*>(object.get());
+  const char* data = static_cast<const char*>(git_blob_rawcontent(blob));
+  return std::optional<std::string>(std::string(data, static_cast<size_t>(git_blob_rawsize(blob))));
+}
+
 Result<std::vector<std::string>> Repository::paths_between(const std::string& old_commit, const std::string& new_commit) {
   auto tree_of = [this](const std::string& commit) -> Result<git::Tree> {
     git_oid oid;

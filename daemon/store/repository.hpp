@@ -45,6 +45,8 @@ class Repository {
   Result<std::vector<LogEntry>> log(size_t limit);
   // Files of the work tree that differ from HEAD (edited, added or removed), ignored files left out.
   Result<std::vector<std::string>> changed_paths();
+  // A file's contents at HEAD; nullopt when HEAD has no such file.
+  Result<std::optional<std::string>> head_file(const std::string& path);
   // Files that differ between two commits (what a `git commit` or a merge made elsewhere changed).
   Result<std::vector<std::string>> paths_between(const std::string& old_commit, const std::string& new_commit);
   Result<std::optional<std::string>> head_commit();

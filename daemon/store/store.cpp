@@ -87,17 +87,40 @@ std::string summarize_edits(const std::vector<FieldEdit>& edits) {
   return summary.size() > 120 ? summary.substr(0, 117) + "..." : summary;
 }
 
-// How an edit made outside lorsync is named in its commit: "plan", "letters/lee-pmr", "packet/summary";
+// A plan file changed outside lorsync: how its commit names it ("plan", "letters/lee-pmr", "packet/summary"),
+// and which document it is (none for the packet summary, which is free Markdown).
+struct OutsideEdit {
+  std::string path;
+  std::string label;
+  std::optional<DocumentRef> document;
+};
+
 // nullopt for files that are not part of the plan (they are the user's to commit).
-std::optional<std::string> outside_edit_label(const std::string& path) {
-  if (path == kPlanFileName) return "plan";
-  if (path == kPacketSummaryPath) return "packet/summary";
+std::optional<OutsideEdit> outside_edit(const std::string& path) {
+  if (path == kPlanFileName) return OutsideEdit{path, "plan", DocumentRef{DocumentKind::plan, ""}};
+  if (path == kPacketSummaryPath) return OutsideEdit{path, "packet/summary", std::nullopt};
   size_t slash = path.find('/');
   if (slash == std::string::npos || !path.ends_with(".md")) return std::nullopt;
   auto kind = parse_kind(std::string_view(path).substr(0, slash));
   std::string id = path.substr(slash + 1, path.size() - slash - 1 - 3);
   if (!kind || path.substr(0, slash) != kind_folder(*kind) || !is_valid_id(id)) return std::nullopt;
-  return path.substr(0, path.size() - 3);
+  return OutsideEdit{path, path.substr(0, path.size() - 3), DocumentRef{document_kind(*kind), id}};
+}
+
+// "status, events" or "notes": what an outside edit changed, for its commit message.
+std::string changed_fields(const DocumentRef& ref, const std::string& path, const std::string& old_text,
+                           const Document& now) {
+  ParsedDocument before = parse_document(ref.kind, path, ref.id, old_text);
+  if (!before.document) return "";
+  std::vector<std::string> fields;
+  const nlohmann::json& old_data = before.document->data;
+  for (const auto& [key, value] : now.data.items())
+    if (!old_data.contains(key) || old_data[key] != value) fields.push_back(key);
+  for (const auto& [key, value] : old_data.items())
+    if (!now.data.contains(key)) fields.push_back("-" + key);
+  if (before.document->body() != now.body()) fields.push_back("notes");
+  std::string summary = join(fields, ", ");
+  return summary.size() > 100 ? summary.substr(0, 97) + "..." : summary;
 }
 
 bool same_problem(const Diagnostic& a, const Diagnostic& b) {
@@ -257,22 +280,34 @@ Result<std::vector<CommitResult>> Store::commit_outside_edits() {
   if (!lock) return lock.take_error();
   auto changed = repository_.changed_paths();
   if (!changed) return changed.take_error();
-  std::vector<std::pair<std::string, std::string>> edited;  // path, label
+  std::vector<OutsideEdit> edits;
   for (const auto& path : changed.value())
-    if (auto label = outside_edit_label(path)) edited.emplace_back(path, *label);
+    if (auto edit = outside_edit(path)) edits.push_back(std::move(*edit));
   std::vector<CommitResult> done;
-  if (edited.empty()) return done;
+  if (edits.empty()) return done;
   CheckedPlan checked = checker_.check();
   if (!checked.valid())
     return make_error(ErrorCode::invalid_plan, "the plan as edited outside lorsync has problems; not committed",
                       std::move(checked.diagnostics));
-  for (const auto& [path, label] : edited) {
-    std::optional<std::string> text = read_whole(root_ / path);
-    std::string first_line = "edit: " + label + " — " + (text ? "edited outside lorsync" : "removed outside lorsync");
-    auto commit = repository_.commit({FileChange{path, text}}, with_trailer(first_line));
+  for (const auto& edit : edits) {
+    std::optional<std::string> text = read_whole(root_ / edit.path);
+    auto old_text = repository_.head_file(edit.path);
+    if (!old_text) return old_text.take_error();
+    std::string summary = !text ? "removed outside lorsync" : !*old_text ? "added outside lorsync" : "edited outside lorsync";
+    if (text && *old_text && edit.document) {
+      const Document* now = edit.document->kind == DocumentKind::plan
+                                ? checked.plan.settings.get()
+                                : checked.plan.find(*entity_kind(edit.document->kind), edit.document->id);
+      if (now) {
+        std::string fields = changed_fields(*edit.document, edit.path, **old_text, *now);
+        if (!fields.empty()) summary = fields + " (edited outside lorsync)";
+      }
+    }
+    std::string first_line = "edit: " + edit.label + " — " + summary;
+    auto commit = repository_.commit({FileChange{edit.path, text}}, with_trailer(first_line));
     if (!commit) return commit.take_error();
-    spdlog::debug("committed an outside edit of {} ({})", label, commit.value());
-    done.push_back(CommitResult{commit.value(), path, text ? Repository::blob_id(*text) : "", first_line});
+    spdlog::debug("committed an outside edit of {} ({})", edit.label, commit.value());
+    done.push_back(CommitResult{commit.value(), edit.path, text ? Repository::blob_id(*text) : "", first_line});
   }
   return done;
 }

@@ -386,7 +386,7 @@ TEST_CASE_METHOD(ServedPlan, "Edits made in an editor are committed and announce
   CHECK(changed["source"] == "file");
   CHECK(changed["paths"] == json::array({"letters/brennan-neurology.md"}));
   CHECK(changed["commit"] == head(plan));
-  CHECK(run_git(plan, {"log", "-1", "--format=%s"}).out == "edit: letters/brennan-neurology — edited outside lorsync\n");
+  CHECK(run_git(plan, {"log", "-1", "--format=%s"}).out == "edit: letters/brennan-neurology — notes (edited outside lorsync)\n");
   CHECK(run_git(plan, {"status", "--porcelain"}).out.empty());
   wait_for(subscriber, "audit.changed");
   wait_for(subscriber, "deadlines.changed");
@@ -404,6 +404,13 @@ TEST_CASE_METHOD(ServedPlan, "Edits made in an editor are committed and announce
   write_text(note, original);  // fixed: committed again
   CHECK(wait_for(subscriber, "plan.changed", milliseconds(1000))["source"] == "file");
   CHECK(read_file(plan / "letters" / "brennan-neurology.md") == original);
+
+  // The commit names the fields the edit changed.
+  std::string unwaived = original;
+  unwaived.replace(unwaived.find("waived: true"), 12, "waived: false");
+  write_text(note, unwaived);
+  CHECK(wait_for(subscriber, "plan.changed", milliseconds(1000))["source"] == "file");
+  CHECK(run_git(plan, {"log", "-1", "--format=%s"}).out == "edit: letters/brennan-neurology — waived (edited outside lorsync)\n");
 }
 
 TEST_CASE_METHOD(ServedPlan, "A commit made with the git CLI is picked up, and the daemon's own writes do not echo") {
