@@ -87,11 +87,12 @@ Result<std::unique_ptr<PlanService>> PlanService::open(const std::filesystem::pa
                                                        std::function<Date()> today, Publish publish) {
   auto store = Store::open(root, std::move(options));
   if (!store) return store.take_error();
+  CheckedPlan checked = store->check();
+  if (!checked.valid())
+    return make_error(ErrorCode::invalid_plan, "the plan has problems; fix them first (lorsync validate lists them)",
+                      std::move(checked.diagnostics));
   std::unique_ptr<PlanService> service(new PlanService(std::move(store.value()), std::move(today), std::move(publish)));
   service->refresh();
-  if (!service->snapshot()->checked.valid())
-    return make_error(ErrorCode::invalid_plan, "the plan has problems; fix them first (lorsync validate lists them)",
-                      service->snapshot()->checked.diagnostics);
   return service;
 }
 
@@ -105,11 +106,17 @@ std::shared_ptr<const Snapshot> PlanService::snapshot() const {
 
 void PlanService::refresh() {
   auto next = std::make_shared<Snapshot>();
-  next->checked = store_.check();
-  if (!next->checked.valid() && snapshot()) return;  // keep serving the last valid plan
-  next->model = build_model(next->checked.plan);
-  auto head = store_.log(1);
-  if (head && !head->empty()) next->head = head->front().commit;
+  auto head = store_.head();
+  if (head) next->head = head.value();
+  next->checked = store_.check_as_served();
+  auto current = snapshot();
+  if (!next->checked.valid() && current) {
+    // Still the last valid plan, but at the new HEAD, so that a commit is never announced twice.
+    next->checked = current->checked;
+    next->model = current->model;
+  } else {
+    next->model = build_model(next->checked.plan);
+  }
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(next);
 }
@@ -251,13 +258,13 @@ MethodResult PlanService::committed(const Result<CommitResult>& result, const st
               {"revision", result->revision.empty() ? json() : json(result->revision)}, {"message", result->message}};
 }
 
-void PlanService::absorb_outside_changes() {
+bool PlanService::absorb_outside_changes() {
   std::lock_guard lock(write_mutex_);
   std::optional<std::string> known_head = snapshot()->head;
   auto head = store_.head();
   if (!head) {
     spdlog::warn("cannot read the plan's HEAD: {}", head.error().message);
-    return;
+    return true;
   }
   if (head.value() && head.value() != known_head) {
     std::vector<std::string> paths;
@@ -269,19 +276,24 @@ void PlanService::absorb_outside_changes() {
     refresh();
     announce(**head, paths, "git");
   }
-  auto edits = store_.commit_outside_edits();
-  if (!edits) {
-    if (edits.error().code == ErrorCode::invalid_plan) announce_invalid(edits.error().diagnostics);
-    else spdlog::warn("could not commit edits made outside lorsync: {}", edits.error().message);
-    return;
+  OutsideEdits edits = store_.commit_outside_edits();
+  if (!edits.committed.empty()) {
+    std::vector<std::string> paths;
+    for (const auto& edit : edits.committed) paths.push_back(edit.path);
+    spdlog::info("committed {} file(s) edited outside lorsync", paths.size());
+    refresh();
+    announce(edits.committed.back().commit, paths, "file");
   }
-  last_invalid_.clear();
-  if (edits->empty()) return;
-  std::vector<std::string> paths;
-  for (const auto& edit : edits.value()) paths.push_back(edit.path);
-  spdlog::info("committed {} file(s) edited outside lorsync", paths.size());
-  refresh();
-  announce(edits->back().commit, paths, "file");
+  if (!edits.error) {
+    last_invalid_.clear();
+    return false;
+  }
+  if (edits.error->code == ErrorCode::invalid_plan) {
+    announce_invalid(edits.error->diagnostics);
+    return false;  // the next save will bring it back
+  }
+  spdlog::warn("could not commit edits made outside lorsync (will retry): {}", edits.error->message);
+  return true;
 }
 
 MethodResult PlanService::create(const json& params) {

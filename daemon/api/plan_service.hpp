@@ -42,7 +42,8 @@ class PlanService {
   // After the work tree or the repository changed outside the API (the server's watcher calls it, debounced):
   // commits valid edits made in an editor, picks up commits made with git, and tells subscribers; an invalid
   // edit is not committed and is announced as plan.invalid while the last valid plan keeps being served.
-  void absorb_outside_changes();
+  // Returns true when it should be tried again later (the plan was locked, git failed).
+  bool absorb_outside_changes();
   void forget(uint64_t connection);  // a connection closed: drop its subscriptions
 
  private:

@@ -58,7 +58,9 @@ Result<PlanWriter> PlanWriter::open(const std::filesystem::path& root) {
 
 Result<CommitResult> PlanWriter::call(const std::string& method, json params) {
   auto response = daemon_->call(method, std::move(params), std::chrono::seconds(30));
-  if (!response) return make_error(ErrorCode::io, "lost the connection to lorsyncd: " + response.error().message);
+  if (!response)
+    return make_error(ErrorCode::io, "lorsyncd did not confirm the change (" + response.error().message +
+                                         "); it may still have been made: check `lorsync log` before trying again");
   if (response->contains("error")) return from_rpc_error((*response)["error"]);
   const json& result = (*response)["result"];
   return CommitResult{result.value("commit", ""), result.value("path", ""),

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace lorsync {
 namespace fs = std::filesystem;
@@ -45,7 +46,11 @@ Result<DaemonLock> DaemonLock::acquire(const fs::path& plan_root) {
   fs::path path = lock_path(plan_root);
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return make_error(ErrorCode::io, "cannot open " + path.string() + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  // A client checking whether a daemon runs holds the lock for an instant: try a few times.
+  bool locked = false;
+  for (int attempt = 0; attempt < 10 && !(locked = ::flock(fd, LOCK_EX | LOCK_NB) == 0) && errno == EWOULDBLOCK; ++attempt)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (!locked) {
     int saved = errno;
     ::close(fd);
     if (saved != EWOULDBLOCK) return make_error(ErrorCode::io, "cannot lock " + path.string() + ": " + std::strerror(saved));

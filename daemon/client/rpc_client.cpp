@@ -95,8 +95,13 @@ Status RpcClient::send(std::string_view text) {
   std::optional<beast::error_code> sent;
   impl_->stream.text(true);
   impl_->stream.async_write(asio::buffer(text.data(), text.size()), [&](beast::error_code e, size_t) { sent = e; });
-  if (!impl_->run_until([&] { return sent.has_value(); }, Clock::now() + std::chrono::seconds(10)))
+  if (!impl_->run_until([&] { return sent.has_value(); }, Clock::now() + std::chrono::seconds(10))) {
+    // The write still refers to `text` and `sent`: end the connection and let the write finish (aborted) here.
+    beast::get_lowest_layer(impl_->stream).close();
+    impl_->run_until([&] { return sent.has_value() && !impl_->reading; }, Clock::now() + std::chrono::seconds(5));
+    impl_->closed = CloseInfo{1006, "timed out sending"};
     return make_error(ErrorCode::io, "timed out sending to the daemon");
+  }
   if (*sent) return make_error(ErrorCode::io, "cannot send to the daemon: " + sent->message());
   return Ok{};
 }

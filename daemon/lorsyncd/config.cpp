@@ -32,28 +32,12 @@ Result<long long> number(const fs::path& path, const YAML::Node& node, const std
   return value;
 }
 
-}  // namespace
-
-fs::path default_config_path() {
-  if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config)
-    return fs::path(config) / "lorsync" / "config.yaml";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : ".") / ".config" / "lorsync" / "config.yaml";
-}
-
-Result<DaemonConfig> load_config(const fs::path& path) {
+Result<DaemonConfig> read_config(const fs::path& path, const YAML::Node& root) {
   DaemonConfig config;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return config;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::Exception& e) {
-    return make_error(ErrorCode::usage, path.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
   if (root.IsNull()) return config;
   if (!root.IsMap()) return config_error(path, root, "expected keys: " + join(kKeys, ", "));
   for (const auto& entry : root) {
+    if (!entry.first.IsScalar()) return config_error(path, entry.first, "expected a key (" + join(kKeys, ", ") + ")");
     const std::string key = entry.first.as<std::string>();
     const YAML::Node& value = entry.second;
     if (key == "port") {
@@ -94,6 +78,25 @@ Result<DaemonConfig> load_config(const fs::path& path) {
     }
   }
   return config;
+}
+
+}  // namespace
+
+fs::path default_config_path() {
+  if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config)
+    return fs::path(config) / "lorsync" / "config.yaml";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : ".") / ".config" / "lorsync" / "config.yaml";
+}
+
+Result<DaemonConfig> load_config(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return DaemonConfig{};
+  try {
+    return read_config(path, YAML::LoadFile(path.string()));
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::usage, path.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
 }
 
 }  // namespace lorsync::daemon

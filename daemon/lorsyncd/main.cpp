@@ -107,7 +107,26 @@ int serve(const Options& options) {
   spdlog::info("lorsyncd {} serving {} on {} (pid {})", LORSYNC_VERSION, root.string(), info.url, info.pid);
   if (Status written = write_daemon_info(root, info); !written) return fail(written.error(), kExitFailure);
 
-  auto absorb = [&writer, &plan] { asio::post(writer, [&plan] { plan.absorb_outside_changes(); }); };
+  // Outside edits are absorbed on the writer; one that could not be committed (the plan locked by
+  // `lorsync` for a while, a git failure) is tried again shortly, not left until the next save.
+  asio::steady_timer retry(io);
+  std::function<void()> absorb = [&] {
+    asio::post(writer, [&] {
+      bool again = true;
+      try {
+        again = plan.absorb_outside_changes();
+      } catch (const std::exception& e) {
+        spdlog::error("absorbing outside changes failed: {}", e.what());
+      }
+      if (!again) return;
+      asio::post(io, [&] {
+        retry.expires_after(std::chrono::seconds(2));
+        retry.async_wait([&](const boost::system::error_code& error) {
+          if (!error) absorb();
+        });
+      });
+    });
+  };
   auto watcher = watch::Watcher::start(io, root, config->debounce, absorb);
   if (!watcher) {
     remove_daemon_info(root);
@@ -138,6 +157,7 @@ int serve(const Options& options) {
     }
     spdlog::info("stopping (signal {})", signal);
     watcher.value()->stop();
+    retry.cancel();
     signals.cancel();
     server->shut_down([&io] { io.stop(); });
     // Clients that never answer the close frame do not keep the daemon alive.

@@ -3,16 +3,16 @@
 #include "common/resources.hpp"
 #include "common/text.hpp"
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
+#include <algorithm>
+#include <cctype>
 #include <deque>
 #include <map>
 #include <set>
@@ -107,6 +107,7 @@ class RpcSession : public std::enable_shared_from_this<RpcSession> {
   beast::flat_buffer buffer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   size_t queued_bytes_ = 0;
+  asio::steady_timer drop_timer_;
   std::optional<websocket::close_reason> close_reason_;  // set: no more messages are taken
   bool writing_ = false;
   bool close_sent_ = false;
@@ -302,7 +303,9 @@ void HttpSession::on_read(beast::error_code error) {
   auto settings = server_->settings();
   const bool keep_alive = request.keep_alive();
   // DNS rebinding: a page on another name that resolves to 127.0.0.1 sends its own Host.
-  if (!settings->hosts.count(std::string(request[http::field::host]))) {
+  std::string host(request[http::field::host]);
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (!settings->hosts.count(host)) {
     spdlog::debug("refused a request with Host {}", std::string(request[http::field::host]).substr(0, 64));
     return respond(http::status::forbidden, "forbidden: this daemon answers only to 127.0.0.1 and localhost on its port\n",
                    "text/plain", false);
@@ -324,6 +327,8 @@ void HttpSession::on_read(beast::error_code error) {
         return respond(http::status::unauthorized, "unauthorized: wrong token\n", "text/plain", false);
       authenticated = true;
     }
+    if (server_->stopping())
+      return respond(http::status::service_unavailable, "lorsyncd is stopping\n", "text/plain", false);
     uint64_t id = server_->reserve_id();
     auto session = std::make_shared<RpcSession>(stream_.release_socket(), server_, id, authenticated);
     server_->register_session(id, session);
@@ -340,7 +345,7 @@ void HttpSession::on_read(beast::error_code error) {
 }
 
 RpcSession::RpcSession(tcp::socket socket, std::shared_ptr<ServerImpl> server, uint64_t id, bool authenticated)
-    : stream_(std::move(socket)), server_(server), counted_(std::move(server)) {
+    : stream_(std::move(socket)), server_(server), counted_(std::move(server)), drop_timer_(stream_.get_executor()) {
   caller_.id = id;
   caller_.authenticated = authenticated;
 }
@@ -361,7 +366,9 @@ void RpcSession::start(http::request<http::string_body> upgrade) {
       spdlog::debug("WebSocket handshake failed: {}", error.message());
       return self->finish();
     }
+    if (self->ended_) return;
     spdlog::debug("connection {} opened", self->caller_.id);
+    if (self->stopping_) return self->close(websocket::close_reason(websocket::close_code::going_away, "lorsyncd is stopping"));
     self->read_next();
   });
 }
@@ -384,12 +391,15 @@ void RpcSession::on_read(beast::error_code error, size_t) {
   const api::Dispatcher& dispatcher = server_->dispatcher();
   auto incoming = std::make_shared<api::Incoming>(dispatcher.parse(text));
   buffer_.consume(buffer_.size());
-  if (!dispatcher.writes(*incoming)) return answer(dispatcher.handle(*incoming, caller_));
+  // Only an authenticated caller's writes go to the writer; anyone else's are refused right here.
+  if (!caller_.authenticated || !dispatcher.writes(*incoming)) return answer(dispatcher.handle(*incoming, caller_));
   busy_ = true;
   // The caller's state is only touched by the writer until the answer is posted back.
-  asio::post(server_->writer(), [self = shared_from_this(), incoming] {
+  // The session's last reference travels back with the reply, so it is never destroyed on the writer.
+  asio::post(server_->writer(), [self = shared_from_this(), incoming]() mutable {
     auto reply = self->server_->dispatcher().handle(*incoming, self->caller_);
-    asio::post(self->stream_.get_executor(), [self, reply = std::move(reply)]() mutable {
+    auto executor = self->stream_.get_executor();
+    asio::post(executor, [self = std::move(self), reply = std::move(reply)]() mutable {
       self->busy_ = false;
       self->answer(std::move(reply));
     });
@@ -413,7 +423,13 @@ void RpcSession::send(std::shared_ptr<const std::string> message) {
       queued_bytes_ -= queue_.back()->size();
       queue_.pop_back();
     }
-    return close(websocket::close_reason(websocket::close_code::policy_error, "too slow: too many messages waiting"));
+    close(websocket::close_reason(websocket::close_code::policy_error, "too slow: too many messages waiting"));
+    // A client that reads nothing never receives the close frame either: cut it off if it is still there.
+    drop_timer_.expires_after(std::chrono::seconds(5));
+    drop_timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+      if (!error && !self->ended_) beast::get_lowest_layer(self->stream_).close();
+    });
+    return;
   }
   queued_bytes_ += message->size();
   queue_.push_back(std::move(message));
@@ -460,6 +476,7 @@ void RpcSession::finish() {
   ended_ = true;
   queue_.clear();
   queued_bytes_ = 0;
+  drop_timer_.cancel();
   server_->session_ended(caller_.id);
 }
 

@@ -4,9 +4,22 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 namespace lorsync {
 namespace fs = std::filesystem;
+
+namespace {
+
+bool file_holds(const fs::path& path, const std::string& contents) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text == contents;
+}
+
+}  // namespace
 
 Result<Repository> Repository::open(const fs::path& work_tree) {
   git::ensure_initialized();
@@ -84,6 +97,10 @@ Result<std::vector<std::string>> Repository::changed_paths() {
     paths.push_back(delta->new_file.path ? delta->new_file.path : delta->old_file.path);
   }
   return paths;
+}
+
+bool Repository::at_rest() {
+  return git_repository_state(repo_.get()) == GIT_REPOSITORY_STATE_NONE && git_repository_head_detached(repo_.get()) == 0;
 }
 
 Result<std::optional<std::string>> Repository::head_file(const std::string& path) {
@@ -188,7 +205,9 @@ Result<std::string> Repository::commit(const std::vector<FileChange>& changes, c
 
   // The commit is durable; now make `git status` agree with it for these paths.
   // The blob ids are known, so the index entries are made from them and a stat
-  // of the file rather than by hashing the file again.
+  // of the file rather than by hashing the file again — but only a stat taken
+  // while the file still held the committed bytes: an editor may have saved
+  // again meanwhile, and pairing its stat with our blob would hide that edit.
   git_index* raw_index = nullptr;
   if ((rc = git_repository_index(&raw_index, repo_.get())) == 0) {
     git::Index index(raw_index);
@@ -204,6 +223,7 @@ Result<std::string> Repository::commit(const std::vector<FileChange>& changes, c
         continue;
       }
       git_index_entry entry{};
+      if (!file_holds(work_tree_ / changes[i].path, *changes[i].contents)) status = {};  // git will hash it
       entry.ctime.seconds = static_cast<int32_t>(status.st_ctim.tv_sec);
       entry.ctime.nanoseconds = static_cast<uint32_t>(status.st_ctim.tv_nsec);
       entry.mtime.seconds = static_cast<int32_t>(status.st_mtim.tv_sec);

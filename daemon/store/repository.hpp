@@ -43,6 +43,8 @@ class Repository {
   Status recover_after_crash();
 
   Result<std::vector<LogEntry>> log(size_t limit);
+  // No merge, rebase or cherry-pick in progress, and HEAD on a branch.
+  bool at_rest();
   // Files of the work tree that differ from HEAD (edited, added or removed), ignored files left out.
   Result<std::vector<std::string>> changed_paths();
   // A file's contents at HEAD; nullopt when HEAD has no such file.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -275,41 +276,101 @@ Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::
   return CommitResult{commit.value(), path, new_text ? Repository::blob_id(*new_text) : "", first_line};
 }
 
-Result<std::vector<CommitResult>> Store::commit_outside_edits() {
+OutsideEdits Store::commit_outside_edits() {
+  OutsideEdits out;
   auto lock = lock_for_change();
-  if (!lock) return lock.take_error();
-  auto changed = repository_.changed_paths();
-  if (!changed) return changed.take_error();
-  std::vector<OutsideEdit> edits;
-  for (const auto& path : changed.value())
-    if (auto edit = outside_edit(path)) edits.push_back(std::move(*edit));
-  std::vector<CommitResult> done;
-  if (edits.empty()) return done;
-  CheckedPlan checked = checker_.check();
-  if (!checked.valid())
-    return make_error(ErrorCode::invalid_plan, "the plan as edited outside lorsync has problems; not committed",
-                      std::move(checked.diagnostics));
-  for (const auto& edit : edits) {
-    std::optional<std::string> text = read_whole(root_ / edit.path);
-    auto old_text = repository_.head_file(edit.path);
-    if (!old_text) return old_text.take_error();
-    std::string summary = !text ? "removed outside lorsync" : !*old_text ? "added outside lorsync" : "edited outside lorsync";
-    if (text && *old_text && edit.document) {
-      const Document* now = edit.document->kind == DocumentKind::plan
-                                ? checked.plan.settings.get()
-                                : checked.plan.find(*entity_kind(edit.document->kind), edit.document->id);
-      if (now) {
-        std::string fields = changed_fields(*edit.document, edit.path, **old_text, *now);
-        if (!fields.empty()) summary = fields + " (edited outside lorsync)";
-      }
-    }
-    std::string first_line = "edit: " + edit.label + " — " + summary;
-    auto commit = repository_.commit({FileChange{edit.path, text}}, with_trailer(first_line));
-    if (!commit) return commit.take_error();
-    spdlog::debug("committed an outside edit of {} ({})", edit.label, commit.value());
-    done.push_back(CommitResult{commit.value(), edit.path, text ? Repository::blob_id(*text) : "", first_line});
+  if (!lock) {
+    out.error = lock.take_error();
+    return out;
   }
-  return done;
+  // In the middle of a merge or rebase the work tree is the user's git session, not an edit to commit.
+  if (!repository_.at_rest()) return out;
+  auto changed = repository_.changed_paths();
+  if (!changed) {
+    out.error = changed.take_error();
+    return out;
+  }
+  // Each file is read once: the bytes checked are the bytes committed, even if the editor saves again meanwhile.
+  struct Read {
+    OutsideEdit edit;
+    std::optional<std::string> text, head_text;
+  };
+  std::vector<Read> reads;
+  std::vector<FileOverlay> overlays;
+  std::vector<Diagnostic> problems;
+  for (const auto& path : changed.value()) {
+    auto edit = outside_edit(path);
+    if (!edit) continue;
+    auto head_text = repository_.head_file(path);
+    if (!head_text) {
+      out.error = head_text.take_error();
+      return out;
+    }
+    std::optional<std::string> text = read_whole(root_ / path);
+    if (text == head_text.value()) continue;  // only the index lagged behind; nothing to commit
+    if (edit->document) {
+      DocumentPtr document;
+      if (text) {
+        ParsedDocument parsed = parse_document(edit->document->kind, path, edit->document->id, *text);
+        if (!parsed.document) {
+          problems.insert(problems.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
+          continue;
+        }
+        document = std::make_shared<const Document>(std::move(*parsed.document));
+      }
+      overlays.push_back(FileOverlay{path, edit->document->kind, edit->document->id, document});
+    }
+    reads.push_back(Read{std::move(*edit), std::move(text), std::move(head_text.value())});
+  }
+  if (reads.empty() && problems.empty()) return out;
+  CheckedPlan checked = checker_.check(overlays);
+  problems.insert(problems.end(), checked.diagnostics.begin(), checked.diagnostics.end());
+  if (!problems.empty()) {
+    out.error = make_error(ErrorCode::invalid_plan, "the plan as edited outside lorsync has problems; not committed",
+                           std::move(problems));
+    return out;
+  }
+  for (const auto& read : reads) {
+    std::string summary = !read.text ? "removed outside lorsync" : !read.head_text ? "added outside lorsync"
+                                                                                   : "edited outside lorsync";
+    if (read.text && read.head_text && read.edit.document) {
+      const DocumentRef& ref = *read.edit.document;
+      const Document* now = ref.kind == DocumentKind::plan ? checked.plan.settings.get()
+                                                           : checked.plan.find(*entity_kind(ref.kind), ref.id);
+      std::string fields = now ? changed_fields(ref, read.edit.path, *read.head_text, *now) : "";
+      if (!fields.empty()) summary = fields + " (edited outside lorsync)";
+    }
+    std::string first_line = "edit: " + read.edit.label + " — " + summary;
+    auto commit = repository_.commit({FileChange{read.edit.path, read.text}}, with_trailer(first_line));
+    if (!commit) {
+      out.error = commit.take_error();
+      return out;
+    }
+    spdlog::debug("committed an outside edit of {} ({})", read.edit.label, commit.value());
+    out.committed.push_back(
+        CommitResult{commit.value(), read.edit.path, read.text ? Repository::blob_id(*read.text) : "", first_line});
+  }
+  return out;
+}
+
+CheckedPlan Store::check_as_served() {
+  CheckedPlan now = checker_.check();
+  if (now.valid()) return now;
+  std::vector<FileOverlay> overlays;
+  std::set<std::string> seen;
+  for (const auto& problem : now.diagnostics) {
+    if (!seen.insert(problem.where.path).second) continue;
+    auto edit = outside_edit(problem.where.path);
+    auto head_text = repository_.head_file(problem.where.path);
+    if (!edit || !edit->document || !head_text) continue;
+    DocumentPtr committed;
+    if (head_text.value()) {
+      ParsedDocument parsed = parse_document(edit->document->kind, problem.where.path, edit->document->id, **head_text);
+      if (parsed.document) committed = std::make_shared<const Document>(std::move(*parsed.document));
+    }
+    overlays.push_back(FileOverlay{problem.where.path, edit->document->kind, edit->document->id, committed});
+  }
+  return overlays.empty() ? now : checker_.check(overlays);
 }
 
 Result<CommitResult> Store::create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,

@@ -46,6 +46,12 @@ struct LetterEvent {
   std::string note;   // optional
 };
 
+// What commit_outside_edits did: the commits made (also when it then failed), and the failure.
+struct OutsideEdits {
+  std::vector<CommitResult> committed;
+  std::optional<Error> error;  // invalid_plan: the edits' problems, nothing committed
+};
+
 struct InitOptions {
   bool sample = false;
   Date today;
@@ -70,8 +76,12 @@ class Store {
   Result<CommitResult> record(const std::string& letter_id, const LetterEvent& event);
 
   // Commits the plan files changed outside lorsync (an editor, a script) as `edit: KIND/ID`, one commit per
-  // file, if the plan they make is valid; if it is not, commits nothing and returns the diagnostics.
-  Result<std::vector<CommitResult>> commit_outside_edits();
+  // file, if the plan they make is valid; if it is not, commits nothing and returns the diagnostics. Nothing
+  // is done while a merge or rebase is in progress.
+  OutsideEdits commit_outside_edits();
+  // The plan to serve: the work tree, except that files with problems are taken as HEAD has them, so that
+  // one bad edit in an editor does not hide every other change.
+  CheckedPlan check_as_served();
 
   Result<std::vector<LogEntry>> log(size_t limit) { return repository_.log(limit); }
   Result<std::optional<std::string>> head() { return repository_.head_commit(); }

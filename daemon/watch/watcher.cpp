@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace lorsync::watch {
@@ -22,6 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr auto kMaxWait = std::chrono::seconds(2);
 constexpr uint32_t kFileEvents = IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
                                  IN_DELETE_SELF | IN_MOVE_SELF;
 
@@ -100,9 +102,16 @@ class InotifyWatcher : public Watcher, public std::enable_shared_from_this<Inoti
       relevant = true;
     }
     if (!relevant) return;
-    timer_.expires_after(debounce_);
+    // Settle for the debounce time, but never wait more than kMaxWait after the first change: a file
+    // rewritten every few milliseconds (a tool's log in the plan folder) must not hold edits back forever.
+    auto now = std::chrono::steady_clock::now();
+    if (!waiting_since_) waiting_since_ = now;
+    auto fire_at = std::min(now + debounce_, *waiting_since_ + kMaxWait);
+    timer_.expires_at(fire_at);
     timer_.async_wait([self = shared_from_this()](boost::system::error_code error) {
-      if (!error) self->settled_();
+      if (error) return;
+      self->waiting_since_.reset();
+      self->settled_();
     });
   }
 
@@ -112,6 +121,7 @@ class InotifyWatcher : public Watcher, public std::enable_shared_from_this<Inoti
   std::chrono::milliseconds debounce_;
   std::function<void()> settled_;
   std::map<int, fs::path> folders_;
+  std::optional<std::chrono::steady_clock::time_point> waiting_since_;
   alignas(inotify_event) std::array<char, 64 * 1024> buffer_{};
 };
 

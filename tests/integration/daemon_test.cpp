@@ -400,6 +400,18 @@ TEST_CASE_METHOD(ServedPlan, "Edits made in an editor are committed and announce
   // The last valid plan is still what is served.
   json letter = call_ok(subscriber, "plan.get", {{"kind", "letter"}, {"id", "brennan-neurology"}});
   CHECK(letter["data"]["waived"] == true);
+  // The API keeps working on the rest of the plan, and what it changes is served and announced once.
+  json writer = call_ok(subscriber, "plan.get", {{"kind", "writer"}, {"id", "marcus-delgado"}});
+  json written = call_ok(subscriber, "entity.update", {{"kind", "writer"}, {"id", "marcus-delgado"},
+                                                       {"set", {{"email", "delgado@example.org"}}},
+                                                       {"if_revision", writer["revision"]}});
+  CHECK(wait_for(subscriber, "plan.changed")["source"] == "api");
+  json served = call_ok(subscriber, "plan.get", {{"kind", "writer"}, {"id", "marcus-delgado"}});
+  CHECK(served["revision"] == written["revision"]);
+  CHECK(served["data"]["email"] == "delgado@example.org");
+  CHECK(call_ok(subscriber, "plan.status")["commit"] == head(plan));
+  for (auto next = subscriber.next_notification(milliseconds(500)); next; next = subscriber.next_notification(milliseconds(500)))
+    CHECK((*next)["method"] != "plan.changed");  // no echo of our own commit as a git change
 
   write_text(note, original);  // fixed: committed again
   CHECK(wait_for(subscriber, "plan.changed", milliseconds(1000))["source"] == "file");
