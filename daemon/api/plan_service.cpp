@@ -161,11 +161,25 @@ const json& api_description() {
   return document;
 }
 
+SerializedResult PlanService::cached(const Snapshot& snap, const std::string& key,
+                                     const std::function<json(Date)>& make) {
+  Date today = today_();
+  std::lock_guard lock(snap.replies->mutex);
+  auto& [day, text] = snap.replies->by_key[key];
+  if (!text || day != today) {
+    day = today;
+    text = std::make_shared<const std::string>(wire_text(make(today)));
+  }
+  return SerializedResult{text};
+}
+
 MethodResult PlanService::status(const json&) {
   auto snap = snapshot();
-  json out = to_json(build_status(snap->model, today_()));
-  out["commit"] = snap->head ? json(*snap->head) : json();
-  return out;
+  return cached(*snap, "plan.status", [&snap](Date today) {
+    json out = to_json(build_status(snap->model, today));
+    out["commit"] = snap->head ? json(*snap->head) : json();
+    return out;
+  });
 }
 
 MethodResult PlanService::get(const json& params) {
@@ -191,30 +205,36 @@ MethodResult PlanService::get(const json& params) {
   return out;
 }
 
-MethodResult PlanService::audit(const json&) {
-  auto snap = snapshot();
-  auto findings = run_audit(snap->model, today_());
+static json audit_json(const Model& model, Date today) {
+  auto findings = run_audit(model, today);
   AuditCounts counts = count(findings);
   json list = json::array();
   for (const auto& f : findings) list.push_back(to_json(f));
   return json{{"errors", counts.errors}, {"warnings", counts.warnings}, {"infos", counts.infos}, {"findings", list}};
 }
 
-MethodResult PlanService::deadlines(const json& params) {
-  auto snap = snapshot();
-  std::optional<int> within;
-  if (auto found = params.find("within"); found != params.end() && !found->is_null()) {
-    if (!found->is_number_integer() || found->get<long long>() < 0 || found->get<long long>() > 3650)
-      return bad_params("params.within must be a whole number of days (0 to 3650)");
-    within = found->get<int>();
-  }
-  Date today = today_();
+static json deadlines_json(const Model& model, Date today, std::optional<int> within) {
   json list = json::array();
-  for (const auto& d : derive_deadlines(snap->model, today)) {
+  for (const auto& d : derive_deadlines(model, today)) {
     if (within && (d.state == DeadlineState::done || days_between(today, d.date) > *within)) continue;
     list.push_back(to_json(d));
   }
   return list;
+}
+
+MethodResult PlanService::audit(const json&) {
+  auto snap = snapshot();
+  return cached(*snap, "audit.run", [&snap](Date today) { return audit_json(snap->model, today); });
+}
+
+MethodResult PlanService::deadlines(const json& params) {
+  auto snap = snapshot();
+  auto found = params.find("within");
+  if (found == params.end() || found->is_null())
+    return cached(*snap, "deadlines.list", [&snap](Date today) { return deadlines_json(snap->model, today, std::nullopt); });
+  if (!found->is_number_integer() || found->get<long long>() < 0 || found->get<long long>() > 3650)
+    return bad_params("params.within must be a whole number of days (0 to 3650)");
+  return deadlines_json(snap->model, today_(), found->get<int>());
 }
 
 std::vector<uint64_t> PlanService::subscribers() {
@@ -226,8 +246,10 @@ void PlanService::announce(const std::string& commit, const std::vector<std::str
   auto to = subscribers();
   if (!publish_ || to.empty()) return;
   publish_(notification("plan.changed", {{"commit", commit}, {"paths", paths}, {"source", source}}), to);
-  publish_(notification("audit.changed", std::get<json>(audit(json::object()))), to);
-  publish_(notification("deadlines.changed", std::get<json>(deadlines(json::object()))), to);
+  auto snap = snapshot();
+  Date today = today_();
+  publish_(notification("audit.changed", audit_json(snap->model, today)), to);
+  publish_(notification("deadlines.changed", deadlines_json(snap->model, today, std::nullopt)), to);
 }
 
 void PlanService::announce_invalid(const std::vector<Diagnostic>& diagnostics) {

@@ -11,6 +11,7 @@
 #include "store/store.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -19,10 +20,18 @@
 
 namespace lorsync::api {
 
+// Replies computed from one snapshot (plan.status, audit.run, deadlines.list), serialized once and
+// kept until the snapshot is replaced or the day changes: most calls are these, and repeat.
+struct ReplyCache {
+  std::mutex mutex;
+  std::map<std::string, std::pair<Date, std::shared_ptr<const std::string>>> by_key;
+};
+
 struct Snapshot {
   CheckedPlan checked;  // the last valid state of the plan
   Model model;
   std::optional<std::string> head;  // HEAD's commit
+  std::shared_ptr<ReplyCache> replies = std::make_shared<ReplyCache>();
 };
 
 class PlanService {
@@ -49,6 +58,8 @@ class PlanService {
  private:
   PlanService(Store store, std::function<Date()> today, Publish publish);
 
+  // The reply `make` builds for today from `snap`, from its cache when it was built already.
+  SerializedResult cached(const Snapshot& snap, const std::string& key, const std::function<nlohmann::json(Date)>& make);
   MethodResult status(const nlohmann::json& params);
   MethodResult get(const nlohmann::json& params);
   MethodResult audit(const nlohmann::json& params);

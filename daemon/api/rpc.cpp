@@ -1,5 +1,7 @@
 #include "api/rpc.hpp"
 
+#include "common/text.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -42,17 +44,18 @@ bool valid_id(const json& id) {
 
 }  // namespace
 
-std::optional<json> Dispatcher::handle_one(const json& request, Caller& caller) const {
+std::optional<std::string> Dispatcher::handle_one(const json& request, Caller& caller) const {
   if (!request.is_object() || request.value("jsonrpc", json()) != "2.0" || !request.contains("method") ||
       !request["method"].is_string())
-    return error_response(request.is_object() && request.contains("id") && valid_id(request["id"]) ? request["id"] : json(),
-                          RpcError{kInvalidRequest, "invalid request: expected {\"jsonrpc\": \"2.0\", \"method\": ...}", {}});
+    return wire_text(error_response(
+        request.is_object() && request.contains("id") && valid_id(request["id"]) ? request["id"] : json(),
+        RpcError{kInvalidRequest, "invalid request: expected {\"jsonrpc\": \"2.0\", \"method\": ...}", {}}));
   const bool is_notification = !request.contains("id");
   json id = is_notification ? json() : request["id"];
-  if (!valid_id(id)) return error_response(json(), RpcError{kInvalidRequest, "invalid request: bad id", {}});
+  if (!valid_id(id)) return wire_text(error_response(json(), RpcError{kInvalidRequest, "invalid request: bad id", {}}));
   const json params = request.contains("params") ? request["params"] : json::object();
   if (!params.is_object() && !params.is_array())
-    return error_response(id, RpcError{kInvalidParams, "params must be an object", {}});
+    return wire_text(error_response(id, RpcError{kInvalidParams, "params must be an object", {}}));
 
   const std::string& name = request["method"].get_ref<const std::string&>();
   auto found = methods_.find(name);
@@ -60,7 +63,7 @@ std::optional<json> Dispatcher::handle_one(const json& request, Caller& caller) 
   if (found == methods_.end()) refusal = RpcError{kMethodNotFound, "no method " + name.substr(0, 64), {}};
   else if (found->second.traits.needs_auth && !caller.authenticated)
     refusal = RpcError{kUnauthorized, "not authenticated: call auth with the token from .lorsync/daemon.json", {}};
-  if (refusal) return is_notification ? std::nullopt : std::optional<json>(error_response(id, *refusal));
+  if (refusal) return is_notification ? std::nullopt : std::optional<std::string>(wire_text(error_response(id, *refusal)));
 
   MethodResult result;
   try {
@@ -72,8 +75,10 @@ std::optional<json> Dispatcher::handle_one(const json& request, Caller& caller) 
     result = RpcError{kInternalError, "internal error", {}};
   }
   if (is_notification) return std::nullopt;
-  if (auto* error = std::get_if<RpcError>(&result)) return error_response(id, *error);
-  return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(std::get<json>(result))}};
+  if (auto* error = std::get_if<RpcError>(&result)) return wire_text(error_response(id, *error));
+  if (auto* serialized = std::get_if<SerializedResult>(&result))
+    return R"({"id":)" + wire_text(id) + R"(,"jsonrpc":"2.0","result":)" + *serialized->text + "}";
+  return wire_text(json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(std::get<json>(result))}});
 }
 
 Incoming Dispatcher::parse(std::string_view message) const {
@@ -102,17 +107,14 @@ bool Dispatcher::writes(const Incoming& incoming) const {
 std::optional<std::string> Dispatcher::handle(const Incoming& incoming, Caller& caller) const {
   if (incoming.refusal) return incoming.refusal;
   const json& parsed = incoming.message;
-  if (!parsed.is_array()) {
-    auto reply = handle_one(parsed, caller);
-    return reply ? std::optional<std::string>(wire_text(*reply)) : std::nullopt;
-  }
-  json replies = json::array();
+  if (!parsed.is_array()) return handle_one(parsed, caller);
+  std::vector<std::string> replies;
   for (const auto& request : parsed) {
     if (caller.close_after_reply) break;
     if (auto reply = handle_one(request, caller)) replies.push_back(std::move(*reply));
   }
   if (replies.empty()) return std::nullopt;
-  return wire_text(replies);
+  return "[" + join(replies, ",") + "]";
 }
 
 }  // namespace lorsync::api

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +37,12 @@ struct RpcError {
   nlohmann::json data;  // null when there is none
 };
 
-using MethodResult = std::variant<nlohmann::json, RpcError>;
+// A result already serialized (a reply kept for the snapshot it describes), spliced into the response as is.
+struct SerializedResult {
+  std::shared_ptr<const std::string> text;
+};
+
+using MethodResult = std::variant<nlohmann::json, RpcError, SerializedResult>;
 
 // One connection's view: whether it has authenticated, and whether it must be closed.
 struct Caller {
@@ -86,7 +92,8 @@ class Dispatcher {
   };
   std::map<std::string, Entry> methods_;
 
-  std::optional<nlohmann::json> handle_one(const nlohmann::json& request, Caller& caller) const;
+  // One call's response, serialized; nullopt for a notification.
+  std::optional<std::string> handle_one(const nlohmann::json& request, Caller& caller) const;
 };
 
 nlohmann::json error_response(const nlohmann::json& id, const RpcError& error);

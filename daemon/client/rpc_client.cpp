@@ -69,6 +69,7 @@ Result<RpcClient> RpcClient::connect(const ConnectOptions& options) {
     return make_error(ErrorCode::io, "cannot connect to the daemon on port " + std::to_string(options.port) + ": " +
                                          connected->message());
 
+  beast::get_lowest_layer(impl->stream).socket().set_option(asio::ip::tcp::no_delay(true), error);
   std::string host = options.host_header.empty() ? options.address + ":" + std::to_string(options.port) : options.host_header;
   impl->stream.set_option(websocket::stream_base::decorator([options](websocket::request_type& request) {
     request.set(http::field::user_agent, "lorsync");

@@ -223,6 +223,8 @@ class ServerImpl : public Server, public std::enable_shared_from_this<ServerImpl
           spdlog::warn("refused a connection: already {} open (max_connections)", self->connections_);
           socket.close(error);
         } else {
+          // Replies are small and answer a waiting client: never hold one back for Nagle's algorithm.
+          socket.set_option(tcp::no_delay(true), error);
           std::make_shared<HttpSession>(std::move(socket), self)->start();
         }
       } else {
