@@ -645,3 +645,19 @@ TEST_CASE("The systemd user unit passes systemd-analyze verify and names lorsync
   CHECK(verified.exit_code == 0);
   CHECK(verified.err.empty());
 }
+
+TEST_CASE("Idle pings: a client that answers stays, one that never answers is closed after idle_timeout_s") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  write_text(dir / "config.yaml", "idle_timeout_s: 2\n");
+  DaemonProcess daemon(plan, {"--config", (dir / "config.yaml").string()});
+  REQUIRE(daemon.running());
+  RpcClient silent = daemon.connect();  // never reads, so never answers a ping
+  RpcClient lively = daemon.connect();
+  // Reading answers pings (the client library does it); nothing else arrives in 3.5 s.
+  CHECK_FALSE(lively.receive(milliseconds(3500)));
+  CHECK_FALSE(lively.closed());
+  CHECK(call_ok(lively, "plan.status").contains("letters"));
+  CHECK_FALSE(silent.receive(milliseconds(1000)));
+  CHECK(silent.closed());
+}
