@@ -275,6 +275,15 @@ void print(const std::vector<Row>& rows) {
   std::printf("\n%s\n", all_met ? "Every target met." : "Some targets were missed (see above).");
 }
 
+// RSS against the echo server's with the same connections, and CPU over the span (near zero when idle).
+void add_idle_rows(std::vector<Row>& rows, const std::string& with, const Idle& daemon, const Idle& echo, double rss_target) {
+  rows.push_back({"idle, " + with + ": RSS", format("%.1f MB", daemon.rss), "echo server, " + with,
+                  format("%.1f MB", echo.rss), format("%.1fx", daemon.rss / echo.rss),
+                  "<= " + format("%.0f", rss_target) + " MB", daemon.rss <= rss_target});
+  rows.push_back({"idle, " + with + ": CPU over 10 s", format("%.2f %%", daemon.cpu_percent), "(near zero)", "", "",
+                  "near 0", daemon.cpu_percent < 1});
+}
+
 json call(RpcClient& client, const std::string& method, json params = json::object()) {
   auto response = client.call(method, std::move(params));
   if (!response || !response->contains("result")) throw std::runtime_error(method + " failed");
@@ -322,11 +331,7 @@ int main(int argc, char** argv) {
   // Idle first, before any load has grown buffers.
   Idle idle_daemon = idle_over(daemon.pid(), std::chrono::seconds(10));
   Idle idle_echo = idle_over(echo.pid, std::chrono::seconds(1));
-  rows.push_back({"idle, no clients: RSS", format("%.1f MB", idle_daemon.rss), "echo server, no clients",
-                  format("%.1f MB", idle_echo.rss), format("%.1fx", idle_daemon.rss / idle_echo.rss), "<= 20 MB",
-                  idle_daemon.rss <= 20});
-  rows.push_back({"idle, no clients: CPU over 10 s", format("%.2f %%", idle_daemon.cpu_percent), "(near zero)", "", "",
-                  "near 0", idle_daemon.cpu_percent < 1});
+  add_idle_rows(rows, "no clients", idle_daemon, idle_echo, 20);
 
   for (size_t clients : {size_t{1}, size_t{16}, size_t{256}}) {
     int rounds = clients == 1 ? 2000 : clients == 16 ? 200 : 30;
@@ -401,11 +406,7 @@ int main(int argc, char** argv) {
     asio::io_context echo_io;
     auto echo_clients = open_clients(echo_io, baseline, 1000);
     Idle echo_idle = idle_over(echo.pid, std::chrono::seconds(1));
-    rows.push_back({"idle, 1,000 connections: RSS", format("%.1f MB", busy_idle.rss), "echo server, 1,000 connections",
-                    format("%.1f MB", echo_idle.rss), format("%.1fx", busy_idle.rss / echo_idle.rss), "<= 100 MB",
-                    busy_idle.rss <= 100});
-    rows.push_back({"idle, 1,000 connections: CPU over 10 s", format("%.2f %%", busy_idle.cpu_percent), "(near zero)", "", "",
-                    "near 0", busy_idle.cpu_percent < 1});
+    add_idle_rows(rows, "1,000 connections", busy_idle, echo_idle, 100);
 
     // The change is sent from another thread while this one reads what the 1,000 subscribers receive.
     RpcClient writer = daemon.connect();
