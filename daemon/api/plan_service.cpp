@@ -104,11 +104,11 @@ std::shared_ptr<const Snapshot> PlanService::snapshot() const {
   return snapshot_;
 }
 
-void PlanService::refresh() {
+void PlanService::refresh(std::optional<CheckedPlan> checked) {
   auto next = std::make_shared<Snapshot>();
   auto head = store_.head();
   if (head) next->head = head.value();
-  next->checked = store_.check_as_served();
+  next->checked = checked ? std::move(*checked) : store_.check_as_served();
   auto current = snapshot();
   if (!next->checked.valid() && current) {
     // Still the last valid plan, but at the new HEAD, so that a commit is never announced twice.
@@ -274,7 +274,7 @@ MethodResult PlanService::committed(const Result<CommitResult>& result, const st
     }
     return error;
   }
-  refresh();
+  refresh(store_.take_committed_plan());
   announce(result->commit, {result->path}, source);
   return json{{"commit", result->commit}, {"path", result->path},
               {"revision", result->revision.empty() ? json() : json(result->revision)}, {"message", result->message}};

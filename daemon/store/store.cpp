@@ -231,6 +231,7 @@ Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::
 Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::optional<Document>& new_document,
                                           const std::string& verb, const std::string& summary,
                                           const std::optional<std::string>& if_revision, bool must_exist) {
+  last_committed_.reset();
   const std::string path = target.path();
   const fs::path absolute = root_ / path;
   std::optional<std::string> old_text = read_whole(absolute);
@@ -273,6 +274,7 @@ Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::
     return commit.take_error();
   }
   spdlog::debug("committed {} ({})", target.label(), commit.value());
+  if (after.valid()) last_committed_ = std::move(after);
   return CommitResult{commit.value(), path, new_text ? Repository::blob_id(*new_text) : "", first_line};
 }
 

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lorsync {
@@ -66,6 +67,9 @@ class Store {
   static Result<CommitResult> init(const std::filesystem::path& root, const InitOptions& options);
 
   CheckedPlan check() { return checker_.check(); }
+  // The plan as the last change left it, already checked before it was committed; nullopt once taken
+  // (or if it had problems elsewhere). Spares the daemon checking the plan again after its own write.
+  std::optional<CheckedPlan> take_committed_plan() { return std::exchange(last_committed_, std::nullopt); }
 
   Result<CommitResult> create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,
                               const std::string& body = "");
@@ -113,6 +117,7 @@ class Store {
   PlanChecker checker_;
   StoreOptions options_;
   std::string device_;
+  std::optional<CheckedPlan> last_committed_;
 };
 
 // The sample plan (a non-US IMG applying to PM&R), its dates moved by whole
