@@ -9,8 +9,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
 namespace lorsync::api {
 
@@ -268,9 +266,8 @@ MethodResult PlanService::committed(const Result<CommitResult>& result, const st
     RpcError error = to_rpc_error(result.error());
     // A lost update: give the caller the revision to retry against, not only a sentence.
     if (error.code == kRevisionConflict) {
-      std::ifstream in(store_.root() / path, std::ios::binary);
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      error.data = {{"revision", in ? json(Repository::blob_id(text)) : json()}};
+      auto revision = store_.revision_of(path);
+      error.data = {{"revision", revision ? json(*revision) : json()}};
     }
     return error;
   }

@@ -57,7 +57,7 @@ Result<Store> open_store(const GlobalOptions& global) {
 Result<PlanWriter> open_writer(const GlobalOptions& global) {
   auto store = open_store(global);  // the same checks and messages whichever way the change goes
   if (!store) return store.take_error();
-  return PlanWriter::open(store->root());
+  return PlanWriter::open(std::move(store.value()));
 }
 
 Result<EntityKind> kind_from(const std::string& word) {

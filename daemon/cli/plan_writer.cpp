@@ -37,8 +37,8 @@ Error from_rpc_error(const json& error) {
 
 }  // namespace
 
-Result<PlanWriter> PlanWriter::open(const std::filesystem::path& root) {
-  if (auto daemon = running_daemon(root)) {
+PlanWriter PlanWriter::open(Store store) {
+  if (auto daemon = running_daemon(store.root())) {
     ConnectOptions options;
     options.port = daemon->port;
     options.bearer = daemon->token;
@@ -51,9 +51,7 @@ Result<PlanWriter> PlanWriter::open(const std::filesystem::path& root) {
     spdlog::warn("lorsyncd (pid {}) serves this plan but does not answer ({}); writing directly", daemon->pid,
                  client.error().message);
   }
-  auto store = Store::open(root);
-  if (!store) return store.take_error();
-  return PlanWriter(std::move(store.value()));
+  return PlanWriter(std::move(store));
 }
 
 Result<CommitResult> PlanWriter::call(const std::string& method, json params) {

@@ -16,7 +16,8 @@ namespace lorsync::cli {
 
 class PlanWriter {
  public:
-  static Result<PlanWriter> open(const std::filesystem::path& root);
+  // Sends through the daemon serving `store`'s plan if one answers, else writes with `store` itself.
+  static PlanWriter open(Store store);
 
   Result<CommitResult> create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,
                               const std::string& body);

@@ -250,10 +250,11 @@ int run_assign(const GlobalOptions& global, const std::string& program_id, const
                                                          "'s requirements: " + join(problems, "; ") +
                                                          " (use --force to record it anyway)"),
                         global.json);
-  auto writer = PlanWriter::open(loaded->root);
-  if (!writer) return report_error(writer.error(), global.json);
+  auto store = Store::open(loaded->root);
+  if (!store) return report_error(store.error(), global.json);
+  PlanWriter writer = PlanWriter::open(std::move(store.value()));
   nlohmann::json list = letters;
-  auto result = writer->update(DocumentRef{DocumentKind::program, program_id},
+  auto result = writer.update(DocumentRef{DocumentKind::program, program_id},
                                {FieldEdit{FieldEdit::Op::set, {"letters"}, list}}, std::nullopt);
   std::string done = "Assigned " + join(letters, ", ") + " to " + program->second.name;
   if (!problems.empty()) done += ", despite: " + join(problems, "; ");

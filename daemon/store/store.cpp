@@ -204,6 +204,12 @@ Result<CommitResult> Store::init(const fs::path& root, const InitOptions& option
   return CommitResult{commit.value(), kPlanFileName, "", "init: plan — " + summary};
 }
 
+std::optional<std::string> Store::revision_of(const std::string& path) const {
+  auto text = read_whole(root_ / path);
+  if (!text) return std::nullopt;
+  return Repository::blob_id(*text);
+}
+
 std::string Store::with_trailer(const std::string& first_line) const {
   return first_line + "\n\nLorsync-Device: " + device_ + "\n";
 }

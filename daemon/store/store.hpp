@@ -87,6 +87,9 @@ class Store {
   // one bad edit in an editor does not hide every other change.
   CheckedPlan check_as_served();
 
+  // The blob id of a plan file as it is on disk now; nullopt when it does not exist.
+  std::optional<std::string> revision_of(const std::string& path) const;
+
   Result<std::vector<LogEntry>> log(size_t limit) { return repository_.log(limit); }
   Result<std::optional<std::string>> head() { return repository_.head_commit(); }
   Result<std::vector<std::string>> paths_between(const std::string& old_commit, const std::string& new_commit) {
