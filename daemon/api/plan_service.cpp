@@ -16,14 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
-  json out = json::array();
-  for (const auto& d : diagnostics)
-    out.push_back({{"path", d.where.path}, {"line", d.where.line}, {"column", d.where.column},
-                   {"field", d.where.field}, {"message", d.message}});
-  return out;
-}
-
 RpcError bad_params(std::string message) { return RpcError{kInvalidParams, std::move(message), {}}; }
 
 // A required string param, or an error naming it.
@@ -85,6 +77,7 @@ Result<std::unique_ptr<PlanService>> PlanService::open(const std::filesystem::pa
                                                        std::function<Date()> today, Publish publish) {
   auto store = Store::open(root, std::move(options));
   if (!store) return store.take_error();
+  if (Status recovered = store->recover_interrupted_change(); !recovered) return recovered.take_error();
   CheckedPlan checked = store->check();
   if (!checked.valid())
     return make_error(ErrorCode::invalid_plan, "the plan has problems; fix them first (lorsync validate lists them)",
@@ -146,6 +139,7 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
   dispatcher.add("entity.delete", [this](const json& p, Caller&) { return remove(p); }, writes);
   dispatcher.add("letter.record", [this](const json& p, Caller&) { return record(p); }, writes);
   dispatcher.add("history.log", [this](const json& p, Caller&) { return log(p); }, writes);
+  dispatcher.add("sync.resolve", [this](const json& p, Caller&) { return resolve(p); }, writes);
   dispatcher.add("subscribe", [this](const json& p, Caller& c) { return subscribe(p, c); });
   dispatcher.add("unsubscribe", [this](const json&, Caller& c) { return unsubscribe(c); });
 }
@@ -241,6 +235,7 @@ std::vector<uint64_t> PlanService::subscribers() {
 }
 
 void PlanService::announce(const std::string& commit, const std::vector<std::string>& paths, const std::string& source) {
+  if (change_listener_) change_listener_(source);
   auto to = subscribers();
   if (!publish_ || to.empty()) return;
   publish_(notification("plan.changed", {{"commit", commit}, {"paths", paths}, {"source", source}}), to);
@@ -255,7 +250,7 @@ void PlanService::announce_invalid(const std::vector<Diagnostic>& diagnostics) {
   std::string text = wire_text(message);
   if (text == last_invalid_) return;
   last_invalid_ = std::move(text);
-  spdlog::info("an edit made outside lorsync leaves the plan invalid ({} problems); not committed", diagnostics.size());
+  spdlog::info("the plan on disk has {} problems; serving its last valid state", diagnostics.size());
   auto to = subscribers();
   if (publish_ && !to.empty()) publish_(message, to);
 }
@@ -391,6 +386,24 @@ MethodResult PlanService::log(const json& params) {
     list.push_back({{"commit", e.commit}, {"time", e.time}, {"offset_minutes", e.offset_minutes}, {"author", e.author},
                     {"device", e.device.empty() ? json() : json(e.device)}, {"summary", e.summary}});
   return list;
+}
+
+MethodResult PlanService::resolve(const json& params) {
+  std::string path = optional_string(params, "path").value_or("");
+  std::string field = optional_string(params, "field").value_or("");
+  if (path.empty() && !field.empty()) return bad_params("params.field needs params.path");
+  std::lock_guard lock(write_mutex_);
+  return committed(store_.resolve(path, field), "api");
+}
+
+Result<Store::Integrated> PlanService::integrate(const std::string& commit) {
+  std::lock_guard lock(write_mutex_);
+  auto integrated = store_.integrate(commit);
+  if (!integrated || integrated->integration.kind == Integration::Kind::up_to_date) return integrated;
+  refresh(store_.take_committed_plan());
+  announce(integrated->integration.new_head, integrated->integration.changed_paths, "sync");
+  if (!integrated->problems.empty()) announce_invalid(integrated->problems);
+  return integrated;
 }
 
 MethodResult PlanService::subscribe(const json&, Caller& caller) {

@@ -47,6 +47,7 @@ class PlanService {
   void register_methods(Dispatcher& dispatcher, std::string token);
 
   std::shared_ptr<const Snapshot> snapshot() const;
+  std::vector<uint64_t> subscribers();  // the connections that subscribed
 
   // After the work tree or the repository changed outside the API (the server's watcher calls it, debounced):
   // commits valid edits made in an editor, picks up commits made with git, and tells subscribers; an invalid
@@ -54,6 +55,13 @@ class PlanService {
   // Returns true when it should be tried again later (the plan was locked, git failed).
   bool absorb_outside_changes();
   void forget(uint64_t connection);  // a connection closed: drop its subscriptions
+
+  // Brings a commit fetched from another device into the plan (sync's integration step; the daemon runs it
+  // on the writer), then serves and announces the result (source sync). A merged plan with problems is
+  // committed all the same and announced as plan.invalid.
+  Result<Store::Integrated> integrate(const std::string& commit);
+  // Told after every change announced, with its source (api, file, git, sync): sync follows commits.
+  void set_change_listener(std::function<void(const std::string& source)> listener) { change_listener_ = std::move(listener); }
 
  private:
   PlanService(Store store, std::function<Date()> today, Publish publish);
@@ -69,6 +77,7 @@ class PlanService {
   MethodResult remove(const nlohmann::json& params);
   MethodResult record(const nlohmann::json& params);
   MethodResult log(const nlohmann::json& params);
+  MethodResult resolve(const nlohmann::json& params);
   MethodResult subscribe(const nlohmann::json& params, Caller& caller);
   MethodResult unsubscribe(Caller& caller);
 
@@ -80,7 +89,6 @@ class PlanService {
   // Tells subscribers that the plan changed (plan.changed, audit.changed, deadlines.changed).
   void announce(const std::string& commit, const std::vector<std::string>& paths, const std::string& source);
   void announce_invalid(const std::vector<Diagnostic>& diagnostics);
-  std::vector<uint64_t> subscribers();
 
   Store store_;
   std::function<Date()> today_;
@@ -91,6 +99,7 @@ class PlanService {
   std::mutex subscribers_mutex_;
   std::set<uint64_t> subscribers_;
   std::string last_invalid_;  // the plan.invalid last announced, so that one bad edit is announced once
+  std::function<void(const std::string& source)> change_listener_;
 };
 
 // The JSON-RPC error for a store error (not found, conflict, invalid, ...).

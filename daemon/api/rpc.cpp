@@ -91,17 +91,21 @@ Incoming Dispatcher::parse(std::string_view message) const {
   return incoming;
 }
 
-bool Dispatcher::writes(const Incoming& incoming) const {
-  if (incoming.refusal) return false;
-  auto one_writes = [this](const json& request) {
-    if (!request.is_object()) return false;
+Placement Dispatcher::placement(const Incoming& incoming) const {
+  if (incoming.refusal) return Placement::io;
+  auto place_one = [this](const json& request) {
+    if (!request.is_object()) return Placement::io;
     auto method = request.find("method");
-    if (method == request.end() || !method->is_string()) return false;
+    if (method == request.end() || !method->is_string()) return Placement::io;
     auto found = methods_.find(method->get_ref<const std::string&>());
-    return found != methods_.end() && found->second.traits.writes;
+    if (found == methods_.end()) return Placement::io;
+    if (found->second.traits.networked) return Placement::network;
+    return found->second.traits.writes ? Placement::writer : Placement::io;
   };
-  if (!incoming.message.is_array()) return one_writes(incoming.message);
-  return std::any_of(incoming.message.begin(), incoming.message.end(), one_writes);
+  if (!incoming.message.is_array()) return place_one(incoming.message);
+  Placement out = Placement::io;
+  for (const auto& request : incoming.message) out = std::max(out, place_one(request));
+  return out;
 }
 
 std::optional<std::string> Dispatcher::handle(const Incoming& incoming, Caller& caller) const {

@@ -56,7 +56,11 @@ using Method = std::function<MethodResult(const nlohmann::json& params, Caller& 
 struct MethodTraits {
   bool needs_auth = true;  // false only for `auth` and the like
   bool writes = false;     // changes the plan (or reads git): runs on the writer, never on the I/O thread
+  bool networked = false;  // talks to the git remote (sync.now): runs on the sync thread, which may wait long
 };
+
+// Where a message is answered: on the I/O thread (reads), the writer, or the sync thread.
+enum class Placement { io, writer, network };
 
 // A message parsed once: its JSON, or the reply that refuses it outright (not JSON, empty or huge batch).
 struct Incoming {
@@ -75,8 +79,8 @@ class Dispatcher {
   std::vector<std::string> names() const;
 
   Incoming parse(std::string_view message) const;
-  // Whether answering `incoming` may write: then the server hands it to the writer.
-  bool writes(const Incoming& incoming) const;
+  // Where answering `incoming` must run: a batch goes where its slowest call must.
+  Placement placement(const Incoming& incoming) const;
 
   // The reply to one message (a response, a batch of them), or nullopt when
   // nothing is to be sent back (notifications only).

@@ -42,8 +42,6 @@ Result<Date> today_from(const GlobalOptions& global) {
   return make_error(ErrorCode::usage, "--today " + global.today + " is not a date (YYYY-MM-DD)");
 }
 
-namespace {
-
 Result<Store> open_store(const GlobalOptions& global) {
   fs::path root = find_plan(global.plan);
   auto store = Store::open(root);
@@ -59,6 +57,8 @@ Result<PlanWriter> open_writer(const GlobalOptions& global) {
   if (!store) return store.take_error();
   return PlanWriter::open(std::move(store.value()));
 }
+
+namespace {
 
 Result<EntityKind> kind_from(const std::string& word) {
   if (auto kind = parse_kind(word)) return *kind;
@@ -148,6 +148,7 @@ void add_init(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
       options.sample = *sample;
       options.today = today.value();
       options.applicant_name = *name;
+      options.merge_driver = merge_driver_command();
       auto result = Store::init(root, options);
       if (!result) return report_error(result.error(), global.json);
       if (global.json) {
@@ -362,6 +363,7 @@ void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()
   add_record(app, global, run);
   add_log(app, global, run);
   register_report_commands(app, global, run);
+  register_sync_commands(app, global, run);
 }
 
 }  // namespace lorsync::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/date.hpp"
+#include "cli/plan_writer.hpp"
 #include "common/diagnostic.hpp"
 #include "store/store.hpp"
 
@@ -25,6 +26,17 @@ struct GlobalOptions {
 // Registers every subcommand; the chosen one stores its runner in `run`.
 void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
 void register_report_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
+void register_sync_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
+
+// One line on a sync conflict: "letters/x.md: waived kept "true" (laptop), not "false" (phone)".
+std::string describe_conflict(const SyncConflict& conflict);
+
+// The command git runs for files marked `merge=lorsync`: this very program, wherever it is installed.
+std::string merge_driver_command();
+
+// The plan the options name, opened, with a message that says how to make one when there is none.
+Result<Store> open_store(const GlobalOptions& global);
+Result<PlanWriter> open_writer(const GlobalOptions& global);
 
 // Prints a change's commit (JSON with `extra` fields merged in, or `done` as text); returns the exit code.
 int report_commit(const Result<CommitResult>& result, const GlobalOptions& global, const std::string& done,

@@ -19,7 +19,8 @@ int exit_code_for(const Error& error) {
   switch (error.code) {
     case ErrorCode::io:
     case ErrorCode::git:
-    case ErrorCode::locked: return kExitFailure;
+    case ErrorCode::locked:
+    case ErrorCode::remote: return kExitFailure;
     default: return kExitUsage;
   }
 }

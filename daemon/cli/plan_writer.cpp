@@ -31,6 +31,7 @@ Error from_rpc_error(const json& error) {
                                          d.value("message", "")});
       return make_error(ErrorCode::invalid_plan, message, std::move(diagnostics));
     }
+    case api::kSyncFailed: return make_error(ErrorCode::remote, message);
     default: return make_error(ErrorCode::io, "the daemon could not make the change: " + message);
   }
 }
@@ -94,6 +95,11 @@ Result<CommitResult> PlanWriter::remove(EntityKind kind, const std::string& id, 
   json params = {{"kind", kind_name(kind)}, {"id", id}};
   if (if_revision) params["if_revision"] = *if_revision;
   return call("entity.delete", std::move(params));
+}
+
+Result<CommitResult> PlanWriter::resolve(const std::string& path, const std::string& field) {
+  if (store_) return store_->resolve(path, field);
+  return call("sync.resolve", {{"path", path}, {"field", field}});
 }
 
 Result<CommitResult> PlanWriter::record(const std::string& letter_id, const LetterEvent& event) {

@@ -11,6 +11,7 @@
 #include "rules/audit.hpp"
 #include "rules/program_fit.hpp"
 #include "status/status.hpp"
+#include "sync/sync_cycle.hpp"
 #include "store/store.hpp"
 
 #include <unistd.h>
@@ -108,10 +109,17 @@ int run_status(const GlobalOptions& global) {
   if (!loaded) return report_error(loaded.error(), global.json);
   StatusReport report = build_status(loaded->model, loaded->today);
   std::optional<DaemonInfo> daemon = running_daemon(loaded->root);
+  std::optional<std::string> remote;
+  if (auto opened = Remote::open(loaded->root)) {
+    if (auto url = opened->origin_url()) remote = *url;
+  }
   if (global.json) {
     nlohmann::json out = to_json(report);
     out["plan"] = loaded->root.string();
     out["daemon"] = daemon ? nlohmann::json{{"pid", daemon->pid}, {"url", daemon->url}} : nlohmann::json();
+    nlohmann::json conflicts = nlohmann::json::array();
+    for (const auto& c : loaded->model.conflicts) conflicts.push_back(conflict_json(c));
+    out["sync"] = {{"remote", remote ? nlohmann::json(*remote) : nlohmann::json()}, {"conflicts", conflicts}};
     print_json(out);
     return kExitOk;
   }
@@ -125,7 +133,16 @@ int run_status(const GlobalOptions& global) {
   std::cout << "Daemon: "
             << (daemon ? "lorsyncd serves this plan at " + daemon->url + " (pid " + std::to_string(daemon->pid) + ")"
                        : std::string("not running (start it with lorsyncd; changes then reach your plugins live)"))
-            << "\n\n";
+            << "\n";
+  std::cout << "Sync: " << (remote ? "with " + *remote : std::string("no remote yet (lorsync remote URL, then lorsync sync)"));
+  if (!loaded->model.conflicts.empty())
+    std::cout << " — " << paint(std::to_string(loaded->model.conflicts.size()) +
+                                    (loaded->model.conflicts.size() == 1 ? " conflict" : " conflicts") + " to check",
+                                "1;33")
+              << " (settle with lorsync resolve)";
+  std::cout << "\n";
+  for (const auto& c : loaded->model.conflicts) std::cout << "  " << describe_conflict(c) << "\n";
+  std::cout << "\n";
   std::cout << paint("Letters", "1") << "\n";
   std::cout << "  " << pad("writer", 24) << pad("specialty", 18) << pad("from", 6) << pad("status", 13) << "next\n";
   for (const auto& row : report.letters) {

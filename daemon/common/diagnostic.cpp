@@ -1,5 +1,7 @@
 #include "common/diagnostic.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace lorsync {
 
 std::string format_diagnostic(const Diagnostic& d) {
@@ -25,8 +27,17 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::io: return "io";
     case ErrorCode::git: return "git";
     case ErrorCode::no_author: return "no_author";
+    case ErrorCode::remote: return "remote";
   }
   return "unknown";
+}
+
+nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : diagnostics)
+    out.push_back({{"path", d.where.path}, {"line", d.where.line}, {"column", d.where.column},
+                   {"field", d.where.field}, {"message", d.message}});
+  return out;
 }
 
 }  // namespace lorsync

@@ -2,6 +2,8 @@
 // column and field, and the error value that carries diagnostics across layers.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <utility>
 #include <variant>
@@ -23,6 +25,8 @@ struct Diagnostic {
 
 // "path:line:col: field: message", the one format every tool prints.
 std::string format_diagnostic(const Diagnostic& diagnostic);
+// [{path, line, column, field, message}], as the API and sync reports carry them.
+nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics);
 
 enum class ErrorCode {
   usage,          // the request itself is wrong (unknown kind, bad id, bad key=value)
@@ -34,6 +38,7 @@ enum class ErrorCode {
   io,             // the file system failed
   git,            // libgit2 failed
   no_author,      // git has no user.name / user.email
+  remote,         // the sync remote could not be reached, refused us, or sent something unusable
 };
 
 const char* error_code_name(ErrorCode code);

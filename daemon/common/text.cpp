@@ -121,4 +121,11 @@ bool same_secret(std::string_view given, std::string_view secret) {
   return difference == 0;
 }
 
+std::string_view trim(std::string_view text) {
+  const char* blank = " \t\r\n";
+  size_t first = text.find_first_not_of(blank);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(blank) - first + 1);
+}
+
 }  // namespace lorsync

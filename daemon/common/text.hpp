@@ -23,6 +23,7 @@ std::pair<int, int> line_column_at(std::string_view text, size_t offset);
 
 std::string in_quotes(std::string_view text);  // "text" with control characters escaped
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+std::string_view trim(std::string_view text);  // without leading and trailing spaces, tabs and line ends
 
 // An entity or plan id: ^[a-z0-9][a-z0-9-]{0,63}$
 bool is_valid_id(std::string_view id);

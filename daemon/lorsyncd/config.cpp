@@ -1,6 +1,7 @@
 #include "lorsyncd/config.hpp"
 
 #include "common/text.hpp"
+#include "store/plan_location.hpp"
 
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
@@ -12,8 +13,27 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kKeys = {"port", "allowed_origins", "debounce_ms", "log_level", "max_connections",
-                                        "idle_timeout_s"};
+const std::vector<std::string> kKeys = {"port",           "allowed_origins", "debounce_ms",       "log_level",
+                                        "max_connections", "idle_timeout_s", "sync_interval_s",   "sync_debounce_ms",
+                                        "sync_retry_min_s", "sync_retry_max_s"};
+
+// The keys that take a whole number: their range and where the value goes.
+struct NumberKey {
+  const char* key;
+  long long low, high;
+  void (*apply)(DaemonConfig&, long long);
+};
+
+const NumberKey kNumberKeys[] = {
+    {"port", 0, 65535, [](DaemonConfig& c, long long v) { c.port = static_cast<uint16_t>(v); }},
+    {"debounce_ms", 10, 60000, [](DaemonConfig& c, long long v) { c.debounce = std::chrono::milliseconds(v); }},
+    {"max_connections", 1, 100000, [](DaemonConfig& c, long long v) { c.max_connections = static_cast<size_t>(v); }},
+    {"idle_timeout_s", 2, 86400, [](DaemonConfig& c, long long v) { c.idle_timeout = std::chrono::seconds(v); }},
+    {"sync_interval_s", 0, 86400, [](DaemonConfig& c, long long v) { c.sync.interval = std::chrono::seconds(v); }},
+    {"sync_debounce_ms", 0, 600000, [](DaemonConfig& c, long long v) { c.sync.after_commit = std::chrono::milliseconds(v); }},
+    {"sync_retry_min_s", 1, 3600, [](DaemonConfig& c, long long v) { c.sync.retry_min = std::chrono::seconds(v); }},
+    {"sync_retry_max_s", 1, 86400, [](DaemonConfig& c, long long v) { c.sync.retry_max = std::chrono::seconds(v); }},
+};
 
 Error config_error(const fs::path& path, const YAML::Node& node, const std::string& message) {
   int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
@@ -40,22 +60,12 @@ Result<DaemonConfig> read_config(const fs::path& path, const YAML::Node& root) {
     if (!entry.first.IsScalar()) return config_error(path, entry.first, "expected a key (" + join(kKeys, ", ") + ")");
     const std::string key = entry.first.as<std::string>();
     const YAML::Node& value = entry.second;
-    if (key == "port") {
-      auto port = number(path, value, key, 0, 65535);
-      if (!port) return port.take_error();
-      config.port = static_cast<uint16_t>(port.value());
-    } else if (key == "debounce_ms") {
-      auto ms = number(path, value, key, 10, 60000);
-      if (!ms) return ms.take_error();
-      config.debounce = std::chrono::milliseconds(ms.value());
-    } else if (key == "max_connections") {
-      auto max = number(path, value, key, 1, 100000);
-      if (!max) return max.take_error();
-      config.max_connections = static_cast<size_t>(max.value());
-    } else if (key == "idle_timeout_s") {
-      auto seconds = number(path, value, key, 2, 86400);
-      if (!seconds) return seconds.take_error();
-      config.idle_timeout = std::chrono::seconds(seconds.value());
+    auto numeric = std::find_if(std::begin(kNumberKeys), std::end(kNumberKeys),
+                                [&key](const NumberKey& k) { return key == k.key; });
+    if (numeric != std::end(kNumberKeys)) {
+      auto number_value = number(path, value, key, numeric->low, numeric->high);
+      if (!number_value) return number_value.take_error();
+      numeric->apply(config, number_value.value());
     } else if (key == "log_level") {
       std::string level = value.IsScalar() ? value.as<std::string>() : "";
       const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
@@ -77,17 +87,14 @@ Result<DaemonConfig> read_config(const fs::path& path, const YAML::Node& root) {
                                                  " (known: " + join(kKeys, ", ") + ")");
     }
   }
+  if (config.sync.retry_max < config.sync.retry_min)
+    return config_error(path, root, "sync_retry_max_s must not be below sync_retry_min_s");
   return config;
 }
 
 }  // namespace
 
-fs::path default_config_path() {
-  if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config)
-    return fs::path(config) / "lorsync" / "config.yaml";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : ".") / ".config" / "lorsync" / "config.yaml";
-}
+fs::path default_config_path() { return config_dir() / "config.yaml"; }
 
 Result<DaemonConfig> load_config(const fs::path& path) {
   std::error_code ec;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/diagnostic.hpp"
+#include "sync/sync_settings.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -20,6 +21,7 @@ struct DaemonConfig {
   std::string log_level = "info";            // trace, debug, info, warn, error, off
   size_t max_connections = 256;
   std::chrono::seconds idle_timeout{60};     // WebSocket keep-alive: ping after half, close after all of it
+  SyncSettings sync;
 };
 
 std::filesystem::path default_config_path();  // $XDG_CONFIG_HOME/lorsync/config.yaml (~/.config/...)

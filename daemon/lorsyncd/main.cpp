@@ -2,12 +2,14 @@
 // opens the API over it, listens on 127.0.0.1, publishes where (daemon.json),
 // watches the files, and handles signals: SIGTERM/SIGINT stop cleanly, SIGHUP
 // rereads the config. One I/O thread serves every connection; one writer
-// thread makes every change, so commits never stall reads.
+// thread makes every change, so commits never stall reads; one sync thread
+// talks to the git remote, so a slow network never stalls either.
 #include "api/plan_service.hpp"
 #include "client/daemon_file.hpp"
 #include "lorsyncd/config.hpp"
 #include "server/server.hpp"
 #include "store/plan_location.hpp"
+#include "sync/sync_scheduler.hpp"
 #include "watch/watcher.hpp"
 
 #include <CLI/CLI.hpp>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <future>
 #include <iostream>
 
 namespace {
@@ -82,6 +85,7 @@ int serve(const Options& options) {
 
   asio::io_context io(1);
   asio::thread_pool writer(1);
+  asio::thread_pool network(1);
   std::shared_ptr<server::Server> server;
   auto service = api::PlanService::open(
       root, StoreOptions{}, [] { return local_today(); },
@@ -97,8 +101,29 @@ int serve(const Options& options) {
   service.value()->register_methods(dispatcher, token.value());
   api::PlanService& plan = *service.value();
 
+  // The sync thread fetches and pushes; bringing what it fetched into the plan is a write, done on the writer.
+  SyncScheduler sync(
+      io, network.get_executor(), root,
+      [&writer, &plan](const std::string& commit) {
+        std::packaged_task<Result<Store::Integrated>()> task([&plan, commit] { return plan.integrate(commit); });
+        auto done = task.get_future();
+        asio::post(writer, std::move(task));
+        return done.get();
+      },
+      [&plan] { return plan.snapshot()->model.conflicts; },
+      [&server, &plan](const nlohmann::json& status) {
+        if (server) server->publish(api::notification("sync.changed", status), plan.subscribers());
+      },
+      config->sync);
+  sync.register_methods(dispatcher);
+  plan.set_change_listener([&sync](const std::string& source) {
+    if (source == "sync") sync.plan_changed();
+    else sync.committed();
+  });
+
   auto listening = server::Server::listen(io, server_options(config.value(), port), dispatcher, writer.get_executor(),
-                                          token.value(), [&plan](uint64_t connection) { plan.forget(connection); });
+                                          network.get_executor(), token.value(),
+                                          [&plan](uint64_t connection) { plan.forget(connection); });
   if (!listening) return fail(listening.error(), kExitFailure);
   server = listening.value();
 
@@ -133,6 +158,7 @@ int serve(const Options& options) {
     return fail(watcher.error(), kExitFailure);
   }
   absorb();  // edits made while no daemon was running
+  sync.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   asio::steady_timer last_resort(io);
@@ -149,6 +175,7 @@ int serve(const Options& options) {
           spdlog::warn("the port changes only when lorsyncd restarts");
         server->reconfigure(server_options(reloaded.value(), server->port()));
         watcher.value()->set_debounce(reloaded->debounce);
+        sync.set_settings(reloaded->sync);
         config = std::move(reloaded);
         spdlog::info("reloaded {}", config_path.string());
       }
@@ -157,6 +184,7 @@ int serve(const Options& options) {
     }
     spdlog::info("stopping (signal {})", signal);
     watcher.value()->stop();
+    sync.stop();
     retry.cancel();
     signals.cancel();
     server->shut_down([&io] { io.stop(); });
@@ -169,6 +197,8 @@ int serve(const Options& options) {
   signals.async_wait(on_signal);
 
   io.run();
+  // A sync round in flight finishes (its integration needs the writer, so the writer is joined after it).
+  network.join();
   writer.join();  // a write in flight finishes and is committed before the process ends
   remove_daemon_info(root);
   spdlog::info("stopped");

@@ -191,6 +191,7 @@ Model build_model(const Plan& plan) {
     model.programs.emplace(id, std::move(p));
   }
   model.packet_summary = plan.packet_summary;
+  model.conflicts = plan.sync_conflicts;
   return model;
 }
 

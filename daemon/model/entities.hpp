@@ -108,11 +108,6 @@ struct Program {
   DocumentPtr document;
 };
 
-// A sync conflict the sync layer recorded: a field both devices changed differently.
-struct SyncConflict {
-  std::string path, field, kept_value, lost_value, kept_device, lost_device;
-};
-
 struct Model {
   Settings settings;
   std::map<std::string, Rotation> rotations;

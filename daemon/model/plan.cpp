@@ -130,6 +130,11 @@ PlanListing list_plan_files(const fs::path& root) {
     if (admit_file(root_canonical, kPacketSummaryPath, root / kPacketSummaryPath, summary, listing.diagnostics))
       listing.packet_summary = summary;
   }
+  if (fs::exists(fs::symlink_status(root / kSyncConflictsPath, ec))) {
+    PlanFileEntry conflicts;
+    if (admit_file(root_canonical, kSyncConflictsPath, root / kSyncConflictsPath, conflicts, listing.diagnostics))
+      listing.sync_conflicts = conflicts;
+  }
   return listing;
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/diagnostic.hpp"
 #include "model/document.hpp"
+#include "model/sync_conflicts.hpp"
 
 #include <sys/stat.h>
 
@@ -44,6 +45,7 @@ struct PlanFileEntry {
 struct PlanListing {
   std::vector<PlanFileEntry> files;  // plan.yaml and entity files that may be read
   std::optional<PlanFileEntry> packet_summary;
+  std::optional<PlanFileEntry> sync_conflicts;  // sync-conflicts.yaml, when present
   std::vector<Diagnostic> diagnostics;  // file-level problems; such files are not in `files`
 };
 
@@ -60,6 +62,7 @@ struct Plan {
   DocumentPtr settings;  // plan.yaml; null when it is missing or unreadable
   std::array<std::map<std::string, DocumentPtr>, 4> entities;  // indexed by EntityKind
   std::optional<std::string> packet_summary;  // packet/summary.md: free Markdown, not validated
+  std::vector<SyncConflict> sync_conflicts;    // sync-conflicts.yaml
 
   std::map<std::string, DocumentPtr>& of(EntityKind kind) { return entities[static_cast<size_t>(kind)]; }
   const std::map<std::string, DocumentPtr>& of(EntityKind kind) const { return entities[static_cast<size_t>(kind)]; }

@@ -111,7 +111,7 @@ class RpcSession : public std::enable_shared_from_this<RpcSession> {
   std::optional<websocket::close_reason> close_reason_;  // set: no more messages are taken
   bool writing_ = false;
   bool close_sent_ = false;
-  bool busy_ = false;  // a call is being answered on the writer
+  bool busy_ = false;  // a call is being answered on the writer or the sync thread
   bool stopping_ = false;
   bool ended_ = false;
 };
@@ -137,10 +137,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 class ServerImpl : public Server, public std::enable_shared_from_this<ServerImpl> {
  public:
-  ServerImpl(asio::io_context& io, const api::Dispatcher& dispatcher, asio::any_io_executor writer, std::string token,
-             std::function<void(uint64_t)> closed)
-      : io_(io), acceptor_(io), dispatcher_(dispatcher), writer_(std::move(writer)), token_(std::move(token)),
-        closed_(std::move(closed)) {}
+  ServerImpl(asio::io_context& io, const api::Dispatcher& dispatcher, asio::any_io_executor writer,
+             asio::any_io_executor network, std::string token, std::function<void(uint64_t)> closed)
+      : io_(io), acceptor_(io), dispatcher_(dispatcher), writer_(std::move(writer)), network_(std::move(network)),
+        token_(std::move(token)), closed_(std::move(closed)) {}
 
   Status bind(const ServerOptions& options) {
     beast::error_code error;
@@ -196,6 +196,7 @@ class ServerImpl : public Server, public std::enable_shared_from_this<ServerImpl
   std::shared_ptr<const Settings> settings() const { return settings_; }
   const api::Dispatcher& dispatcher() const { return dispatcher_; }
   const asio::any_io_executor& writer() const { return writer_; }
+  const asio::any_io_executor& network() const { return network_; }
   const std::string& token() const { return token_; }
   bool stopping() const { return stopping_; }
 
@@ -238,6 +239,7 @@ class ServerImpl : public Server, public std::enable_shared_from_this<ServerImpl
   tcp::acceptor acceptor_;
   const api::Dispatcher& dispatcher_;
   asio::any_io_executor writer_;
+  asio::any_io_executor network_;
   std::string token_;
   std::function<void(uint64_t)> closed_;
   uint16_t port_ = 0;
@@ -393,12 +395,14 @@ void RpcSession::on_read(beast::error_code error, size_t) {
   const api::Dispatcher& dispatcher = server_->dispatcher();
   auto incoming = std::make_shared<api::Incoming>(dispatcher.parse(text));
   buffer_.consume(buffer_.size());
-  // Only an authenticated caller's writes go to the writer; anyone else's are refused right here.
-  if (!caller_.authenticated || !dispatcher.writes(*incoming)) return answer(dispatcher.handle(*incoming, caller_));
+  // Only an authenticated caller's writes (and syncs) leave the I/O thread; anyone else's are refused right here.
+  api::Placement placement = caller_.authenticated ? dispatcher.placement(*incoming) : api::Placement::io;
+  if (placement == api::Placement::io) return answer(dispatcher.handle(*incoming, caller_));
   busy_ = true;
-  // The caller's state is only touched by the writer until the answer is posted back.
-  // The session's last reference travels back with the reply, so it is never destroyed on the writer.
-  asio::post(server_->writer(), [self = shared_from_this(), incoming]() mutable {
+  // The caller's state is only touched over there until the answer is posted back.
+  // The session's last reference travels back with the reply, so it is never destroyed on the other thread.
+  const auto& executor = placement == api::Placement::writer ? server_->writer() : server_->network();
+  asio::post(executor, [self = shared_from_this(), incoming]() mutable {
     auto reply = self->server_->dispatcher().handle(*incoming, self->caller_);
     auto executor = self->stream_.get_executor();
     asio::post(executor, [self = std::move(self), reply = std::move(reply)]() mutable {
@@ -486,8 +490,10 @@ void RpcSession::finish() {
 
 Result<std::shared_ptr<Server>> Server::listen(asio::io_context& io, ServerOptions options,
                                                const api::Dispatcher& dispatcher, asio::any_io_executor writer,
-                                               std::string token, std::function<void(uint64_t)> closed) {
-  auto server = std::make_shared<ServerImpl>(io, dispatcher, std::move(writer), std::move(token), std::move(closed));
+                                               asio::any_io_executor network, std::string token,
+                                               std::function<void(uint64_t)> closed) {
+  auto server = std::make_shared<ServerImpl>(io, dispatcher, std::move(writer), std::move(network), std::move(token),
+                                             std::move(closed));
   Status bound = server->bind(options);
   if (!bound) return bound.take_error();
   return std::shared_ptr<Server>(server);

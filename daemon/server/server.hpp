@@ -34,11 +34,13 @@ inline constexpr size_t kMaxFrameBytes = 1 << 20;
 
 class Server {
  public:
-  // Binds 127.0.0.1 (and nothing else). `writer` runs the calls that write, one at a time;
-  // `closed` is told when a WebSocket connection ends (to drop its subscriptions).
+  // Binds 127.0.0.1 (and nothing else). `writer` runs the calls that write, one at a time; `network` the
+  // calls that talk to the git remote; `closed` is told when a WebSocket connection ends (to drop its
+  // subscriptions).
   static Result<std::shared_ptr<Server>> listen(boost::asio::io_context& io, ServerOptions options,
                                                 const api::Dispatcher& dispatcher, boost::asio::any_io_executor writer,
-                                                std::string token, std::function<void(uint64_t)> closed);
+                                                boost::asio::any_io_executor network, std::string token,
+                                                std::function<void(uint64_t)> closed);
   virtual ~Server() = default;
 
   virtual uint16_t port() const = 0;

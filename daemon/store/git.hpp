@@ -28,6 +28,9 @@ using Config = std::unique_ptr<git_config, Deleter<git_config_free>>;
 using Object = std::unique_ptr<git_object, Deleter<git_object_free>>;
 using StatusList = std::unique_ptr<git_status_list, Deleter<git_status_list_free>>;
 using Diff = std::unique_ptr<git_diff, Deleter<git_diff_free>>;
+using Remote = std::unique_ptr<git_remote, Deleter<git_remote_free>>;
+using Blob = std::unique_ptr<git_blob, Deleter<git_blob_free>>;
+using TreeEntry = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry_free>>;
 
 // Initializes libgit2 once per process (with fsync of objects, refs and the index on).
 void ensure_initialized();

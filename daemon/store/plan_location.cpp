@@ -7,6 +7,12 @@
 namespace lorsync {
 namespace fs = std::filesystem;
 
+fs::path config_dir() {
+  if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config) return fs::path(config) / "lorsync";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : ".") / ".config" / "lorsync";
+}
+
 fs::path default_plan_dir() {
   if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data) return fs::path(data) / "lorsync" / "plan";
   const char* home = std::getenv("HOME");

@@ -7,6 +7,7 @@
 
 namespace lorsync {
 
+std::filesystem::path config_dir();        // $XDG_CONFIG_HOME/lorsync (~/.config/lorsync)
 std::filesystem::path default_plan_dir();  // $XDG_DATA_HOME/lorsync/plan (~/.local/share/lorsync/plan)
 std::filesystem::path find_plan(const std::string& plan_option);
 

@@ -12,10 +12,11 @@
 
 namespace lorsync {
 
-Result<PlanLock> PlanLock::acquire(const std::filesystem::path& plan_root, std::chrono::milliseconds patience) {
+Result<PlanLock> PlanLock::acquire(const std::filesystem::path& plan_root, std::chrono::milliseconds patience,
+                                   const std::string& name) {
   std::error_code ec;
   std::filesystem::create_directories(plan_root / ".lorsync", ec);
-  std::filesystem::path path = plan_root / ".lorsync" / "lock";
+  std::filesystem::path path = plan_root / ".lorsync" / name;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return make_error(ErrorCode::io, "cannot open " + path.string() + ": " + std::strerror(errno));
   auto deadline = std::chrono::steady_clock::now() + patience;

@@ -8,13 +8,15 @@
 
 #include <chrono>
 #include <filesystem>
+#include <string>
 
 namespace lorsync {
 
 class PlanLock {
  public:
-  // Waits up to `patience` for the lock.
-  static Result<PlanLock> acquire(const std::filesystem::path& plan_root, std::chrono::milliseconds patience);
+  // Waits up to `patience` for the lock. `name`: the writers' lock, or another one (sync's network side).
+  static Result<PlanLock> acquire(const std::filesystem::path& plan_root, std::chrono::milliseconds patience,
+                                  const std::string& name = "lock");
 
   PlanLock(PlanLock&& other) noexcept;
   PlanLock& operator=(PlanLock&&) = delete;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/diagnostic.hpp"
+#include "model/sync_conflicts.hpp"
 #include "store/git.hpp"
 
 #include <cstdint>
@@ -29,6 +30,15 @@ struct LogEntry {
   std::string device;        // Lorsync-Device trailer, if any
 };
 
+// What bringing another device's commit into HEAD did.
+struct Integration {
+  enum class Kind { up_to_date, fast_forward, merged };
+  Kind kind = Kind::up_to_date;
+  std::string old_head, new_head;
+  std::vector<std::string> changed_paths;  // work tree files the integration changed
+  std::vector<SyncConflict> conflicts;     // found by a merge (also recorded in sync-conflicts.yaml)
+};
+
 class Repository {
  public:
   static Result<Repository> open(const std::filesystem::path& work_tree);
@@ -41,6 +51,19 @@ class Repository {
   // After a writer died holding the plan lock: drop the git lock files it may
   // have left and reset the index to HEAD (the work tree is not touched).
   Status recover_after_crash();
+
+  // Brings commit `theirs` into HEAD: nothing if HEAD has it, a fast-forward if HEAD is behind, else a
+  // semantic merge committed with both parents. The work tree and branch move together; a file with edits
+  // not committed that the integration would change stops it before anything is touched. `progress_marker`
+  // records the move while it happens, so that a writer killed midway can be finished by the next one.
+  Result<Integration> integrate(const std::string& theirs, const std::string& device,
+                                const std::filesystem::path& progress_marker);
+  // Makes a commit of another device's the start of this (new, empty) repository's branch, and checks it out.
+  Status start_from(const std::string& commit);
+  // Registers lorsync's merge driver in .git/config, so that a plain `git merge` merges plan files as sync does.
+  Status configure_merge_driver(const std::string& command);
+  // Finishes a move a killed writer left half done (see integrate); nothing when there is no marker.
+  Status finish_interrupted_integration(const std::filesystem::path& progress_marker);
 
   Result<std::vector<LogEntry>> log(size_t limit);
   // No merge, rebase or cherry-pick in progress, and HEAD on a branch.
@@ -61,6 +84,10 @@ class Repository {
   Repository(git::Repository repo, std::filesystem::path work_tree)
       : repo_(std::move(repo)), work_tree_(std::move(work_tree)) {}
   Result<git::Signature> author();
+  // Moves work tree, index and branch from commit `from` to commit `to` (see integrate). With `resuming`,
+  // files already at `to` are fine too, and a file at neither (half written) is copied aside under
+  // .lorsync/interrupted-sync/ and then replaced, instead of refusing.
+  Result<std::vector<std::string>> move_head(const git_oid& from, const git_oid& to, bool resuming);
 
   git::Repository repo_;
   std::filesystem::path work_tree_;

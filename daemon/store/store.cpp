@@ -21,7 +21,8 @@ constexpr const char* kGitignore = "# lorsync's local state (daemon port and tok
 constexpr const char* kGitattributes =
     "# Plan files merge field by field with lorsync's merge driver (see `lorsync merge-file`)\n"
     "*.md merge=lorsync\n"
-    "plan.yaml merge=lorsync\n";
+    "plan.yaml merge=lorsync\n"
+    "sync-conflicts.yaml merge=lorsync\n";
 
 std::string default_device() {
   if (const char* device = std::getenv("LORSYNC_DEVICE"); device && *device) return device;
@@ -100,6 +101,7 @@ struct OutsideEdit {
 std::optional<OutsideEdit> outside_edit(const std::string& path) {
   if (path == kPlanFileName) return OutsideEdit{path, "plan", DocumentRef{DocumentKind::plan, ""}};
   if (path == kPacketSummaryPath) return OutsideEdit{path, "packet/summary", std::nullopt};
+  if (path == kSyncConflictsPath) return OutsideEdit{path, "sync-conflicts", std::nullopt};
   size_t slash = path.find('/');
   if (slash == std::string::npos || !path.ends_with(".md")) return std::nullopt;
   auto kind = parse_kind(std::string_view(path).substr(0, slash));
@@ -198,6 +200,10 @@ Result<CommitResult> Store::init(const fs::path& root, const InitOptions& option
   std::string device = options.store.device.empty() ? default_device() : options.store.device;
   std::string summary = options.sample ? "sample plan" : "new plan";
   std::string message = "init: plan — " + summary + "\n\nLorsync-Device: " + device + "\n";
+  if (!options.merge_driver.empty()) {
+    Status configured = repository->configure_merge_driver(options.merge_driver);
+    if (!configured) return undo(configured.take_error());
+  }
   auto commit = repository->commit(files, message);
   if (!commit) return undo(commit.take_error());
   spdlog::info("created a plan repository at {}", root.string());
@@ -219,11 +225,81 @@ Result<PlanLock> Store::lock_for_change() {
   if (!lock) return lock.take_error();
   if (lock->predecessor_crashed()) {
     spdlog::warn("the previous writer of this plan stopped mid-change; recovering");
+    Status finished = repository_.finish_interrupted_integration(integration_marker());
+    if (!finished) return finished.take_error();
     Status recovered = repository_.recover_after_crash();
     if (!recovered) return recovered.take_error();
     remove_stale_temp_files(root_);
   }
   return lock;
+}
+
+Status Store::recover_interrupted_change() {
+  auto lock = lock_for_change();
+  if (!lock) return lock.take_error();
+  return repository_.finish_interrupted_integration(integration_marker());
+}
+
+fs::path Store::integration_marker() const { return root_ / ".lorsync" / "sync-in-progress"; }
+
+Result<Store::Integrated> Store::integrate(const std::string& commit) {
+  auto lock = lock_for_change();
+  if (!lock) return lock.take_error();
+  last_committed_.reset();
+  if (!repository_.at_rest())
+    return make_error(ErrorCode::locked, "a git merge or rebase is in progress in the plan; finish it, then sync");
+  // A marker without a crashed writer: a sync refused midway by an I/O error. Finish it before anything else.
+  Status finished = repository_.finish_interrupted_integration(integration_marker());
+  if (!finished) return finished.take_error();
+  auto integration = repository_.integrate(commit, device_, integration_marker());
+  if (!integration) return integration.take_error();
+  Integrated out{std::move(*integration), {}};
+  if (out.integration.kind == Integration::Kind::up_to_date) return out;
+  CheckedPlan checked = checker_.check();
+  out.problems = checked.diagnostics;
+  if (checked.valid()) last_committed_ = std::move(checked);
+  spdlog::info("sync: {} {} -> {} ({} files)", out.integration.kind == Integration::Kind::merged ? "merged" : "fast-forwarded",
+               out.integration.old_head.substr(0, 8), out.integration.new_head.substr(0, 8),
+               out.integration.changed_paths.size());
+  return out;
+}
+
+Result<CommitResult> Store::resolve(const std::string& path, const std::string& field) {
+  auto lock = lock_for_change();
+  if (!lock) return lock.take_error();
+  last_committed_.reset();
+  const fs::path absolute = root_ / kSyncConflictsPath;
+  std::optional<std::string> old_text = read_whole(absolute);
+  ParsedSyncConflicts parsed = parse_sync_conflicts(old_text.value_or(""));
+  if (!parsed.diagnostics.empty())
+    return make_error(ErrorCode::invalid_plan, std::string(kSyncConflictsPath) + " cannot be read", parsed.diagnostics);
+  std::vector<SyncConflict> open, settled;
+  for (auto& conflict : parsed.conflicts) {
+    bool chosen = (path.empty() || conflict.path == path) && (field.empty() || conflict.field == field);
+    (chosen ? settled : open).push_back(std::move(conflict));
+  }
+  if (settled.empty()) {
+    if (open.empty()) return make_error(ErrorCode::not_found, "there are no sync conflicts to resolve");
+    std::string listing;
+    for (const auto& conflict : open) listing += "\n  " + conflict.path + " " + conflict.field;
+    return make_error(ErrorCode::not_found, "no open sync conflict matches " + in_quotes(path + (field.empty() ? "" : " " + field)) +
+                                                "; open ones:" + listing);
+  }
+  std::string new_text = emit_sync_conflicts(open);
+  std::optional<std::string> new_contents;
+  if (!new_text.empty()) new_contents = new_text;
+  Status written = new_contents ? write_file_atomically(absolute, *new_contents) : remove_file_durably(absolute);
+  if (!written) return written.take_error();
+  std::string what = settled.size() == 1 ? settled[0].path + " " + settled[0].field + " kept as \"" + settled[0].kept_value + "\""
+                                         : std::to_string(settled.size()) + " conflicts settled as the plan has them";
+  std::string first_line = "resolve: sync-conflicts — " + what;
+  auto commit = repository_.commit({FileChange{kSyncConflictsPath, new_contents}}, with_trailer(first_line));
+  if (!commit) {
+    Status restored = old_text ? write_file_atomically(absolute, *old_text) : remove_file_durably(absolute);
+    if (!restored) spdlog::error("could not restore {} after a failed commit: {}", kSyncConflictsPath, restored.error().message);
+    return commit.take_error();
+  }
+  return CommitResult{commit.value(), kSyncConflictsPath, new_contents ? Repository::blob_id(*new_contents) : "", first_line};
 }
 
 Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::optional<Document>& new_document,

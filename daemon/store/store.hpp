@@ -57,6 +57,7 @@ struct InitOptions {
   bool sample = false;
   Date today;
   std::string applicant_name;  // for a new empty plan; empty: a placeholder
+  std::string merge_driver;    // the command git runs to merge plan files (`lorsync merge-file ...`); empty: none
   StoreOptions store;
 };
 
@@ -87,6 +88,23 @@ class Store {
   // one bad edit in an editor does not hide every other change.
   CheckedPlan check_as_served();
 
+  // Brings another device's commit (fetched already) into the plan: fast-forward or semantic merge, one
+  // commit, under the writer lock. A merged plan that does not validate is committed all the same (the
+  // user's data is never dropped to keep the plan valid); its problems come back in `problems`.
+  struct Integrated {
+    Integration integration;
+    std::vector<Diagnostic> problems;
+  };
+  Result<Integrated> integrate(const std::string& commit);
+
+  // Recovers from a writer that died mid-change (a commit, a sync's merge): the daemon does this first, so
+  // that it never serves a half-written work tree.
+  Status recover_interrupted_change();
+
+  // Settles recorded sync conflicts: those of `path` (all of them when empty) and `field` (all of the path's
+  // when empty), keeping the values the plan has now. One commit; not_found when nothing matches.
+  Result<CommitResult> resolve(const std::string& path, const std::string& field);
+
   // The blob id of a plan file as it is on disk now; nullopt when it does not exist.
   std::optional<std::string> revision_of(const std::string& path) const;
 
@@ -104,6 +122,7 @@ class Store {
   Result<CommitResult> edit(const DocumentRef& target, const std::vector<FieldEdit>& edits, const std::string& verb,
                             const std::string& summary, const std::optional<std::string>& if_revision);
   std::string with_trailer(const std::string& first_line) const;  // the full commit message
+  std::filesystem::path integration_marker() const;
   // Takes the plan's writer lock, recovering first if the last writer crashed.
   Result<PlanLock> lock_for_change();
   // commit_change with the lock already held.

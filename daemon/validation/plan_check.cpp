@@ -1,6 +1,7 @@
 #include "validation/plan_check.hpp"
 
 #include "common/text.hpp"
+#include "model/sync_conflicts.hpp"
 #include "validation/validator.hpp"
 
 #include <sys/stat.h>
@@ -47,6 +48,15 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
     out.plan.packet_summary = read_plan_file(*listing.packet_summary, problems);
     if (out.plan.packet_summary && find_invalid_utf8(*out.plan.packet_summary))
       problems.push_back(Diagnostic{SourceRef{kPacketSummaryPath, 0, 0, ""}, "is not valid UTF-8 text"});
+    listing.diagnostics.insert(listing.diagnostics.end(), problems.begin(), problems.end());
+  }
+  if (listing.sync_conflicts) {
+    std::vector<Diagnostic> problems;
+    if (auto text = read_plan_file(*listing.sync_conflicts, problems)) {
+      ParsedSyncConflicts parsed = parse_sync_conflicts(*text);
+      out.plan.sync_conflicts = std::move(parsed.conflicts);
+      problems.insert(problems.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
+    }
     listing.diagnostics.insert(listing.diagnostics.end(), problems.begin(), problems.end());
   }
   std::vector<Diagnostic>& diagnostics = out.diagnostics;

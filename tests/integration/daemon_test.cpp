@@ -7,6 +7,7 @@
 #include "support/daemon.hpp"
 #include "support/fixtures.hpp"
 #include "support/process.hpp"
+#include "support/rpc_calls.hpp"
 #include "support/temp_dir.hpp"
 
 #include <nlohmann/json.hpp>
@@ -36,36 +37,6 @@ struct ServedPlan {
     REQUIRE(daemon.running());
   }
 };
-
-int error_code(const json& response) { return response.contains("error") ? response["error"].value("code", 0) : 0; }
-
-json call_ok(RpcClient& client, const std::string& method, json params = json::object()) {
-  auto response = client.call(method, std::move(params));
-  INFO(method);
-  REQUIRE(response);
-  INFO(response->dump());
-  REQUIRE(response->contains("result"));
-  return (*response)["result"];
-}
-
-int call_error(RpcClient& client, const std::string& method, json params = json::object()) {
-  auto response = client.call(method, std::move(params));
-  REQUIRE(response);
-  return error_code(response.value());
-}
-
-// The next notification named `method`, skipping others; fails after `timeout`.
-json wait_for(RpcClient& client, const std::string& method, milliseconds timeout = milliseconds(3000)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-    INFO("waiting for " << method);
-    REQUIRE(left.count() > 0);
-    auto next = client.next_notification(left);
-    REQUIRE(next);
-    if ((*next)["method"] == method) return (*next)["params"];
-  }
-}
 
 std::string head(const fs::path& plan) {
   auto result = run_git(plan, {"rev-parse", "HEAD"});

@@ -9,6 +9,8 @@ namespace lorsync::test {
 class TempDir {
  public:
   TempDir();
+  // Under `parent` instead of the system's temp folder (e.g. /dev/shm, memory, where fsync costs nothing).
+  explicit TempDir(const std::filesystem::path& parent);
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

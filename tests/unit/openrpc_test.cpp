@@ -3,7 +3,9 @@
 #include "api/plan_service.hpp"
 #include "support/fixtures.hpp"
 #include "support/api_harness.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "sync/sync_scheduler.hpp"
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -197,9 +199,19 @@ class ResultSchemas {
   json bundle_;
 };
 
-// One authenticated connection over the sample plan.
+// One authenticated connection over the sample plan, with the daemon's sync methods too (sync.status,
+// sync.now), their notifications recorded like the others'.
 struct Harness : ApiHarness {
+  boost::asio::io_context io;
+  SyncScheduler sync{io,
+                     io.get_executor(),
+                     dir / "plan",
+                     [this](const std::string& commit) { return service->integrate(commit); },
+                     [this] { return service->snapshot()->model.conflicts; },
+                     [this](const json& status) { published.emplace_back(notification("sync.changed", status), std::vector<uint64_t>{1}); },
+                     SyncSettings{}};
   Caller caller = authenticated();
+  Harness() { sync.register_methods(dispatcher); }
   json call(const std::string& method, json params) { return ApiHarness::call(caller, method, std::move(params)); }
 };
 
@@ -336,6 +348,17 @@ TEST_CASE("openrpc: results and notifications have the documented shapes", "[ope
                                              {"start", "2026-05-04"}, {"end", "2026-05-29"}}}});
   check_result("entity.delete", {{"kind", "rotation"}, {"id", "chicago-sports"}});
   check_result("history.log", {{"limit", 3}});
+  // Sync: first with no remote (-32005 with the state as data), then with a real bare one.
+  check_result("sync.status", json::object());
+  json no_remote = h.call("sync.now", json::object());
+  REQUIRE(no_remote["error"]["code"] == kSyncFailed);
+  CHECK(schemas.problems("/components/schemas/SyncState", no_remote["error"]["data"]) == "");
+  REQUIRE(run_process({"git", "init", "-q", "--bare", (h.dir / "remote.git").string()}).exit_code == 0);
+  REQUIRE(Remote::open(h.dir / "plan").value().set_origin((h.dir / "remote.git").string()).ok());
+  json report = check_result("sync.now", json::object());
+  CHECK(report["pushed"] == true);
+  CHECK(check_result("sync.status", json::object())["state"] == "ok");
+  CHECK(h.call("sync.resolve", {{"path", "letters/none.md"}})["error"]["code"] == kNotFound);
   check_result("unsubscribe", json::object());
 
   json invalid = h.call("entity.update", {{"kind", "letter"}, {"id", "qureshi-home"}, {"set", {{"waived", "yes"}}}});

@@ -1,0 +1,239 @@
+// cli/sync_commands: the commands that keep a plan in step between devices:
+// `remote`, `clone`, `sync`, `resolve`, and `merge-file` (git's merge driver).
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "client/daemon_file.hpp"
+#include "merge/tree_merge.hpp"
+#include "store/plan_location.hpp"
+#include "sync/sync_cycle.hpp"
+#include "validation/plan_check.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+
+namespace lorsync::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::optional<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// What a sync did, in a few lines (the same for a direct sync and one the daemon ran).
+void print_report(const json& report) {
+  size_t files = 0, conflicts = 0;
+  for (const auto& item : report["received"]) files += item["paths"].size();
+  std::cout << "Synced with " << report["remote"].get<std::string>() << ": ";
+  if (report["received"].empty()) std::cout << "nothing new there";
+  else std::cout << "received changes to " << files << (files == 1 ? " file" : " files");
+  std::cout << (report["pushed"].get<bool>() ? "; sent yours" : "; nothing of yours to send") << ".\n";
+  for (const auto& item : report["received"]) {
+    for (const auto& c : item["conflicts"]) {
+      ++conflicts;
+      std::cout << "  conflict: "
+                << describe_conflict(SyncConflict{c["path"], c["field"], c["kept"], c["lost"], c["kept_device"], c["lost_device"]})
+                << "\n";
+    }
+    for (const auto& d : item["problems"])
+      std::cout << "  problem after the merge: " << d["path"].get<std::string>() << ": " << d["message"].get<std::string>()
+                << "\n";
+  }
+  if (conflicts) std::cout << "Check the kept values; settle each with `lorsync resolve PATH FIELD`.\n";
+}
+
+void add_remote(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("remote", "Show or set the git remote your plan syncs with (origin)");
+  auto url = std::make_shared<std::string>();
+  cmd->add_option("URL", *url, "Any git remote: git@github.com:you/plan.git, https://..., or a folder (a USB disk)");
+  cmd->footer("Create an empty private repository first (or `git init --bare /media/usb/plan.git`).\n"
+              "Examples:\n  lorsync remote git@github.com:amina/lor-plan.git\n  lorsync remote   # show it");
+  cmd->callback([&global, &run, url] {
+    run = [&global, url] {
+      auto store = open_store(global);
+      if (!store) return report_error(store.error(), global.json);
+      auto remote = Remote::open(store->root());
+      if (!remote) return report_error(remote.error(), global.json);
+      if (!url->empty()) {
+        if (Status set = remote->set_origin(*url); !set) return report_error(set.error(), global.json);
+      }
+      auto current = remote->origin_url();
+      if (!current) return report_error(current.error(), global.json);
+      if (global.json) {
+        print_json({{"remote", *current ? json(**current) : json()}});
+      } else if (!*current) {
+        std::cout << "This plan has no remote yet. Set one: lorsync remote URL\n";
+      } else {
+        std::cout << (url->empty() ? "This plan syncs with " : "This plan now syncs with ") << **current << "\n";
+        if (!url->empty()) std::cout << "Next: lorsync sync   (then, on another device: lorsync clone " << **current << ")\n";
+      }
+      return static_cast<int>(kExitOk);
+    };
+  });
+}
+
+void add_clone(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("clone", "Set up your plan on another device from its git remote");
+  auto url = std::make_shared<std::string>();
+  auto dir = std::make_shared<std::string>();
+  cmd->add_option("URL", *url, "The remote your first device syncs with (see `lorsync remote` there)")->required();
+  cmd->add_option("DIR", *dir, "Where to put the plan (default: --plan, else $XDG_DATA_HOME/lorsync/plan)");
+  cmd->footer("Example:\n  lorsync clone git@github.com:amina/lor-plan.git");
+  cmd->callback([&global, &run, url, dir] {
+    run = [&global, url, dir] {
+      fs::path root = !dir->empty() ? fs::absolute(*dir) : !global.plan.empty() ? fs::absolute(global.plan) : default_plan_dir();
+      auto commit = clone_plan(*url, root, merge_driver_command());
+      if (!commit) return report_error(commit.error(), global.json);
+      CheckedPlan checked = PlanChecker(root).check();
+      if (global.json) {
+        print_json({{"plan", root.string()}, {"commit", *commit}, {"remote", *url},
+                    {"valid", checked.valid()}, {"diagnostics", to_json(checked.diagnostics)}});
+      } else {
+        std::cout << "Cloned your plan into " << root.string() << "; it syncs with " << *url << ".\n";
+        for (const auto& d : checked.diagnostics) std::cout << format_diagnostic(d) << "\n";
+        std::cout << "Next: lorsync --plan " << root.string() << " status   (and run lorsyncd to sync automatically)\n";
+      }
+      return static_cast<int>(kExitOk);
+    };
+  });
+}
+
+void add_sync(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("sync", "Fetch the other devices' changes, merge them, and send yours (one round)");
+  cmd->footer("With lorsyncd serving the plan, the daemon runs the round (it also syncs on its own).\n"
+              "Conflicting values are never dropped: the later change is kept and the other recorded\n"
+              "until you settle it with `lorsync resolve`.\nExample:\n  lorsync sync");
+  cmd->callback([&global, &run] {
+    run = [&global] {
+      auto writer = open_writer(global);
+      if (!writer) return report_error(writer.error(), global.json);
+      json report;
+      if (RpcClient* daemon = writer->daemon()) {
+        auto response = daemon->call("sync.now", json::object(), std::chrono::minutes(5));
+        if (!response) return report_error(make_error(ErrorCode::io, "lorsyncd did not answer: " + response.error().message), global.json);
+        if (response->contains("error"))
+          return report_error(make_error(ErrorCode::remote, (*response)["error"].value("message", "sync failed")), global.json);
+        report = (*response)["result"];
+      } else {
+        Store& store = *writer->store();
+        OutsideEdits edits = store.commit_outside_edits();
+        if (edits.error)
+          std::cerr << "lorsync: edits not committed (" << edits.error->message << "); syncing the rest\n";
+        auto remote = Remote::open(store.root());
+        if (!remote) return report_error(remote.error(), global.json);
+        auto done = run_sync_cycle(*remote, [&store](const std::string& commit) { return store.integrate(commit); });
+        if (!done) return report_error(done.error(), global.json);
+        report = report_json(*done);
+      }
+      if (global.json) print_json(report);
+      else print_report(report);
+      return static_cast<int>(kExitOk);
+    };
+  });
+}
+
+void add_resolve(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("resolve", "List the sync conflicts, or settle them keeping the values the plan has now");
+  auto path = std::make_shared<std::string>();
+  auto field = std::make_shared<std::string>();
+  auto all = std::make_shared<bool>(false);
+  cmd->add_option("PATH", *path, "The file of the conflict, e.g. letters/okafor-pmr.md");
+  cmd->add_option("FIELD", *field, "The field (default: every conflict of PATH)");
+  cmd->add_flag("--all", *all, "Settle every open conflict");
+  cmd->footer("To keep the other value instead, set it first, then resolve:\n"
+              "  lorsync set letter okafor-pmr waived=true && lorsync resolve letters/okafor-pmr.md waived\n"
+              "Examples:\n  lorsync resolve            # list\n  lorsync resolve letters/okafor-pmr.md waived");
+  cmd->callback([&global, &run, path, field, all] {
+    run = [&global, path, field, all] {
+      if (path->empty() && !*all) {
+        auto store = open_store(global);
+        if (!store) return report_error(store.error(), global.json);
+        CheckedPlan checked = store->check();
+        json list = json::array();
+        for (const auto& c : checked.plan.sync_conflicts) list.push_back(conflict_json(c));
+        if (global.json) {
+          print_json({{"conflicts", list}});
+        } else if (checked.plan.sync_conflicts.empty()) {
+          std::cout << "No sync conflicts.\n";
+        } else {
+          for (const auto& c : checked.plan.sync_conflicts) std::cout << describe_conflict(c) << "\n";
+          std::cout << "Settle one with `lorsync resolve PATH FIELD` (or all with --all) once the kept value is right.\n";
+        }
+        return static_cast<int>(kExitOk);
+      }
+      auto writer = open_writer(global);
+      if (!writer) return report_error(writer.error(), global.json);
+      auto result = writer->resolve(*all ? "" : *path, *all ? "" : *field);
+      return report_commit(result, global, result ? "Settled: " + result->message.substr(result->message.find("— ") + 4) : "");
+    };
+  });
+}
+
+void add_merge_file(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("merge-file", "Merge one plan file as sync does (git's merge driver; you rarely run it)");
+  auto base = std::make_shared<std::string>(), ours = std::make_shared<std::string>(),
+       theirs = std::make_shared<std::string>(), path = std::make_shared<std::string>();
+  cmd->add_option("BASE", *base, "The common ancestor's version (git's %O)")->required();
+  cmd->add_option("OURS", *ours, "Our version; the result is written here (git's %A)")->required();
+  cmd->add_option("THEIRS", *theirs, "Their version (git's %B)")->required();
+  cmd->add_option("PATH", *path, "The file's path in the plan (git's %P)")->required();
+  cmd->footer("`lorsync init` and `lorsync clone` register it in .git/config:\n"
+              "  [merge \"lorsync\"] driver = lorsync merge-file %O %A %B %P\n"
+              "It never writes conflict markers; it exits 0 with the merged file in OURS.");
+  cmd->callback([&global, &run, base, ours, theirs, path] {
+    run = [&global, base, ours, theirs, path] {
+      auto our_text = read_file(*ours);
+      auto their_text = read_file(*theirs);
+      if (!our_text || !their_text)
+        return report_error(make_error(ErrorCode::io, "cannot read " + (!our_text ? *ours : *theirs)), global.json);
+      // git passes an empty file for the ancestor of a file both sides added.
+      auto base_text = read_file(*base);
+      if (base_text && base_text->empty()) base_text.reset();
+      std::error_code ec;
+      auto merged = merge_for_git(fs::current_path(ec), *path, base_text, *our_text, *their_text);
+      if (!merged) return report_error(merged.error(), global.json);
+      std::ofstream out(*ours, std::ios::binary | std::ios::trunc);
+      out << merged->text;
+      if (!out.flush()) return report_error(make_error(ErrorCode::io, "cannot write " + *ours), global.json);
+      for (const auto& c : merged->conflicts) std::cerr << "lorsync: " << describe_conflict(c) << "\n";
+      return static_cast<int>(kExitOk);
+    };
+  });
+}
+
+}  // namespace
+
+std::string describe_conflict(const SyncConflict& c) {
+  if (c.field == "file")
+    return c.path + ": changed on " + c.kept_device + " and on " + c.lost_device + "; " + c.kept_device +
+           "'s version kept, " + c.lost_device + "'s saved as " + c.lost_value;
+  return c.path + ": " + c.field + " kept \"" + c.kept_value + "\" (" + c.kept_device + "), not \"" + c.lost_value +
+         "\" (" + c.lost_device + ")";
+}
+
+std::string merge_driver_command() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return (ec ? std::string("lorsync") : shell_quoted(self.string())) + " merge-file %O %A %B %P";
+}
+
+void register_sync_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  add_remote(app, global, run);
+  add_clone(app, global, run);
+  add_sync(app, global, run);
+  add_resolve(app, global, run);
+  add_merge_file(app, global, run);
+}
+
+}  // namespace lorsync::cli

@@ -1,0 +1,42 @@
+// merge/merge_file: the semantic three-way merge of one plan file. Front
+// matter and plan.yaml merge field by field (scalars 3-way, mappings per key,
+// lists as sets), bodies and other text line by line; where both sides changed
+// the same thing the winner (later change) is kept and the loser is reported as
+// a SyncConflict, or for lines both texts are kept under a plain note, never
+// conflict markers. Every decision goes by the winner rule, never by which side
+// is "ours", so two devices merging each other's changes get the same bytes.
+#pragma once
+
+#include "model/sync_conflicts.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lorsync {
+
+// One side of a merge: who made its last change to the file and when.
+struct MergeSide {
+  std::string device;  // e.g. "laptop"
+  int64_t time = 0;    // commit time (seconds since epoch) of the side's last commit that changed the file
+};
+
+struct FileMerge {
+  std::string text;                     // the merged file
+  std::vector<SyncConflict> conflicts;  // what the user must look at, in a deterministic order
+};
+
+// Three-way merge of the file at `path` (relative to the plan root, e.g. "letters/ana.md", "plan.yaml",
+// "packet/summary.md", "sync-conflicts.yaml", ".gitignore"). `base` is nullopt when both sides added the file
+// (merge as if from an empty base). Called only when ours != theirs and both differ from base.
+FileMerge merge_file(const std::string& path, const std::optional<std::string>& base, const std::string& ours,
+                     const std::string& theirs, const MergeSide& ours_side, const MergeSide& theirs_side);
+
+// Which side wins when both changed the same thing: the later time; on equal times the greater device name;
+// then the greater text. Symmetric: winner(a,b) picks the same side as winner(b,a) (sides equal in all three
+// are interchangeable).
+bool merge_winner_is_first(const MergeSide& first, const MergeSide& second, const std::string& first_text,
+                           const std::string& second_text);
+
+}  // namespace lorsync

@@ -1,0 +1,317 @@
+#include "merge/tree_merge.hpp"
+
+#include "merge/merge_file.hpp"
+#include "model/document.hpp"
+#include "model/plan.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace lorsync {
+namespace {
+
+// One side's version of a path: absent, or a blob with its mode.
+struct Version {
+  bool present = false;
+  git_oid id{};
+  git_filemode_t mode = GIT_FILEMODE_BLOB;
+  bool operator==(const Version& other) const {
+    return present == other.present && (!present || (git_oid_equal(&id, &other.id) && mode == other.mode));
+  }
+};
+
+Result<git::Tree> tree_of(const git_commit* commit) {
+  git_tree* raw = nullptr;
+  if (int rc = git_commit_tree(&raw, commit); rc < 0) return git::failure(rc, "cannot read a commit's tree");
+  return git::Tree(raw);
+}
+
+Version version_at(const git_tree* tree, const std::string& path) {
+  Version version;
+  if (!tree) return version;
+  git_tree_entry* raw = nullptr;
+  if (git_tree_entry_bypath(&raw, tree, path.c_str()) != 0) return version;
+  git::TreeEntry entry(raw);
+  if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) return version;
+  version.present = true;
+  version.id = *git_tree_entry_id(entry.get());
+  version.mode = git_tree_entry_filemode(entry.get());
+  return version;
+}
+
+Result<std::string> read_blob(git_repository* repo, const git_oid& id) {
+  git_blob* raw = nullptr;
+  if (int rc = git_blob_lookup(&raw, repo, &id); rc < 0) return git::failure(rc, "cannot read a file of the merge");
+  git::Blob blob(raw);
+  return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                     static_cast<size_t>(git_blob_rawsize(blob.get())));
+}
+
+// The paths whose blobs differ between two trees (renames are not followed: a rename is a delete and an add).
+Result<std::map<std::string, Version>> changes(git_repository* repo, const git_tree* from, const git_tree* to) {
+  git_diff* raw = nullptr;
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  options.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+  if (int rc = git_diff_tree_to_tree(&raw, repo, const_cast<git_tree*>(from), const_cast<git_tree*>(to), &options); rc < 0)
+    return git::failure(rc, "cannot compare the trees to merge");
+  git::Diff diff(raw);
+  std::map<std::string, Version> out;
+  for (size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+    Version version;
+    if (delta->status != GIT_DELTA_DELETED) {
+      version.present = true;
+      version.id = delta->new_file.id;
+      version.mode = static_cast<git_filemode_t>(delta->new_file.mode);
+    }
+    out[delta->new_file.path ? delta->new_file.path : delta->old_file.path] = version;
+  }
+  return out;
+}
+
+// Plan files and the repository's own text files merge by content; anything else keeps both versions.
+bool merges_by_content(const std::string& path) {
+  if (path == kPlanFileName || path == kPacketSummaryPath || path == ".gitignore" || path == ".gitattributes")
+    return true;
+  size_t slash = path.find('/');
+  if (slash == std::string::npos || path.find('/', slash + 1) != std::string::npos || !path.ends_with(".md")) return false;
+  auto kind = parse_kind(std::string_view(path).substr(0, slash));
+  return kind && path.substr(0, slash) == kind_folder(*kind);
+}
+
+// "packet/cv.pdf" from device "laptop" -> "packet/cv.from-laptop.pdf".
+std::string set_aside_name(const std::string& path, const std::string& device) {
+  std::string tag;
+  for (char c : device) tag += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  size_t slash = path.rfind('/');
+  size_t dot = path.rfind('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == slash + 1)
+    return path + ".from-" + tag;
+  return path.substr(0, dot) + ".from-" + tag + path.substr(dot);
+}
+
+// Who last changed `path` on one side, and when: the newest commit between the merge base and the side's tip
+// whose version of the path differs from its first parent's.
+Result<MergeSide> last_change(git_repository* repo, const git_commit* tip, const std::optional<git_oid>& base,
+                              const std::string& path) {
+  git_revwalk* raw_walk = nullptr;
+  int rc = git_revwalk_new(&raw_walk, repo);
+  if (rc < 0) return git::failure(rc, "cannot walk history");
+  git::RevWalk walk(raw_walk);
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+  if ((rc = git_revwalk_push(walk.get(), git_commit_id(tip))) < 0) return git::failure(rc, "cannot walk history");
+  if (base && (rc = git_revwalk_hide(walk.get(), &*base)) < 0) return git::failure(rc, "cannot walk history");
+  git_oid oid;
+  while (git_revwalk_next(&oid, walk.get()) == 0) {
+    git_commit* raw_commit = nullptr;
+    if ((rc = git_commit_lookup(&raw_commit, repo, &oid)) < 0) return git::failure(rc, "cannot read a commit");
+    git::Commit commit(raw_commit);
+    auto tree = tree_of(commit.get());
+    if (!tree) return tree.take_error();
+    Version here = version_at(tree->get(), path);
+    Version before;
+    if (git_commit_parentcount(commit.get()) > 0) {
+      git_commit* raw_parent = nullptr;
+      if ((rc = git_commit_parent(&raw_parent, commit.get(), 0)) < 0) return git::failure(rc, "cannot read a commit");
+      git::Commit parent(raw_parent);
+      auto parent_tree = tree_of(parent.get());
+      if (!parent_tree) return parent_tree.take_error();
+      before = version_at(parent_tree->get(), path);
+    }
+    if (!(here == before)) return MergeSide{device_of(commit.get()), git_commit_time(commit.get())};
+  }
+  return MergeSide{device_of(tip), git_commit_time(tip)};
+}
+
+Result<git_oid> store_blob(git_repository* repo, const std::string& text) {
+  git_oid id;
+  if (int rc = git_blob_create_from_buffer(&id, repo, text.data(), text.size()); rc < 0)
+    return git::failure(rc, "cannot store a merged file");
+  return id;
+}
+
+}  // namespace
+
+std::string device_of(const git_commit* commit) {
+  std::string message = git_commit_message(commit);
+  const std::string trailer = "\nLorsync-Device: ";
+  if (size_t at = message.rfind(trailer); at != std::string::npos) {
+    size_t start = at + trailer.size();
+    return message.substr(start, message.find('\n', start) - start);
+  }
+  const git_signature* author = git_commit_author(commit);
+  return author && author->name ? author->name : "another device";
+}
+
+Result<FileMerge> merge_for_git(const std::filesystem::path& root, const std::string& path,
+                                const std::optional<std::string>& base, const std::string& ours,
+                                const std::string& theirs) {
+  MergeSide our_side{"this device", 0}, their_side{"the other side", 0};
+  git::ensure_initialized();
+  git_repository* raw_repo = nullptr;
+  if (git_repository_open_ext(&raw_repo, root.c_str(), 0, nullptr) == 0) {
+    git::Repository repo(raw_repo);
+    git_oid head, theirs_id;
+    bool have_head = git_reference_name_to_id(&head, repo.get(), "HEAD") == 0;
+    bool have_theirs = false;
+    for (char** variable = environ; *variable && have_head && !have_theirs; ++variable) {
+      std::string_view entry(*variable);
+      if (!entry.starts_with("GITHEAD_") || entry.find('=') != 8 + GIT_OID_HEXSZ) continue;
+      std::string hex(entry.substr(8, GIT_OID_HEXSZ));
+      have_theirs = git_oid_fromstr(&theirs_id, hex.c_str()) == 0 && !git_oid_equal(&theirs_id, &head);
+    }
+    if (!have_theirs && have_head) have_theirs = git_reference_name_to_id(&theirs_id, repo.get(), "MERGE_HEAD") == 0;
+    if (have_head && have_theirs) {
+      git_commit *raw_ours = nullptr, *raw_theirs = nullptr;
+      git_commit_lookup(&raw_ours, repo.get(), &head);
+      git_commit_lookup(&raw_theirs, repo.get(), &theirs_id);
+      git::Commit our_commit(raw_ours), their_commit(raw_theirs);
+      git_oid base_id;
+      std::optional<git_oid> merge_base;
+      if (git_merge_base(&base_id, repo.get(), &head, &theirs_id) == 0) merge_base = base_id;
+      if (our_commit && their_commit) {
+        auto mine = last_change(repo.get(), our_commit.get(), merge_base, path);
+        auto other = last_change(repo.get(), their_commit.get(), merge_base, path);
+        if (mine && other) {
+          our_side = *mine;
+          their_side = *other;
+        }
+      }
+    }
+  }
+  return merge_file(path, base, ours, theirs, our_side, their_side);
+}
+
+Result<TreeMerge> merge_commits(git_repository* repo, const git_commit* ours, const git_commit* theirs) {
+  std::optional<git_oid> base_id;
+  git_oid found;
+  int rc = git_merge_base(&found, repo, git_commit_id(ours), git_commit_id(theirs));
+  if (rc == 0) base_id = found;
+  else if (rc != GIT_ENOTFOUND) return git::failure(rc, "cannot find where the two histories parted");
+
+  git::Tree base_tree;
+  if (base_id) {
+    git_commit* raw = nullptr;
+    if ((rc = git_commit_lookup(&raw, repo, &*base_id)) < 0) return git::failure(rc, "cannot read the merge base");
+    git::Commit base_commit(raw);
+    auto tree = tree_of(base_commit.get());
+    if (!tree) return tree.take_error();
+    base_tree = std::move(*tree);
+  }
+  auto ours_tree = tree_of(ours);
+  if (!ours_tree) return ours_tree.take_error();
+  auto theirs_tree = tree_of(theirs);
+  if (!theirs_tree) return theirs_tree.take_error();
+  auto ours_changes = changes(repo, base_tree.get(), ours_tree->get());
+  if (!ours_changes) return ours_changes.take_error();
+  auto theirs_changes = changes(repo, base_tree.get(), theirs_tree->get());
+  if (!theirs_changes) return theirs_changes.take_error();
+
+  TreeMerge out;
+  std::map<std::string, Version> result;  // what the merged tree has where it differs from ours
+  std::optional<std::string> merged_records;  // sync-conflicts.yaml as merged, when both sides changed it
+  for (const auto& [path, their_version] : *theirs_changes) {
+    auto our_change = ours_changes->find(path);
+    if (our_change == ours_changes->end()) {
+      result[path] = their_version;
+      continue;
+    }
+    const Version& our_version = our_change->second;
+    if (our_version == their_version) continue;
+    // Modify beats delete: a file one side removed and the other changed stays, as changed.
+    if (!our_version.present) {
+      result[path] = their_version;
+      continue;
+    }
+    if (!their_version.present) continue;
+
+    Version base_version = version_at(base_tree.get(), path);
+    std::optional<std::string> base_text;
+    if (base_version.present) {
+      auto text = read_blob(repo, base_version.id);
+      if (!text) return text.take_error();
+      base_text = std::move(*text);
+    }
+    auto our_text = read_blob(repo, our_version.id);
+    if (!our_text) return our_text.take_error();
+    auto their_text = read_blob(repo, their_version.id);
+    if (!their_text) return their_text.take_error();
+
+    auto our_side = last_change(repo, ours, base_id, path);
+    if (!our_side) return our_side.take_error();
+    auto their_side = last_change(repo, theirs, base_id, path);
+    if (!their_side) return their_side.take_error();
+
+    if (path == kSyncConflictsPath) {
+      merged_records = merge_file(path, base_text, *our_text, *their_text, *our_side, *their_side).text;
+      continue;
+    }
+    if (merges_by_content(path)) {
+      FileMerge merged = merge_file(path, base_text, *our_text, *their_text, *our_side, *their_side);
+      auto id = store_blob(repo, merged.text);
+      if (!id) return id.take_error();
+      result[path] = Version{true, *id, our_version.mode};
+      out.conflicts.insert(out.conflicts.end(), merged.conflicts.begin(), merged.conflicts.end());
+      continue;
+    }
+    // Not a plan file (a PDF, an image): the later change keeps the name, the other is set aside beside it.
+    bool ours_wins = merge_winner_is_first(*our_side, *their_side, *our_text, *their_text);
+    const MergeSide& loser = ours_wins ? *their_side : *our_side;
+    const Version& kept = ours_wins ? our_version : their_version;
+    const Version& set_aside = ours_wins ? their_version : our_version;
+    std::string aside_path = set_aside_name(path, loser.device);
+    result[path] = kept;
+    result[aside_path] = set_aside;
+    const MergeSide& winner = ours_wins ? *our_side : *their_side;
+    out.conflicts.push_back(SyncConflict{path, "file", path, aside_path, winner.device, loser.device});
+  }
+
+  // The conflicts file: as merged above, or as the merged tree has it, plus what this merge found.
+  if (!out.conflicts.empty() || merged_records) {
+    std::string records;
+    if (merged_records) {
+      records = *merged_records;
+    } else {
+      auto taken = result.find(kSyncConflictsPath);
+      Version current = taken != result.end() ? taken->second : version_at(ours_tree->get(), kSyncConflictsPath);
+      if (current.present) {
+        auto text = read_blob(repo, current.id);
+        if (!text) return text.take_error();
+        records = std::move(*text);
+      }
+    }
+    std::vector<SyncConflict> all = parse_sync_conflicts(records).conflicts;
+    all.insert(all.end(), out.conflicts.begin(), out.conflicts.end());
+    std::string text = emit_sync_conflicts(std::move(all));
+    if (text.empty()) {
+      result[kSyncConflictsPath] = Version{};
+    } else {
+      auto id = store_blob(repo, text);
+      if (!id) return id.take_error();
+      result[kSyncConflictsPath] = Version{true, *id, GIT_FILEMODE_BLOB};
+    }
+  }
+
+  std::vector<git_tree_update> updates;
+  updates.reserve(result.size());
+  for (const auto& [path, version] : result) {
+    git_tree_update update{};
+    update.path = path.c_str();
+    update.action = version.present ? GIT_TREE_UPDATE_UPSERT : GIT_TREE_UPDATE_REMOVE;
+    update.id = version.id;
+    update.filemode = version.mode;
+    // Removing a path ours never had is not an error worth failing a merge for.
+    if (!version.present && !version_at(ours_tree->get(), path).present) continue;
+    updates.push_back(update);
+  }
+  if ((rc = git_tree_create_updated(&out.tree, repo, ours_tree->get(), updates.size(), updates.data())) < 0)
+    return git::failure(rc, "cannot build the merged tree");
+  normalize(out.conflicts);
+  return out;
+}
+
+}  // namespace lorsync

@@ -1,0 +1,298 @@
+#include "sync/remote.hpp"
+
+#include "common/text.hpp"
+#include "store/plan_location.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <vector>
+
+namespace lorsync {
+namespace fs = std::filesystem;
+
+namespace {
+
+// One fetch or push, as its callbacks see it. libgit2 calls the credential callback again after each
+// refusal, so each way is offered once and then the callback gives up instead of looping.
+struct TransferState {
+  bool tried_agent = false;
+  size_t next_key = 0;
+  bool tried_token = false;
+  std::string refused;    // why no more credentials can be offered, for the error
+  std::string rejection;  // what the remote said when it refused our reference ("pre-receive hook declined")
+};
+
+constexpr const char* kNotARepository = "the remote is not a git repository, or it does not exist: ";
+constexpr const char* kUnreachable = "cannot reach the remote (offline, or the server is down): ";
+
+fs::path home_dir() {
+  const char* home = std::getenv("HOME");
+  return home && *home ? fs::path(home) : fs::path(".");
+}
+
+// The token for https remotes, or nullopt; a token file others can read is refused (and said why).
+std::optional<std::string> https_token(std::string& refused) {
+  if (const char* token = std::getenv("LORSYNC_GIT_TOKEN"); token && *token) return std::string(token);
+  fs::path path = git_token_path();
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return std::nullopt;
+  if ((status.st_mode & 077) != 0) {
+    refused = path.string() + " can be read by other users; run `chmod 600 " + path.string() + "`";
+    return std::nullopt;
+  }
+  std::ifstream in(path);
+  std::string token;
+  std::getline(in, token);
+  token = std::string(trim(token));
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+
+int offer_credentials(git_credential** out, const char* url, const char* username_from_url, unsigned int allowed,
+                      void* payload) {
+  auto& state = *static_cast<TransferState*>(payload);
+  const char* user = username_from_url && *username_from_url ? username_from_url : "git";
+  if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+    if (!state.tried_agent) {
+      state.tried_agent = true;
+      if (std::getenv("SSH_AUTH_SOCK") && git_credential_ssh_key_from_agent(out, user) == 0) return 0;
+    }
+    static const char* const kKeys[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
+    while (state.next_key < std::size(kKeys)) {
+      fs::path key = home_dir() / ".ssh" / kKeys[state.next_key++];
+      std::error_code ec;
+      if (!fs::exists(key, ec)) continue;
+      fs::path pub = key;
+      pub += ".pub";
+      if (git_credential_ssh_key_new(out, user, fs::exists(pub, ec) ? pub.c_str() : nullptr, key.c_str(), nullptr) == 0)
+        return 0;
+    }
+    state.refused = "no ssh key was accepted (tried the ssh agent and ~/.ssh/id_ed25519, id_ecdsa, id_rsa)";
+  }
+  if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && !state.tried_token) {
+    state.tried_token = true;
+    if (auto token = https_token(state.refused)) {
+      // Hosts take a personal access token as the password; the user name is what the URL says, else any.
+      const char* name = username_from_url && *username_from_url ? username_from_url : "lorsync";
+      return git_credential_userpass_plaintext_new(out, name, token->c_str());
+    }
+    if (state.refused.empty())
+      state.refused = "the remote wants a password: put an access token in $LORSYNC_GIT_TOKEN or in " +
+                      git_token_path().string() + " (mode 600)";
+  }
+  if (state.refused.empty()) state.refused = std::string("the remote ") + url + " refused every credential offered";
+  git_error_set_str(GIT_ERROR_NET, state.refused.c_str());
+  return GIT_EAUTH;
+}
+
+int note_rejection(const char* reference, const char* status, void* payload) {
+  if (status) static_cast<TransferState*>(payload)->rejection = std::string(reference) + ": " + status;
+  return 0;
+}
+
+// libgit2's message for a network failure, said so that a user knows what to do.
+Error remote_failure(int rc, const std::string& url, const std::string& doing) {
+  const git_error* last = git_error_last();
+  std::string detail = last && last->message ? last->message : "error " + std::to_string(rc);
+  std::string lower = detail;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string plain;
+  if (rc == GIT_EAUTH || lower.find("authentication") != std::string::npos)
+    plain = "the remote refused our credentials: " + detail;
+  else if (lower.find("connection refused") != std::string::npos || lower.find("failed to connect") != std::string::npos ||
+           lower.find("failed to resolve") != std::string::npos || lower.find("timed out") != std::string::npos ||
+           lower.find("network is unreachable") != std::string::npos)
+    plain = std::string(kUnreachable) + detail;
+  else if (lower.find("unsupported url protocol") != std::string::npos)
+    plain = url.find("://") == std::string::npos && url.find(':') == std::string::npos
+                ? std::string(kNotARepository) + "no such folder"
+                : "lorsync cannot use this kind of URL (use ssh://, git@host:path, https://, git:// or a folder)";
+  else if (lower.find("could not find repository") != std::string::npos ||
+           lower.find("not a git repository") != std::string::npos || lower.find("does not appear to be") != std::string::npos ||
+           lower.find("repository not found") != std::string::npos || rc == GIT_ENOTFOUND)
+    plain = std::string(kNotARepository) + detail;
+  else if (lower.find("object") != std::string::npos || lower.find("corrupt") != std::string::npos ||
+           lower.find("pack") != std::string::npos || lower.find("inflate") != std::string::npos)
+    plain = "the remote sent data that is damaged or incomplete: " + detail;
+  else
+    plain = detail;
+  return make_error(ErrorCode::remote, doing + " " + url + " failed: " + plain);
+}
+
+}  // namespace
+
+bool is_unreachable(const Error& error) {
+  return error.code == ErrorCode::remote && error.message.find(kUnreachable) != std::string::npos;
+}
+
+fs::path git_token_path() { return config_dir() / "git-token"; }
+
+Result<Remote> Remote::open(const fs::path& plan_root) {
+  git::ensure_initialized();
+  git_repository* raw = nullptr;
+  if (int rc = git_repository_open_ext(&raw, plan_root.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr); rc < 0)
+    return git::failure(rc, "cannot open the repository at " + plan_root.string());
+  return Remote(git::Repository(raw));
+}
+
+Result<git::Remote> Remote::origin() {
+  git_remote* raw = nullptr;
+  int rc = git_remote_lookup(&raw, repo_.get(), "origin");
+  if (rc == GIT_ENOTFOUND)
+    return make_error(ErrorCode::not_found, "this plan has no remote yet; set one with `lorsync remote URL`");
+  if (rc < 0) return git::failure(rc, "cannot read the remote origin");
+  return git::Remote(raw);
+}
+
+Result<std::optional<std::string>> Remote::origin_url() {
+  auto remote = origin();
+  if (!remote) {
+    if (remote.error().code == ErrorCode::not_found) return std::optional<std::string>();
+    return remote.take_error();
+  }
+  const char* url = git_remote_url(remote->get());
+  return std::optional<std::string>(url ? url : "");
+}
+
+Status Remote::set_origin(const std::string& url) {
+  if (trim(url).empty()) return make_error(ErrorCode::usage, "the remote URL is empty");
+  git_remote* raw = nullptr;
+  int rc = git_remote_lookup(&raw, repo_.get(), "origin");
+  git::Remote existing(raw);
+  if (rc == GIT_ENOTFOUND) {
+    rc = git_remote_create(&raw, repo_.get(), "origin", url.c_str());
+    git::Remote created(raw);
+  } else if (rc == 0) {
+    rc = git_remote_set_url(repo_.get(), "origin", url.c_str());
+  }
+  if (rc < 0) return git::failure(rc, "cannot set the remote origin to " + url);
+  return Ok{};
+}
+
+Result<std::string> Remote::branch() {
+  git_reference* raw = nullptr;
+  int rc = git_reference_lookup(&raw, repo_.get(), "HEAD");
+  if (rc < 0) return git::failure(rc, "cannot read HEAD");
+  git::Reference head(raw);
+  if (git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC)
+    return make_error(ErrorCode::usage, "HEAD is detached; check out the plan's branch (`git switch main`) to sync");
+  std::string target = git_reference_symbolic_target(head.get());
+  const std::string prefix = "refs/heads/";
+  if (!target.starts_with(prefix)) return make_error(ErrorCode::usage, "HEAD is not on a branch");
+  return target.substr(prefix.size());
+}
+
+Result<std::optional<std::string>> Remote::tip_of(const std::string& reference) {
+  git_oid oid;
+  int rc = git_reference_name_to_id(&oid, repo_.get(), reference.c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) return std::optional<std::string>();
+  if (rc < 0) return git::failure(rc, "cannot read " + reference);
+  return std::optional<std::string>(git::oid_hex(oid));
+}
+
+Result<PlanLock> Remote::lock_for_sync(std::chrono::milliseconds patience) {
+  fs::path root = git_repository_workdir(repo_.get());
+  auto lock = PlanLock::acquire(root, patience, "sync-lock");
+  if (!lock || !lock->predecessor_crashed()) return lock;
+  fs::path git_dir = git_repository_path(repo_.get());
+  std::error_code ec;
+  for (const auto& stale : {git_dir / "FETCH_HEAD.lock", git_dir / "packed-refs.lock"}) fs::remove(stale, ec);
+  for (const auto& entry : fs::recursive_directory_iterator(git_dir / "refs" / "remotes", ec))
+    if (entry.path().extension() == ".lock" && fs::remove(entry.path(), ec))
+      spdlog::info("removed {} left by a sync that was killed", entry.path().filename().string());
+  return lock;
+}
+
+Result<std::pair<size_t, size_t>> Remote::ahead_behind() {
+  auto name = branch();
+  if (!name) return name.take_error();
+  git_oid local, upstream;
+  int rc = git_reference_name_to_id(&local, repo_.get(), ("refs/heads/" + *name).c_str());
+  if (rc == GIT_ENOTFOUND) return std::pair<size_t, size_t>{0, 0};
+  if (rc < 0) return git::failure(rc, "cannot read the branch");
+  rc = git_reference_name_to_id(&upstream, repo_.get(), ("refs/remotes/origin/" + *name).c_str());
+  size_t ahead = 0, behind = 0;
+  if (rc == GIT_ENOTFOUND) {
+    // Nothing pushed yet: every commit is ahead.
+    git_revwalk* raw = nullptr;
+    if ((rc = git_revwalk_new(&raw, repo_.get())) < 0) return git::failure(rc, "cannot walk history");
+    git::RevWalk walk(raw);
+    git_revwalk_push(walk.get(), &local);
+    git_oid oid;
+    while (git_revwalk_next(&oid, walk.get()) == 0) ++ahead;
+    return std::pair<size_t, size_t>{ahead, 0};
+  }
+  if (rc < 0) return git::failure(rc, "cannot read origin's branch");
+  if ((rc = git_graph_ahead_behind(&ahead, &behind, repo_.get(), &local, &upstream)) < 0)
+    return git::failure(rc, "cannot compare the branch with origin's");
+  return std::pair<size_t, size_t>{ahead, behind};
+}
+
+Result<std::optional<std::string>> Remote::fetch() {
+  auto remote = origin();
+  if (!remote) return remote.take_error();
+  auto name = branch();
+  if (!name) return name.take_error();
+  const std::string url = git_remote_url(remote->get());
+  TransferState state;
+  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  options.callbacks.credentials = offer_credentials;
+  options.callbacks.payload = &state;
+  options.prune = GIT_FETCH_NO_PRUNE;
+  options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+  std::string refspec = "+refs/heads/" + *name + ":refs/remotes/origin/" + *name;
+  char* specs[] = {refspec.data()};
+  git_strarray refspecs{specs, 1};
+  if (int rc = git_remote_fetch(remote->get(), &refspecs, &options, "lorsync: fetch"); rc < 0)
+    return remote_failure(rc, url, "fetching from");
+  return tip_of("refs/remotes/origin/" + *name);
+}
+
+Result<PushOutcome> Remote::push() {
+  auto remote = origin();
+  if (!remote) return remote.take_error();
+  auto name = branch();
+  if (!name) return name.take_error();
+  const std::string url = git_remote_url(remote->get());
+  auto local = tip_of("refs/heads/" + *name);
+  if (!local) return local.take_error();
+  auto known_remote = tip_of("refs/remotes/origin/" + *name);
+  if (!known_remote) return known_remote.take_error();
+  if (*local && *known_remote == *local) return PushOutcome::up_to_date;
+
+  TransferState state;
+  git_push_options options = GIT_PUSH_OPTIONS_INIT;
+  options.callbacks.credentials = offer_credentials;
+  options.callbacks.push_update_reference = note_rejection;
+  options.callbacks.payload = &state;
+  // No '+': a push the remote cannot fast-forward is refused by the remote, never forced.
+  std::string refspec = "refs/heads/" + *name + ":refs/heads/" + *name;
+  char* specs[] = {refspec.data()};
+  git_strarray refspecs{specs, 1};
+  int rc = git_remote_push(remote->get(), &refspecs, &options);
+  if (rc == GIT_ENONFASTFORWARD) return PushOutcome::rejected_not_fast_forward;
+  if (rc < 0) {
+    const git_error* last = git_error_last();
+    std::string detail = last && last->message ? last->message : "";
+    if (detail.find("non-fast-forward") != std::string::npos || detail.find("not present locally") != std::string::npos)
+      return PushOutcome::rejected_not_fast_forward;
+    return remote_failure(rc, url, "pushing to");
+  }
+  if (!state.rejection.empty()) {
+    if (state.rejection.find("fast-forward") != std::string::npos || state.rejection.find("fetch first") != std::string::npos)
+      return PushOutcome::rejected_not_fast_forward;
+    std::string advice;
+    if (size_t lock = state.rejection.find(".lock'"); lock != std::string::npos) {
+      size_t start = state.rejection.rfind('\'', lock);
+      advice = "; a push to it is under way or was interrupted: if no other device is syncing now, delete " +
+               state.rejection.substr(start + 1, lock + 5 - start - 1);
+    }
+    return make_error(ErrorCode::remote, "the remote " + url + " refused the push (" + state.rejection + ")" + advice);
+  }
+  return PushOutcome::pushed;
+}
+
+}  // namespace lorsync

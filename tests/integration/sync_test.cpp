@@ -1,0 +1,281 @@
+// Sync between devices through a real bare remote, with the real lorsync
+// binary on each device: every kind of concurrent edit converges to the same
+// tree, nothing is lost, conflicts are recorded (never markers), and a device
+// that is only the git CLI takes part.
+#include <catch2/catch.hpp>
+
+#include "integration/sync_support.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+using namespace lorsync;
+using namespace lorsync::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Commit times have one-second resolution; "the later change" needs a later second.
+void next_second() { std::this_thread::sleep_for(std::chrono::milliseconds(1100)); }
+
+struct TwoDevices {
+  BareRemote remote;
+  Device laptop{"laptop"};
+  Device desktop{"desktop"};
+  TwoDevices() {
+    start_with_sample(laptop, remote);
+    clone_to(desktop, remote);
+  }
+};
+
+size_t count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("sync: a second device is set up with clone and both converge on edits to different entities") {
+  TwoDevices d;
+  CHECK(d.desktop.tree() == d.laptop.tree());
+  // clone registers the merge driver, as init does
+  CHECK(d.desktop.git({"config", "merge.lorsync.driver"}).find("merge-file %O %A %B %P") != std::string::npos);
+  CHECK(d.laptop.git({"config", "merge.lorsync.driver"}).find("merge-file %O %A %B %P") != std::string::npos);
+
+  d.laptop.ok({"set", "writer", "samuel-brennan", "title=chair"});
+  d.desktop.ok({"record", "halvorsen-chair", "reminded", "--on", "2026-08-14"});
+  json report = json::parse(d.laptop.ok({"--json", "sync"}));
+  CHECK(report["pushed"] == true);
+  CHECK(report["received"].empty());
+  report = json::parse(d.desktop.ok({"--json", "sync"}));
+  REQUIRE(report["received"].size() == 1);
+  CHECK(report["received"][0]["kind"] == "merge");
+  CHECK(report["received"][0]["conflicts"].empty());
+  CHECK(report["pushed"] == true);
+  converge({&d.laptop, &d.desktop});
+  CHECK(d.laptop.file("writers/samuel-brennan.md").find("title: chair") != std::string::npos);
+  CHECK(d.laptop.file("letters/halvorsen-chair.md").find("event: reminded") != std::string::npos);
+  CHECK_FALSE(fs::exists(d.laptop.plan / "sync-conflicts.yaml"));
+  // The merge commit names where the changes came from and carries this device's trailer.
+  std::string message = d.desktop.git({"log", "-1", "--format=%B", "HEAD"});
+  CHECK(message.find("sync: plan — merged changes from laptop") != std::string::npos);
+  CHECK(message.find("Lorsync-Device: desktop") != std::string::npos);
+  // Nothing was ever rewritten: both devices' commits are in the remote's history.
+  CHECK(run_git(d.remote.path, {"log", "--format=%s"}).out.find("record: letters/halvorsen-chair") != std::string::npos);
+}
+
+TEST_CASE("sync: events recorded on both devices for the same letter all survive, in date order") {
+  TwoDevices d;
+  d.laptop.ok({"record", "brennan-neurology", "reminded", "--on", "2026-08-12", "--note", "from the laptop"});
+  d.desktop.ok({"record", "brennan-neurology", "uploaded", "--on", "2026-08-10", "--note", "from the desktop"});
+  d.desktop.ok({"record", "brennan-neurology", "reminded", "--on", "2026-08-13"});
+  d.laptop.ok({"sync"});
+  d.desktop.ok({"sync"});
+  converge({&d.laptop, &d.desktop});
+  std::string letter = d.laptop.file("letters/brennan-neurology.md");
+  INFO(letter);
+  size_t uploaded = letter.find("2026-08-10, event: uploaded");
+  size_t laptop_reminder = letter.find("2026-08-12, event: reminded");
+  size_t desktop_reminder = letter.find("2026-08-13, event: reminded");
+  REQUIRE(uploaded != std::string::npos);
+  REQUIRE(laptop_reminder != std::string::npos);
+  REQUIRE(desktop_reminder != std::string::npos);
+  CHECK(uploaded < laptop_reminder);
+  CHECK(laptop_reminder < desktop_reminder);
+  CHECK(count(letter, "event: asked") == 1);  // what both had stays once
+  CHECK_FALSE(fs::exists(d.laptop.plan / "sync-conflicts.yaml"));
+  d.laptop.ok({"validate"});
+}
+
+TEST_CASE("sync: the same field changed on both devices: the later change wins and the other is recorded until resolved") {
+  TwoDevices d;
+  d.laptop.ok({"set", "letter", "delgado-consult", "eras_letter_id=L-100"});
+  next_second();
+  d.desktop.ok({"set", "letter", "delgado-consult", "eras_letter_id=L-200"});
+  d.desktop.ok({"sync"});  // desktop's later change reaches the remote first
+  json report = json::parse(d.laptop.ok({"--json", "sync"}));
+  REQUIRE(report["received"].size() == 1);
+  REQUIRE(report["received"][0]["conflicts"].size() == 1);
+  json conflict = report["received"][0]["conflicts"][0];
+  CHECK(conflict == json{{"path", "letters/delgado-consult.md"}, {"field", "eras_letter_id"}, {"kept", "L-200"},
+                         {"lost", "L-100"}, {"kept_device", "desktop"}, {"lost_device", "laptop"}});
+  converge({&d.laptop, &d.desktop});
+  CHECK(d.desktop.file("letters/delgado-consult.md").find("eras_letter_id: L-200") != std::string::npos);
+
+  // Shown on both devices: status, the audit, resolve's list.
+  for (const Device* device : {&d.laptop, &d.desktop}) {
+    std::string status = device->ok({"status"});
+    CHECK(status.find("eras_letter_id") != std::string::npos);
+    json audit = json::parse(device->lorsync({"--json", "audit"}).out);
+    bool found = false;
+    for (const auto& finding : audit["findings"])
+      found = found || (finding["rule"] == "sync-conflict" && finding["message"].get<std::string>().find("L-100") != std::string::npos);
+    CHECK(found);
+    json listed = json::parse(device->ok({"--json", "resolve"}));
+    CHECK(listed["conflicts"].size() == 1);
+  }
+
+  // Settled on one device, settled everywhere.
+  ProcessResult wrong = d.laptop.lorsync({"resolve", "letters/delgado-consult.md", "waived"});
+  CHECK(wrong.exit_code == 2);
+  CHECK(wrong.err.find("eras_letter_id") != std::string::npos);  // names the open ones
+  d.laptop.ok({"resolve", "letters/delgado-consult.md", "eras_letter_id"});
+  CHECK_FALSE(fs::exists(d.laptop.plan / "sync-conflicts.yaml"));
+  converge({&d.laptop, &d.desktop});
+  CHECK(json::parse(d.desktop.ok({"--json", "resolve"}))["conflicts"].empty());
+  CHECK(d.desktop.ok({"resolve"}).find("No sync conflicts") != std::string::npos);
+}
+
+TEST_CASE("sync: both devices changed the same lines of a letter's notes: both texts are kept under a plain note") {
+  TwoDevices d;
+  const std::string path = "letters/whitfield-inpatient.md";
+  std::string original = d.laptop.file(path);
+  size_t body = original.find("\n---\n") + 5;
+  write_file(d.laptop.plan / path, original.substr(0, body) + "Call her office on Monday.\n");
+  d.laptop.ok({"sync"});  // commits the editor's change, then syncs
+  next_second();
+  write_file(d.desktop.plan / path, original.substr(0, body) + "She prefers email; write on Tuesday.\n");
+  d.desktop.ok({"sync"});
+  converge({&d.laptop, &d.desktop});
+  std::string merged = d.laptop.file(path);
+  INFO(merged);
+  CHECK(merged.find("Call her office on Monday.") != std::string::npos);
+  CHECK(merged.find("She prefers email; write on Tuesday.") != std::string::npos);
+  CHECK(merged.find("(lorsync: desktop and laptop both changed the lines below") != std::string::npos);
+  CHECK(merged.find("desktop and laptop both changed") < merged.find("She prefers email"));
+  CHECK(merged.find("She prefers email") < merged.find("Call her office"));  // the later text first
+  d.laptop.ok({"validate"});
+}
+
+TEST_CASE("sync: modify beats delete, and an entity added on both devices merges field by field") {
+  TwoDevices d;
+  d.laptop.ok({"add", "writer", "nadia-okafor", "--set", "name=Nadia Okafor", "--set", "title=attending",
+               "--set", "specialty=pmr", "--set", "institution=Lakeshore", "--set", "country=US"});
+  converge({&d.laptop, &d.desktop});
+  d.laptop.ok({"rm", "writer", "nadia-okafor"});
+  d.desktop.ok({"set", "writer", "nadia-okafor", "institution=Riverside Medical Center"});
+  // add/add: the same new id on both, agreeing on some fields, differing on one
+  d.laptop.ok({"add", "writer", "lena-park", "--set", "name=Lena Park", "--set", "title=faculty", "--set",
+               "specialty=neurology", "--set", "institution=Riverside", "--set", "country=US"});
+  next_second();
+  d.desktop.ok({"add", "writer", "lena-park", "--set", "name=Lena Park", "--set", "title=attending", "--set",
+                "specialty=neurology", "--set", "institution=Riverside", "--set", "country=US"});
+  d.laptop.ok({"sync"});
+  d.desktop.ok({"sync"});
+  converge({&d.laptop, &d.desktop});
+  REQUIRE(fs::exists(d.laptop.plan / "writers/nadia-okafor.md"));
+  CHECK(d.laptop.file("writers/nadia-okafor.md").find("Riverside Medical Center") != std::string::npos);
+  std::string lena = d.laptop.file("writers/lena-park.md");
+  INFO(lena);
+  CHECK(lena.find("name: Lena Park") != std::string::npos);
+  CHECK(lena.find("specialty: neurology") != std::string::npos);
+  CHECK(lena.find("title: attending") != std::string::npos);  // the later one
+  json conflicts = json::parse(d.laptop.ok({"--json", "resolve"}))["conflicts"];
+  REQUIRE(conflicts.size() == 1);
+  CHECK(conflicts[0]["field"] == "title");
+  CHECK(conflicts[0]["lost"] == "faculty");
+  d.laptop.ok({"validate"});
+}
+
+TEST_CASE("sync: a file that is not a plan file keeps both versions, and the conflict is reported") {
+  TwoDevices d;
+  auto commit_pdf = [](const Device& device, const std::string& bytes) {
+    write_file(device.plan / "packet/cv.pdf", bytes);
+    device.git({"add", "packet/cv.pdf"});
+    device.git({"commit", "-q", "-m", "add: packet/cv.pdf — new CV", "-m", "Lorsync-Device: " + device.name});
+  };
+  commit_pdf(d.laptop, std::string("%PDF-1.7 laptop\0\x01\x02", 19));
+  next_second();
+  commit_pdf(d.desktop, std::string("%PDF-1.7 desktop\0\x03\x04", 20));
+  d.laptop.ok({"sync"});
+  d.desktop.ok({"sync"});
+  converge({&d.laptop, &d.desktop});
+  CHECK(d.laptop.file("packet/cv.pdf") == std::string("%PDF-1.7 desktop\0\x03\x04", 20));
+  REQUIRE(fs::exists(d.laptop.plan / "packet/cv.from-laptop.pdf"));
+  CHECK(d.laptop.file("packet/cv.from-laptop.pdf") == std::string("%PDF-1.7 laptop\0\x01\x02", 19));
+  json conflicts = json::parse(d.desktop.ok({"--json", "resolve"}))["conflicts"];
+  REQUIRE(conflicts.size() == 1);
+  CHECK(conflicts[0] == json{{"path", "packet/cv.pdf"}, {"field", "file"}, {"kept", "packet/cv.pdf"},
+                             {"lost", "packet/cv.from-laptop.pdf"}, {"kept_device", "desktop"}, {"lost_device", "laptop"}});
+}
+
+TEST_CASE("sync: a device that is only the git CLI takes part, with and without lorsync's merge driver") {
+  TwoDevices d;
+  TempDir cli_dir;
+  fs::path cli = cli_dir / "plan";
+  REQUIRE(run_process({"git", "clone", "-q", d.remote.path.string(), cli.string()}).exit_code == 0);
+  auto cli_git = [&cli](std::vector<std::string> args) {
+    ProcessResult result = run_git(cli, args);
+    INFO("git " << args.front() << "\n" << result.out << result.err);
+    REQUIRE(result.exit_code == 0);
+    return result.out;
+  };
+
+  SECTION("without the merge driver, its plain commits are merged by lorsync") {
+    std::string letter = read_file(cli / "letters/qureshi-home.md");
+    size_t events = letter.find("events:\n") + 8;
+    letter.insert(events, "  - {date: 2026-08-11, event: reminded, via: whatsapp}\n");
+    write_file(cli / "letters/qureshi-home.md", letter);
+    cli_git({"commit", "-q", "-am", "reminded Dr. Qureshi"});
+    cli_git({"push", "-q", "origin", "main"});
+    d.laptop.ok({"record", "qureshi-home", "uploaded", "--on", "2026-08-14"});
+    d.laptop.ok({"sync"});
+    d.desktop.ok({"sync"});
+    converge({&d.laptop, &d.desktop});
+    std::string merged = d.desktop.file("letters/qureshi-home.md");
+    CHECK(merged.find("via: whatsapp") != std::string::npos);
+    CHECK(merged.find("event: uploaded") != std::string::npos);
+    cli_git({"pull", "-q", "--no-rebase", "origin", "main"});
+    CHECK(run_git(cli, {"rev-parse", "HEAD^{tree}"}).out == d.laptop.tree());
+  }
+
+  SECTION("with the merge driver, a plain git pull merges as lorsync does: no markers") {
+    cli_git({"config", "merge.lorsync.driver", std::string(LORSYNC_BINARY) + " merge-file %O %A %B %P"});
+    d.laptop.ok({"record", "qureshi-home", "uploaded", "--on", "2026-08-14"});
+    d.laptop.ok({"sync"});
+    std::string letter = read_file(cli / "letters/qureshi-home.md");
+    letter.insert(letter.find("events:\n") + 8, "  - {date: 2026-08-11, event: reminded, via: whatsapp}\n");
+    write_file(cli / "letters/qureshi-home.md", letter);
+    cli_git({"commit", "-q", "-am", "reminded Dr. Qureshi"});
+    ProcessResult pull = run_git(cli, {"pull", "-q", "--no-rebase", "--no-edit", "origin", "main"});
+    INFO(pull.out << pull.err);
+    REQUIRE(pull.exit_code == 0);
+    CHECK(conflict_markers(cli).empty());
+    std::string merged = read_file(cli / "letters/qureshi-home.md");
+    CHECK(merged.find("via: whatsapp") != std::string::npos);
+    CHECK(merged.find("event: uploaded") != std::string::npos);
+    cli_git({"push", "-q", "origin", "main"});
+    converge({&d.laptop, &d.desktop});
+    CHECK(d.desktop.file("letters/qureshi-home.md") == merged);
+  }
+}
+
+TEST_CASE("sync: remote, clone and sync explain what is missing") {
+  TempDir dir;
+  Device alone{"laptop"};
+  ProcessResult init = run_lorsync({"init", "--sample", alone.plan.string()});
+  REQUIRE(init.exit_code == 0);
+  ProcessResult no_remote = alone.lorsync({"sync"});
+  CHECK(no_remote.exit_code == 2);
+  CHECK(no_remote.err.find("lorsync remote URL") != std::string::npos);
+  CHECK(alone.ok({"remote"}).find("no remote yet") != std::string::npos);
+
+  BareRemote empty;
+  ProcessResult clone_empty = run_lorsync({"clone", empty.path.string(), (dir / "second").string()});
+  CHECK(clone_empty.exit_code == 2);
+  CHECK(clone_empty.err.find("holds no plan yet") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "second"));  // nothing left behind
+
+  ProcessResult clone_missing = run_lorsync({"clone", (dir / "nowhere.git").string(), (dir / "third").string()});
+  CHECK(clone_missing.exit_code == 3);
+  CHECK(clone_missing.err.find("not a git repository, or it does not exist") != std::string::npos);
+
+  alone.ok({"remote", empty.path.string()});
+  CHECK(alone.ok({"remote"}).find(empty.path.string()) != std::string::npos);
+  CHECK(alone.ok({"sync"}).find("sent yours") != std::string::npos);
+  CHECK(alone.ok({"sync"}).find("nothing new there; nothing of yours to send") != std::string::npos);
+}

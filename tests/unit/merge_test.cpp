@@ -1,0 +1,593 @@
+// merge/merge_file on real plan files (the sample plan as base): fields 3-way
+// with the later change winning and the other reported, lists as sets, bodies
+// line-wise with both texts kept under a note and never conflict markers; and
+// the property sync relies on: merging A into B gives the same bytes as B into A.
+#include <catch2/catch.hpp>
+
+#include "merge/merge_file.hpp"
+#include "model/document.hpp"
+#include "model/front_matter_edit.hpp"
+#include "model/sync_conflicts.hpp"
+#include "support/fixtures.hpp"
+
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+
+using namespace lorsync;
+
+namespace {
+
+const MergeSide kLaptop{"laptop", 1'780'000'000};
+const MergeSide kPhone{"phone", 1'780'000'100};  // changed later than the laptop
+
+std::string sample(const std::string& path) {
+  std::ifstream in(test::source_path("daemon/store/sample/" + path), std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// `text` with its one occurrence of `from` replaced.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  REQUIRE(text.find(from, at + 1) == std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+bool has_marker_line(const std::string& text) {
+  for (const auto& line : lines_of(text))
+    if (line.starts_with("<<<<<<<") || line.starts_with("=======") || line.starts_with(">>>>>>>")) return true;
+  return false;
+}
+
+std::string note(const std::string& first, const std::string& second) {
+  return "(lorsync: " + first + " and " + second + " both changed the lines below; both versions are kept, " + first +
+         "'s first)";
+}
+
+// The merge as device A runs it; checks that device B, merging the other way round, gets the very same result,
+// and that no conflict marker was written.
+FileMerge merged(const std::string& path, const std::optional<std::string>& base, const std::string& a,
+                 const std::string& b, const MergeSide& side_a, const MergeSide& side_b) {
+  FileMerge ab = merge_file(path, base, a, b, side_a, side_b);
+  FileMerge ba = merge_file(path, base, b, a, side_b, side_a);
+  CHECK(ab.text == ba.text);
+  CHECK(ab.conflicts == ba.conflicts);
+  CHECK_FALSE(has_marker_line(ab.text));
+  return ab;
+}
+
+nlohmann::json data_of(DocumentKind kind, const std::string& path, const std::string& text) {
+  ParsedDocument parsed = parse_document(kind, path, "x", text);
+  REQUIRE(parsed.document);
+  return parsed.document->data;
+}
+
+const std::string kLetter = "letters/whitfield-inpatient.md";
+const std::string kWriter = "writers/eleanor-whitfield.md";
+
+}  // namespace
+
+TEST_CASE("different fields changed on each side merge without a conflict", "[merge]") {
+  std::string base = sample(kLetter);
+  std::string a = replaced(base, "eras_letter_id: LOR-2027-481736", "eras_letter_id: LOR-2027-000001");
+  std::string b = replaced(base, "rotation: lakeshore-inpatient-rehab", "rotation: riverside-pmr-consult");
+  FileMerge out = merged(kLetter, base, a, b, kLaptop, kPhone);
+  CHECK(out.text == replaced(a, "rotation: lakeshore-inpatient-rehab", "rotation: riverside-pmr-consult"));
+  CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("comments either side added to the front matter are kept", "[merge]") {
+  std::string base = sample(kLetter);
+  std::string laptop = replaced(base, "rotation: lakeshore-inpatient-rehab", "rotation: riverside-pmr-consult");
+  laptop = replaced(laptop, "eras_letter_id:", "# from the ERAS confirmation email\neras_letter_id:");
+  std::string phone = replaced(base, "packet: [cv, personal-statement, scores, photo, summary]",
+                               "packet: [cv, personal-statement, scores, summary]   # no photo after all");
+  FileMerge out = merged(kLetter, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text == replaced(laptop, "packet: [cv, personal-statement, scores, photo, summary]",
+                             "packet: [cv, personal-statement, scores, summary]   # no photo after all"));
+  CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("one field changed differently on both sides - the later change wins and the other is reported",
+          "[merge]") {
+  std::string base = sample(kLetter);
+  std::string laptop = replaced(base, "LOR-2027-481736", "LOR-2027-111111");
+  std::string phone = replaced(base, "LOR-2027-481736", "LOR-2027-222222");
+
+  SECTION("the phone changed it later") {
+    FileMerge out = merged(kLetter, base, laptop, phone, kLaptop, kPhone);
+    CHECK(out.text == phone);
+    REQUIRE(out.conflicts.size() == 1);
+    CHECK(out.conflicts[0] ==
+          SyncConflict{kLetter, "eras_letter_id", "LOR-2027-222222", "LOR-2027-111111", "phone", "laptop"});
+  }
+  SECTION("the laptop changed it later") {
+    MergeSide later_laptop{"laptop", kPhone.time + 60};
+    FileMerge out = merged(kLetter, base, laptop, phone, later_laptop, kPhone);
+    CHECK(out.text == laptop);
+    REQUIRE(out.conflicts.size() == 1);
+    CHECK(out.conflicts[0] ==
+          SyncConflict{kLetter, "eras_letter_id", "LOR-2027-111111", "LOR-2027-222222", "laptop", "phone"});
+  }
+  SECTION("at the same second the greater device name wins") {
+    MergeSide same_time_laptop{"laptop", kPhone.time};
+    FileMerge out = merged(kLetter, base, laptop, phone, same_time_laptop, kPhone);
+    CHECK(out.text == phone);
+    REQUIRE(out.conflicts.size() == 1);
+    CHECK(out.conflicts[0].kept_device == "phone");
+  }
+  SECTION("a value that is not text is reported as JSON, with its dotted field") {
+    std::string writer = sample(kWriter);
+    std::string eight = replaced(writer, "weeks: 6", "weeks: 8");
+    std::string four = replaced(writer, "weeks: 6", "weeks: 4");
+    FileMerge out = merged(kWriter, writer, eight, four, kPhone, kLaptop);
+    CHECK(out.text == eight);
+    REQUIRE(out.conflicts.size() == 1);
+    CHECK(out.conflicts[0] == SyncConflict{kWriter, "relationship.weeks", "8", "4", "phone", "laptop"});
+  }
+}
+
+TEST_CASE("both sides setting the same new value is no conflict", "[merge]") {
+  std::string base = sample("letters/qureshi-home.md");
+  std::string a = replaced(base, "waived: false", "waived: true");
+  std::string b = replaced(a, "Ask her after", "Ask Dr. Qureshi after");
+  FileMerge out = merged("letters/qureshi-home.md", base, a, b, kLaptop, kPhone);
+  CHECK(out.text == b);
+  CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("events added on both sides all survive - in date order", "[merge]") {
+  const std::string path = "letters/delgado-consult.md";
+  std::string base = sample(path);
+  const std::string last_event =
+      "  - {date: 2026-08-12, event: asked, via: email, note: \"He was off service my last two days, so I asked by "
+      "email.\"}\n";
+  std::string laptop = replaced(base, last_event, last_event + "  - {date: 2026-08-20, event: agreed, via: email}\n");
+  std::string phone = replaced(base, last_event,
+                               last_event + "  - {date: 2026-08-15, event: reminded, via: phone}\n"
+                                            "  - {date: 2026-08-20, event: agreed, via: in-person}\n");
+  FileMerge out = merged(path, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text ==
+        "---\n"
+        "writer: marcus-delgado\n"
+        "rotation: riverside-pmr-consult\n"
+        "waived: true\n"
+        "events:\n"
+        "  - {date: 2026-08-12, event: asked, note: \"He was off service my last two days, so I asked by email.\", "
+        "via: email}\n"
+        "  - {date: 2026-08-15, event: reminded, via: phone}\n"
+        "  - {date: 2026-08-20, event: agreed, via: email}\n"
+        "  - {date: 2026-08-20, event: agreed, via: in-person}\n"
+        "---\n"
+        "Second US PM&R letter, the one I most need. No reply yet.\n"
+        "If he agrees, send the packet the same day (CV, PS draft v4, summary).\n");
+  CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("an event removed on one side is removed - an event added on the other survives", "[merge]") {
+  std::string base = sample(kLetter);
+  const std::string uploaded = "  - {date: 2026-08-10, event: uploaded, via: eras}\n";
+  std::string removed = replaced(base, uploaded, "");
+
+  SECTION("the other side did not touch the events") {
+    std::string other = replaced(base, "waived: true", "waived: false");
+    FileMerge out = merged(kLetter, base, removed, other, kPhone, kLaptop);
+    CHECK(out.text == replaced(removed, "waived: true", "waived: false"));
+    CHECK(out.conflicts.empty());
+  }
+  SECTION("the other side removed every event by hand - leaving `events:` empty") {
+    std::string emptied = base.substr(0, base.find("  - {date: 2026-06-03")) + base.substr(base.find("---\nAnchor"));
+    REQUIRE(emptied.find("events:\n---\n") != std::string::npos);
+    std::string added = replaced(base, uploaded, uploaded + "  - {date: 2026-08-14, event: thanked, via: card}\n");
+    FileMerge out = merged(kLetter, base, emptied, added, kPhone, kLaptop);
+    CHECK(data_of(DocumentKind::letter, kLetter, out.text)["events"] ==
+          nlohmann::json::parse(R"([{"date": "2026-08-14", "event": "thanked", "via": "card"}])"));
+    CHECK(out.conflicts.empty());
+  }
+  SECTION("the other side added an event") {
+    std::string added = replaced(base, uploaded, uploaded + "  - {date: 2026-08-14, event: thanked, via: card}\n");
+    FileMerge out = merged(kLetter, base, removed, added, kPhone, kLaptop);
+    nlohmann::json events = data_of(DocumentKind::letter, kLetter, out.text)["events"];
+    CHECK(events == nlohmann::json::parse(R"([
+      {"date": "2026-06-03", "event": "agreed", "via": "in-person"},
+      {"date": "2026-06-03", "event": "asked", "via": "in-person"},
+      {"date": "2026-06-08", "event": "packet-sent", "via": "email"},
+      {"date": "2026-08-14", "event": "thanked", "via": "card"}])"));
+    CHECK(out.conflicts.empty());
+  }
+}
+
+TEST_CASE("id lists merge as sets - the winner's order, then the loser's additions", "[merge]") {
+  const std::string path = "programs/riverside-pmr.md";
+  std::string base = sample(path);
+  const std::string letters = "letters: [whitfield-inpatient, delgado-consult, brennan-neurology, qureshi-home]";
+  // The phone (winner) drops qureshi-home and adds halvorsen-chair; the laptop drops brennan-neurology, adds lee-home.
+  std::string phone = replaced(base, letters, "letters: [whitfield-inpatient, delgado-consult, brennan-neurology, "
+                                              "halvorsen-chair]");
+  std::string laptop =
+      replaced(base, letters, "letters: [lee-home, whitfield-inpatient, delgado-consult, qureshi-home]");
+  FileMerge out = merged(path, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text ==
+        replaced(base, letters, "letters: [whitfield-inpatient, delgado-consult, halvorsen-chair, lee-home]"));
+  CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("nested mappings merge per key", "[merge]") {
+  std::string base = sample(kWriter);
+  std::string laptop = replaced(base, "  weeks: 6\n", "  weeks: 8\n");
+  std::string phone = replaced(replaced(base, "  direct_supervision: true\n", "  direct_supervision: false\n"),
+                               "rotations: [lakeshore-inpatient-rehab]",
+                               "rotations: [lakeshore-inpatient-rehab, riverside-pmr-consult]");
+  FileMerge out = merged(kWriter, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text == replaced(phone, "  weeks: 6\n", "  weeks: 8\n"));
+  CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("a key removed on one side and changed on the other keeps the change - the removal is reported",
+          "[merge]") {
+  std::string base = sample(kLetter);
+  std::string removed = replaced(base, "eras_letter_id: LOR-2027-481736\n", "");
+  std::string changed = replaced(base, "LOR-2027-481736", "LOR-2027-999999");
+  for (bool remover_later : {true, false}) {
+    INFO("remover later: " << remover_later);
+    const MergeSide& remover = remover_later ? kPhone : kLaptop;
+    const MergeSide& changer = remover_later ? kLaptop : kPhone;
+    FileMerge out = merged(kLetter, base, removed, changed, remover, changer);
+    CHECK(out.text == changed);
+    REQUIRE(out.conflicts.size() == 1);
+    CHECK(out.conflicts[0] ==
+          SyncConflict{kLetter, "eras_letter_id", "LOR-2027-999999", "(removed)", changer.device, remover.device});
+  }
+}
+
+TEST_CASE("a key removed on one side and untouched on the other is removed", "[merge]") {
+  std::string base = sample(kLetter);
+  std::string removed = replaced(base, "eras_letter_id: LOR-2027-481736\n", "");
+  std::string other = replaced(base, "Anchor letter.", "Anchor letter!");
+  FileMerge out = merged(kLetter, base, removed, other, kLaptop, kPhone);
+  CHECK(out.text == replaced(removed, "Anchor letter.", "Anchor letter!"));
+  CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("a file both sides added merges as if from an empty one", "[merge]") {
+  const std::string path = "letters/lee-home.md";
+  std::string laptop = "---\nwriter: jane-lee\nwaived: true\n---\nAsked at grand rounds.\n";
+  std::string phone =
+      "---\nwriter: jane-lee\nwaived: false\nevents:\n  - {date: 2026-08-01, event: asked, via: email}\n---\n"
+      "Emailed her the CV.\n";
+  FileMerge out = merged(path, std::nullopt, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text == "---\nwriter: jane-lee\nwaived: false\nevents:\n  - {date: 2026-08-01, event: asked, via: email}\n"
+                    "---\n" +
+                        note("phone", "laptop") + "\nEmailed her the CV.\nAsked at grand rounds.\n");
+  CHECK(out.conflicts == std::vector<SyncConflict>{
+                             {path, "waived", "false", "true", "phone", "laptop"},
+                             {path, "notes", "Emailed her the CV.", "Asked at grand rounds.", "phone", "laptop"}});
+}
+
+TEST_CASE("body lines both sides changed are kept twice under a note - the winner's first", "[merge]") {
+  std::string base = sample(kLetter);
+  const std::string line = "Anchor letter. Uploaded Aug 10, well ahead of ERAS opening.\n";
+  std::string laptop = replaced(base, line, "Anchor letter. Uploaded Aug 10; confirmed in ERAS.\n");
+  std::string phone = replaced(base, line, "Anchor letter, uploaded Aug 10.\nShe copied me on the upload email.\n");
+  FileMerge out = merged(kLetter, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text == replaced(base, line,
+                             note("phone", "laptop") +
+                                 "\nAnchor letter, uploaded Aug 10.\nShe copied me on the upload email.\n"
+                                 "Anchor letter. Uploaded Aug 10; confirmed in ERAS.\n"));
+  CHECK(out.conflicts ==
+        std::vector<SyncConflict>{{kLetter, "notes",
+                                   "Anchor letter, uploaded Aug 10.\nShe copied me on the upload email.",
+                                   "Anchor letter. Uploaded Aug 10; confirmed in ERAS.", "phone", "laptop"}});
+}
+
+TEST_CASE("body lines changed at different places merge cleanly", "[merge]") {
+  std::string base = sample(kWriter);
+  std::string laptop = replaced(base, "SCI unit attending;", "SCI unit attending (4 West);");
+  std::string phone = replaced(base, "Prefers email; answers fastest early morning.",
+                               "Prefers email; answers fastest before 7 am.");
+  FileMerge out = merged(kWriter, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text == replaced(laptop, "Prefers email; answers fastest early morning.",
+                             "Prefers email; answers fastest before 7 am."));
+  CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("notes kept after a file that ended at its closing line start on a line of their own", "[merge]") {
+  const std::string path = "letters/lee-home.md";
+  std::string base = "---\nwriter: jane-lee\n---\nAsked.\n";
+  std::string phone = "---\nwriter: jane-lee\n---";  // notes deleted, up to the line end of "---"
+  std::string laptop = "---\nwriter: jane-lee\n---\nAsked.\nShe agreed.\n";
+  FileMerge out = merged(path, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text == "---\nwriter: jane-lee\n---\n" + note("phone", "laptop") + "\nAsked.\nShe agreed.\n");
+}
+
+TEST_CASE("plan.yaml merges field by field - keeping its comments", "[merge]") {
+  std::string base = sample("plan.yaml");
+  std::string laptop = replaced(replaced(base, "visa: j1", "visa: h1b"),
+                                "interests: [inpatient-rehab, spinal-cord-injury]",
+                                "interests: [inpatient-rehab, spinal-cord-injury, brain-injury]");
+  std::string phone = replaced(replaced(base, "eras_submit: 2026-09-03", "eras_submit: 2026-09-10"),
+                               "interests: [inpatient-rehab, spinal-cord-injury]",
+                               "interests: [spinal-cord-injury, stroke]");
+  FileMerge out = merged("plan.yaml", base, laptop, phone, kLaptop, kPhone);
+  std::string expected = replaced(replaced(laptop, "eras_submit: 2026-09-03", "eras_submit: 2026-09-10"),
+                                  "interests: [inpatient-rehab, spinal-cord-injury, brain-injury]",
+                                  "interests: [spinal-cord-injury, stroke, brain-injury]");
+  CHECK(out.text == expected);
+  CHECK(out.conflicts.empty());
+
+  SECTION("the same field changed on both sides") {
+    std::string other = replaced(base, "visa: j1", "visa: none");
+    FileMerge conflict = merged("plan.yaml", base, laptop, other, kLaptop, kPhone);
+    CHECK(data_of(DocumentKind::plan, "plan.yaml", conflict.text)["applicant"]["visa"] == "none");
+    CHECK(conflict.conflicts ==
+          std::vector<SyncConflict>{{"plan.yaml", "applicant.visa", "none", "h1b", "phone", "laptop"}});
+  }
+}
+
+TEST_CASE("sync-conflicts.yaml merges its records as a set", "[merge]") {
+  SyncConflict weeks{kWriter, "relationship.weeks", "8", "4", "phone", "laptop"};
+  SyncConflict waived{kLetter, "waived", "true", "false", "laptop", "phone"};
+  SyncConflict visa{"plan.yaml", "applicant.visa", "none", "h1b", "phone", "laptop"};
+  std::string base = emit_sync_conflicts({weeks});
+  std::string laptop = emit_sync_conflicts({weeks, waived});  // recorded one more
+  std::string phone = emit_sync_conflicts({visa});            // settled weeks, recorded visa
+  FileMerge out = merged(kSyncConflictsPath, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text == emit_sync_conflicts({waived, visa}));
+  CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("a side whose YAML does not parse is merged line by line", "[merge]") {
+  std::string base = sample(kLetter);
+  std::string broken = replaced(base, "packet: [cv, personal-statement, scores, photo, summary]",
+                                "packet: [cv, personal-statement, scores, photo, summary");
+  SECTION("different lines: a clean line merge") {
+    std::string other = replaced(base, "Anchor letter.", "Anchor letter!");
+    FileMerge out = merged(kLetter, base, broken, other, kLaptop, kPhone);
+    CHECK(out.text == replaced(broken, "Anchor letter.", "Anchor letter!"));
+    CHECK(out.conflicts.empty());
+  }
+  SECTION("the same line: both kept under a note") {
+    std::string other = replaced(base, "packet: [cv, personal-statement, scores, photo, summary]",
+                                 "packet: [cv, personal-statement, scores, summary]");
+    FileMerge out = merged(kLetter, base, broken, other, kLaptop, kPhone);
+    CHECK(out.text == replaced(base, "packet: [cv, personal-statement, scores, photo, summary]\n",
+                               note("phone", "laptop") +
+                                   "\npacket: [cv, personal-statement, scores, summary]\n"
+                                   "packet: [cv, personal-statement, scores, photo, summary\n"));
+    CHECK(out.conflicts == std::vector<SyncConflict>{{kLetter, "text",
+                                                      "packet: [cv, personal-statement, scores, summary]",
+                                                      "packet: [cv, personal-statement, scores, photo, summary",
+                                                      "phone", "laptop"}});
+  }
+}
+
+TEST_CASE("CRLF files stay CRLF - notes included", "[merge]") {
+  auto crlf = [](const std::string& text) {
+    std::string out;
+    for (char c : text) out += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    return out;
+  };
+  std::string base = crlf(sample(kLetter));
+  std::string laptop = replaced(replaced(base, "waived: true", "waived: false"), "Anchor letter.", "Anchor.");
+  std::string phone =
+      replaced(replaced(base, "LOR-2027-481736", "LOR-2027-000002"), "Anchor letter.", "Anchor letter, uploaded.");
+  FileMerge out = merged(kLetter, base, laptop, phone, kLaptop, kPhone);
+  std::string body_line = "Anchor letter. Uploaded Aug 10, well ahead of ERAS opening.\r\n";
+  std::string expected = replaced(replaced(replaced(base, "waived: true", "waived: false"), "LOR-2027-481736",
+                                           "LOR-2027-000002"),
+                                  body_line,
+                                  note("phone", "laptop") + "\r\n" +
+                                      "Anchor letter, uploaded. Uploaded Aug 10, well ahead of ERAS opening.\r\n"
+                                      "Anchor. Uploaded Aug 10, well ahead of ERAS opening.\r\n");
+  CHECK(out.text == expected);
+  REQUIRE(out.conflicts.size() == 1);
+  CHECK(out.conflicts[0].kept_value == "Anchor letter, uploaded. Uploaded Aug 10, well ahead of ERAS opening.");
+}
+
+TEST_CASE("other text files merge line by line - the last line's missing line end is kept", "[merge]") {
+  const std::string path = "packet/summary.md";
+  std::string base = sample(path);
+  REQUIRE(base.ends_with("would help programs that know little about my school.\n"));
+  base.pop_back();  // no line end after the last line
+
+  SECTION("an addition at the end and a change at the start") {
+    std::string laptop = base + "\n- Available for a call any weekday.";
+    std::string phone = replaced(base, "# Amina Rahman:", "# Amina Rahman, MBBS:");
+    FileMerge out = merged(path, base, laptop, phone, kLaptop, kPhone);
+    CHECK(out.text == replaced(laptop, "# Amina Rahman:", "# Amina Rahman, MBBS:"));
+    CHECK(out.conflicts.empty());
+  }
+  SECTION("both changed the last line") {
+    std::string laptop = base + " Thank you!";
+    std::string phone = base + "\n";  // only ended the last line
+    std::string third = replaced(base, "know little about my school.", "know my school less well.");
+    FileMerge out = merged(path, base, laptop, third, kLaptop, kPhone);
+    CHECK(out.text == replaced(base, "  would help programs that know little about my school.",
+                               note("phone", "laptop") + "\n  would help programs that know my school less well.\n" +
+                                   "  would help programs that know little about my school. Thank you!"));
+    CHECK(out.conflicts ==
+          std::vector<SyncConflict>{{path, "text", "  would help programs that know my school less well.",
+                                     "  would help programs that know little about my school. Thank you!", "phone",
+                                     "laptop"}});
+    // Ending the last line is not a change of that line: it merges with a change of its text.
+    CHECK(merged(path, base, laptop, phone, kLaptop, kPhone).text == laptop + "\n");
+  }
+}
+
+TEST_CASE("text that looks like conflict markers is only text", "[merge]") {
+  const std::string path = ".gitignore";
+  std::string base = "# local state\n" + std::string(40, '=') + "\n<<<<<<< HEAD\n.lorsync/\n";
+  std::string laptop = replaced(base, ".lorsync/\n", ".lorsync/\n*.tmp\n");
+  std::string phone = replaced(base, ".lorsync/\n", ".lorsync/\n*.swp\n");
+  FileMerge ab = merge_file(path, base, laptop, phone, kLaptop, kPhone);
+  FileMerge ba = merge_file(path, base, phone, laptop, kPhone, kLaptop);
+  CHECK(ab.text == ba.text);
+  CHECK(ab.text == base + note("phone", "laptop") + "\n*.swp\n*.tmp\n");
+  CHECK(ab.conflicts == std::vector<SyncConflict>{{path, "text", "*.swp", "*.tmp", "phone", "laptop"}});
+}
+
+TEST_CASE("winner rule - later time, then greater device, then greater text - whichever side asks", "[merge]") {
+  CHECK(merge_winner_is_first(kPhone, kLaptop, "a", "b"));
+  CHECK_FALSE(merge_winner_is_first(kLaptop, kPhone, "b", "a"));
+  MergeSide phone_now{"phone", kLaptop.time};
+  CHECK(merge_winner_is_first(phone_now, kLaptop, "a", "b"));
+  CHECK_FALSE(merge_winner_is_first(kLaptop, phone_now, "b", "a"));
+  CHECK(merge_winner_is_first(kLaptop, kLaptop, "b", "a"));
+  CHECK_FALSE(merge_winner_is_first(kLaptop, kLaptop, "a", "b"));
+}
+
+namespace {
+
+const std::vector<std::string> kEventNames = {"asked", "agreed", "packet-sent", "reminded", "uploaded", "thanked"};
+const std::vector<std::string> kPacketItems = {"cv", "personal-statement", "scores", "photo", "summary"};
+
+// Random edits a user could make to a letter file: fields through the editor the CLI uses, body lines by hand,
+// now and then a raw edit anywhere (which may break the YAML).
+class LetterEditor {
+ public:
+  explicit LetterEditor(std::mt19937& random) : random_(random) {}
+
+  std::string edit(const std::string& text) {
+    std::string out = text;
+    int edits = pick(1, 3);
+    for (int i = 0; i < edits; ++i) out = edit_once(out);
+    return out;
+  }
+
+ private:
+  int pick(int low, int high) { return std::uniform_int_distribution<int>(low, high)(random_); }
+  const std::string& one_of(const std::vector<std::string>& items) {
+    return items[static_cast<size_t>(pick(0, static_cast<int>(items.size()) - 1))];
+  }
+
+  std::string edit_once(const std::string& text) {
+    int what = pick(0, 9);
+    if (what <= 3) return edit_field(text);
+    if (what <= 8) return edit_body(text);
+    return edit_lines(text);
+  }
+
+  std::string edit_field(const std::string& text) {
+    ParsedDocument parsed = parse_document(DocumentKind::letter, "letters/x.md", "x", text);
+    if (!parsed.document) return edit_lines(text);
+    const nlohmann::json& data = parsed.document->data;
+    FieldEdit edit;
+    switch (pick(0, 5)) {
+      case 0: edit = {FieldEdit::Op::set, {"waived"}, pick(0, 1) == 1}; break;
+      case 1: edit = {FieldEdit::Op::set, {"eras_letter_id"}, "LOR-2027-" + std::to_string(pick(100, 999))}; break;
+      case 2: edit = {FieldEdit::Op::remove, {"eras_letter_id"}, {}}; break;
+      case 3: {
+        std::string date = "2026-08-" + std::to_string(pick(10, 28));
+        edit = {FieldEdit::Op::append, {"events"}, {{"date", date}, {"event", one_of(kEventNames)}}};
+        break;
+      }
+      case 4: {
+        nlohmann::json events = data.value("events", nlohmann::json::array());
+        if (events.empty()) return text;
+        events.erase(events.begin() + pick(0, static_cast<int>(events.size()) - 1));
+        edit = {FieldEdit::Op::set, {"events"}, events};
+        break;
+      }
+      default: {
+        nlohmann::json packet = data.value("packet", nlohmann::json::array());
+        std::string item = one_of(kPacketItems);
+        auto found = std::find(packet.begin(), packet.end(), item);
+        if (found != packet.end()) packet.erase(found);
+        else packet.push_back(item);
+        edit = {FieldEdit::Op::set, {"packet"}, packet};
+      }
+    }
+    Result<Document> edited = apply_edits(*parsed.document, {edit});
+    return edited ? edited->text : text;
+  }
+
+  std::string edit_body(const std::string& text) {
+    size_t body = text.find("\n---\n");
+    if (body == std::string::npos) return edit_lines(text);
+    return text.substr(0, body + 5) + edit_lines(text.substr(body + 5));
+  }
+
+  std::string edit_lines(const std::string& text) {
+    std::vector<std::string> lines = lines_of(text);
+    size_t at = static_cast<size_t>(pick(0, static_cast<int>(lines.size())));
+    std::string fresh = "line " + std::to_string(pick(0, 99999));
+    switch (pick(0, 3)) {
+      case 0: lines.insert(lines.begin() + static_cast<long>(at), fresh); break;
+      case 1: if (at < lines.size()) lines.erase(lines.begin() + static_cast<long>(at)); break;
+      case 2: if (at < lines.size()) lines[at] += " (" + fresh + ")"; break;
+      default: lines.push_back(fresh);
+    }
+    std::string out;
+    for (const auto& line : lines) out += line + "\n";
+    if (pick(0, 9) == 0 && !out.empty()) out.pop_back();  // sometimes no line end at the end
+    return out;
+  }
+
+  std::mt19937& random_;
+};
+
+std::set<std::string> line_set(const std::string& text) {
+  std::vector<std::string> lines = lines_of(text);
+  return std::set<std::string>(lines.begin(), lines.end());
+}
+
+}  // namespace
+
+TEST_CASE("random edits on two devices merge to the same bytes either way - with nothing lost", "[merge]") {
+  std::mt19937 random(20260815);
+  LetterEditor editor(random);
+  const std::vector<std::string> letters = {"letters/whitfield-inpatient.md", "letters/delgado-consult.md",
+                                            "letters/brennan-neurology.md", "letters/qureshi-home.md"};
+  const std::vector<MergeSide> sides = {{"laptop", 100}, {"phone", 100}, {"phone", 200}, {"desktop", 200}};
+  int merges = 0;
+  for (int iteration = 0; iteration < 200; ++iteration) {
+    const std::string& path = letters[static_cast<size_t>(iteration) % letters.size()];
+    std::string base = sample(path);
+    std::string a = editor.edit(base), b = editor.edit(base);
+    if (a == b || a == base || b == base) continue;
+    ++merges;
+    const MergeSide& side_a = sides[random() % sides.size()];
+    const MergeSide& side_b = sides[random() % sides.size()];
+    INFO("iteration " << iteration << "\n--- base:\n" << base << "--- a:\n" << a << "--- b:\n" << b);
+    FileMerge out = merged(path, base, a, b, side_a, side_b);
+    INFO("--- merged:\n" << out.text);
+
+    // Every line a side added is in the result, unless the merge rewrote the front matter (then its data is).
+    ParsedDocument parsed_a = parse_document(DocumentKind::letter, path, "x", a);
+    ParsedDocument parsed_b = parse_document(DocumentKind::letter, path, "x", b);
+    ParsedDocument parsed_base = parse_document(DocumentKind::letter, path, "x", base);
+    std::set<std::string> result_lines = line_set(out.text), base_lines = line_set(base);
+    bool semantic = parsed_a.document && parsed_b.document;
+    for (const auto* side : {&parsed_a, &parsed_b}) {
+      const std::string& text = side == &parsed_a ? a : b;
+      std::string checked = semantic ? std::string(side->document->body()) : text;
+      for (const auto& line : lines_of(checked))
+        if (!base_lines.count(line)) CHECK(result_lines.count(line) == 1);
+    }
+    if (!semantic) continue;
+    ParsedDocument parsed = parse_document(DocumentKind::letter, path, "x", out.text);
+    REQUIRE(parsed.document);
+    nlohmann::json events = parsed.document->data.value("events", nlohmann::json::array());
+    nlohmann::json base_events = parsed_base.document->data.value("events", nlohmann::json::array());
+    for (const auto* side : {&parsed_a, &parsed_b})
+      for (const auto& event : side->document->data.value("events", nlohmann::json::array()))
+        if (std::find(base_events.begin(), base_events.end(), event) == base_events.end())
+          CHECK(std::find(events.begin(), events.end(), event) != events.end());
+  }
+  CHECK(merges > 150);
+}
