@@ -222,6 +222,23 @@ Result<TreeMerge> merge_commits(git_repository* repo, const git_commit* ours, co
     }
     const Version& our_version = our_change->second;
     if (our_version == their_version) continue;
+    if (path == kSyncConflictsPath) {
+      // Records merge as a set: a side that settled every conflict (and so removed the file) counts as empty.
+      auto text_of = [repo](const Version& version) -> Result<std::string> {
+        return version.present ? read_blob(repo, version.id) : Result<std::string>(std::string());
+      };
+      Version base_version = version_at(base_tree.get(), path);
+      auto base_text = text_of(base_version);
+      auto our_text = text_of(our_version);
+      auto their_text = text_of(their_version);
+      if (!base_text) return base_text.take_error();
+      if (!our_text) return our_text.take_error();
+      if (!their_text) return their_text.take_error();
+      merged_records = merge_file(path, base_version.present ? std::optional(*base_text) : std::nullopt, *our_text,
+                                  *their_text, MergeSide{}, MergeSide{})
+                           .text;
+      continue;
+    }
     // Modify beats delete: a file one side removed and the other changed stays, as changed.
     if (!our_version.present) {
       result[path] = their_version;
@@ -246,10 +263,6 @@ Result<TreeMerge> merge_commits(git_repository* repo, const git_commit* ours, co
     auto their_side = last_change(repo, theirs, base_id, path);
     if (!their_side) return their_side.take_error();
 
-    if (path == kSyncConflictsPath) {
-      merged_records = merge_file(path, base_text, *our_text, *their_text, *our_side, *their_side).text;
-      continue;
-    }
     if (merges_by_content(path)) {
       FileMerge merged = merge_file(path, base_text, *our_text, *their_text, *our_side, *their_side);
       auto id = store_blob(repo, merged.text);

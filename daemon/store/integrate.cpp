@@ -105,10 +105,15 @@ Result<std::vector<std::string>> Repository::move_head(const git_oid& from, cons
     std::vector<char*> specs;
     for (auto& path : paths) specs.push_back(path.data());
     git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
-    options.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+    // SAFE re-checks each file as it writes, so an editor's save since the check above is not overwritten;
+    // resuming, the half-written files must be replaced.
+    options.checkout_strategy = (resuming ? GIT_CHECKOUT_FORCE : GIT_CHECKOUT_SAFE) | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
     options.paths = git_strarray{specs.data(), specs.size()};
-    if (int rc = git_checkout_tree(repo_.get(), reinterpret_cast<const git_object*>(to_tree->get()), &options); rc < 0)
-      return git::failure(rc, "cannot update the work tree");
+    options.baseline = from_tree->get();
+    int rc = git_checkout_tree(repo_.get(), reinterpret_cast<const git_object*>(to_tree->get()), &options);
+    if (rc == GIT_ECONFLICT)
+      return make_error(ErrorCode::conflict, "a file was edited while the sync was writing it; the sync goes on once the edit is committed");
+    if (rc < 0) return git::failure(rc, "cannot update the work tree");
   }
   git_reference* raw_head = nullptr;
   if (int rc = git_repository_head(&raw_head, repo_.get()); rc < 0) return git::failure(rc, "cannot read HEAD");
@@ -118,7 +123,18 @@ Result<std::vector<std::string>> Repository::move_head(const git_oid& from, cons
   int rc = git_reference_create_matching(&raw_moved, repo_.get(), git_reference_name(head.get()), &to, 1, &from,
                                          "lorsync: sync");
   git::Reference moved(raw_moved);
-  if (rc < 0) return git::failure(rc, "cannot move the branch");
+  if (rc < 0) {
+    Error error = git::failure(rc, "cannot move the branch (a commit was made meanwhile?)");
+    // The branch stays where it is, so the work tree goes back with it.
+    std::vector<char*> specs;
+    for (auto& path : paths) specs.push_back(path.data());
+    git_checkout_options undo = GIT_CHECKOUT_OPTIONS_INIT;
+    undo.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+    undo.paths = git_strarray{specs.data(), specs.size()};
+    if (!specs.empty() && git_checkout_tree(repo_.get(), reinterpret_cast<const git_object*>(from_tree->get()), &undo) < 0)
+      spdlog::error("could not put the work tree back after a failed sync");
+    return error;
+  }
   return paths;
 }
 

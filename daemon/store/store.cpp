@@ -225,10 +225,11 @@ Result<PlanLock> Store::lock_for_change() {
   if (!lock) return lock.take_error();
   if (lock->predecessor_crashed()) {
     spdlog::warn("the previous writer of this plan stopped mid-change; recovering");
-    Status finished = repository_.finish_interrupted_integration(integration_marker());
-    if (!finished) return finished.take_error();
+    // Lock files first: finishing an interrupted sync needs the index and the branch.
     Status recovered = repository_.recover_after_crash();
     if (!recovered) return recovered.take_error();
+    Status finished = repository_.finish_interrupted_integration(integration_marker());
+    if (!finished) return finished.take_error();
     remove_stale_temp_files(root_);
   }
   return lock;

@@ -23,7 +23,17 @@ struct TransferState {
   bool tried_token = false;
   std::string refused;    // why no more credentials can be offered, for the error
   std::string rejection;  // what the remote said when it refused our reference ("pre-receive hook declined")
+  const std::atomic<bool>* cancel = nullptr;  // set: stop the transfer (the daemon is stopping)
 };
+
+bool cancelled(void* payload) {
+  const auto* cancel = static_cast<TransferState*>(payload)->cancel;
+  return cancel && cancel->load();
+}
+
+int check_cancel(const git_indexer_progress*, void* payload) { return cancelled(payload) ? -1 : 0; }
+int check_cancel_sideband(const char*, int, void* payload) { return cancelled(payload) ? -1 : 0; }
+int check_cancel_push(unsigned int, unsigned int, size_t, void* payload) { return cancelled(payload) ? -1 : 0; }
 
 constexpr const char* kNotARepository = "the remote is not a git repository, or it does not exist: ";
 constexpr const char* kUnreachable = "cannot reach the remote (offline, or the server is down): ";
@@ -55,6 +65,9 @@ int offer_credentials(git_credential** out, const char* url, const char* usernam
                       void* payload) {
   auto& state = *static_cast<TransferState*>(payload);
   const char* user = username_from_url && *username_from_url ? username_from_url : "git";
+  if (cancelled(payload)) return GIT_EUSER;
+  // ssh asks for the user name alone first (a URL without one), then for a way to authenticate as them.
+  if (allowed & GIT_CREDENTIAL_USERNAME) return git_credential_username_new(out, user);
   if (allowed & GIT_CREDENTIAL_SSH_KEY) {
     if (!state.tried_agent) {
       state.tried_agent = true;
@@ -238,8 +251,11 @@ Result<std::optional<std::string>> Remote::fetch() {
   if (!name) return name.take_error();
   const std::string url = git_remote_url(remote->get());
   TransferState state;
+  state.cancel = cancel_;
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
   options.callbacks.credentials = offer_credentials;
+  options.callbacks.transfer_progress = check_cancel;
+  options.callbacks.sideband_progress = check_cancel_sideband;
   options.callbacks.payload = &state;
   options.prune = GIT_FETCH_NO_PRUNE;
   options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
@@ -248,7 +264,23 @@ Result<std::optional<std::string>> Remote::fetch() {
   git_strarray refspecs{specs, 1};
   if (int rc = git_remote_fetch(remote->get(), &refspecs, &options, "lorsync: fetch"); rc < 0)
     return remote_failure(rc, url, "fetching from");
-  return tip_of("refs/remotes/origin/" + *name);
+  // A remote that no longer has the branch (emptied, replaced by a new repository) must be pushed to again,
+  // so the tracking ref a fetch without pruning leaves behind is dropped.
+  const git_remote_head** heads = nullptr;
+  size_t count = 0;
+  bool has_branch = false;
+  if (git_remote_ls(&heads, &count, remote->get()) == 0)
+    for (size_t i = 0; i < count; ++i) has_branch = has_branch || refspec.find(std::string(heads[i]->name) + ":") == 1;
+  const std::string tracking = "refs/remotes/origin/" + *name;
+  if (!has_branch) {
+    git_reference* raw = nullptr;
+    if (git_reference_lookup(&raw, repo_.get(), tracking.c_str()) == 0) {
+      git::Reference stale(raw);
+      if (int rc = git_reference_delete(stale.get()); rc < 0) return git::failure(rc, "cannot drop " + tracking);
+    }
+    return std::optional<std::string>();
+  }
+  return tip_of(tracking);
 }
 
 Result<PushOutcome> Remote::push() {
@@ -264,8 +296,11 @@ Result<PushOutcome> Remote::push() {
   if (*local && *known_remote == *local) return PushOutcome::up_to_date;
 
   TransferState state;
+  state.cancel = cancel_;
   git_push_options options = GIT_PUSH_OPTIONS_INIT;
   options.callbacks.credentials = offer_credentials;
+  options.callbacks.push_transfer_progress = check_cancel_push;
+  options.callbacks.sideband_progress = check_cancel_sideband;
   options.callbacks.push_update_reference = note_rejection;
   options.callbacks.payload = &state;
   // No '+': a push the remote cannot fast-forward is refused by the remote, never forced.

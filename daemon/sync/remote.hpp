@@ -9,6 +9,7 @@
 #include "store/git.hpp"
 #include "store/plan_lock.hpp"
 
+#include <atomic>
 #include <chrono>
 
 #include <filesystem>
@@ -41,6 +42,9 @@ class Remote {
   // How many commits our branch has that origin's (as last fetched) lacks, and the other way round.
   Result<std::pair<size_t, size_t>> ahead_behind();
 
+  // Transfers check `flag` and stop when it is set (a daemon stopping does not wait on a stalled network).
+  void cancel_when(const std::atomic<bool>* flag) { cancel_ = flag; }
+
   // Our branch's name ("main") and its tip.
   Result<std::string> branch();
   Result<std::optional<std::string>> tip_of(const std::string& reference);
@@ -49,6 +53,7 @@ class Remote {
   explicit Remote(git::Repository repo) : repo_(std::move(repo)) {}
   Result<git::Remote> origin();
   git::Repository repo_;
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 // Whether a sync failed because the remote could not be reached at all (offline, server down).

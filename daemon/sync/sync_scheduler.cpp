@@ -97,11 +97,17 @@ Result<SyncReport> SyncScheduler::round() {
   std::optional<std::string> url;
   auto remote = Remote::open(root_);
   if (remote) {
+    remote->cancel_when(&stopped_);
     auto origin = remote->origin_url();
     if (origin) url = *origin;
-    result = url ? run_sync_cycle(*remote, integrate_)
-                 : Result<SyncReport>(make_error(ErrorCode::not_found,
-                                                 "this plan has no remote yet; set one with `lorsync remote URL`"));
+    try {
+      result = url ? run_sync_cycle(*remote, integrate_)
+                   : Result<SyncReport>(make_error(ErrorCode::not_found,
+                                                   "this plan has no remote yet; set one with `lorsync remote URL`"));
+    } catch (const std::exception& e) {
+      // The sync thread must not die with the daemon's other threads still serving.
+      result = make_error(ErrorCode::io, std::string("sync failed unexpectedly: ") + e.what());
+    }
   } else {
     result = remote.take_error();
   }

@@ -82,7 +82,7 @@ const std::string kWriter = "writers/eleanor-whitfield.md";
 
 }  // namespace
 
-TEST_CASE("different fields changed on each side merge without a conflict", "[merge]") {
+TEST_CASE("merge: different fields changed on each side merge without a conflict", "[merge]") {
   std::string base = sample(kLetter);
   std::string a = replaced(base, "eras_letter_id: LOR-2027-481736", "eras_letter_id: LOR-2027-000001");
   std::string b = replaced(base, "rotation: lakeshore-inpatient-rehab", "rotation: riverside-pmr-consult");
@@ -91,7 +91,7 @@ TEST_CASE("different fields changed on each side merge without a conflict", "[me
   CHECK(out.conflicts.empty());
 }
 
-TEST_CASE("comments either side added to the front matter are kept", "[merge]") {
+TEST_CASE("merge: comments either side added to the front matter are kept", "[merge]") {
   std::string base = sample(kLetter);
   std::string laptop = replaced(base, "rotation: lakeshore-inpatient-rehab", "rotation: riverside-pmr-consult");
   laptop = replaced(laptop, "eras_letter_id:", "# from the ERAS confirmation email\neras_letter_id:");
@@ -103,7 +103,7 @@ TEST_CASE("comments either side added to the front matter are kept", "[merge]") 
   CHECK(out.conflicts.empty());
 }
 
-TEST_CASE("one field changed differently on both sides - the later change wins and the other is reported",
+TEST_CASE("merge: one field changed differently on both sides - the later change wins and the other is reported",
           "[merge]") {
   std::string base = sample(kLetter);
   std::string laptop = replaced(base, "LOR-2027-481736", "LOR-2027-111111");
@@ -142,7 +142,7 @@ TEST_CASE("one field changed differently on both sides - the later change wins a
   }
 }
 
-TEST_CASE("both sides setting the same new value is no conflict", "[merge]") {
+TEST_CASE("merge: both sides setting the same new value is no conflict", "[merge]") {
   std::string base = sample("letters/qureshi-home.md");
   std::string a = replaced(base, "waived: false", "waived: true");
   std::string b = replaced(a, "Ask her after", "Ask Dr. Qureshi after");
@@ -151,7 +151,7 @@ TEST_CASE("both sides setting the same new value is no conflict", "[merge]") {
   CHECK(out.conflicts.empty());
 }
 
-TEST_CASE("events added on both sides all survive - in date order", "[merge]") {
+TEST_CASE("merge: events added on both sides all survive - in date order", "[merge]") {
   const std::string path = "letters/delgado-consult.md";
   std::string base = sample(path);
   const std::string last_event =
@@ -179,7 +179,7 @@ TEST_CASE("events added on both sides all survive - in date order", "[merge]") {
   CHECK(out.conflicts.empty());
 }
 
-TEST_CASE("an event removed on one side is removed - an event added on the other survives", "[merge]") {
+TEST_CASE("merge: an event removed on one side is removed - an event added on the other survives", "[merge]") {
   std::string base = sample(kLetter);
   const std::string uploaded = "  - {date: 2026-08-10, event: uploaded, via: eras}\n";
   std::string removed = replaced(base, uploaded, "");
@@ -212,7 +212,7 @@ TEST_CASE("an event removed on one side is removed - an event added on the other
   }
 }
 
-TEST_CASE("id lists merge as sets - the winner's order, then the loser's additions", "[merge]") {
+TEST_CASE("merge: id lists merge as sets - the winner's order, then the loser's additions", "[merge]") {
   const std::string path = "programs/riverside-pmr.md";
   std::string base = sample(path);
   const std::string letters = "letters: [whitfield-inpatient, delgado-consult, brennan-neurology, qureshi-home]";
@@ -227,7 +227,7 @@ TEST_CASE("id lists merge as sets - the winner's order, then the loser's additio
   CHECK(out.conflicts.empty());
 }
 
-TEST_CASE("nested mappings merge per key", "[merge]") {
+TEST_CASE("merge: nested mappings merge per key", "[merge]") {
   std::string base = sample(kWriter);
   std::string laptop = replaced(base, "  weeks: 6\n", "  weeks: 8\n");
   std::string phone = replaced(replaced(base, "  direct_supervision: true\n", "  direct_supervision: false\n"),
@@ -238,7 +238,7 @@ TEST_CASE("nested mappings merge per key", "[merge]") {
   CHECK(out.conflicts.empty());
 }
 
-TEST_CASE("a key removed on one side and changed on the other keeps the change - the removal is reported",
+TEST_CASE("merge: a key removed on one side and changed on the other keeps the change - the removal is reported",
           "[merge]") {
   std::string base = sample(kLetter);
   std::string removed = replaced(base, "eras_letter_id: LOR-2027-481736\n", "");
@@ -255,7 +255,7 @@ TEST_CASE("a key removed on one side and changed on the other keeps the change -
   }
 }
 
-TEST_CASE("a key removed on one side and untouched on the other is removed", "[merge]") {
+TEST_CASE("merge: a key removed on one side and untouched on the other is removed", "[merge]") {
   std::string base = sample(kLetter);
   std::string removed = replaced(base, "eras_letter_id: LOR-2027-481736\n", "");
   std::string other = replaced(base, "Anchor letter.", "Anchor letter!");
@@ -264,7 +264,7 @@ TEST_CASE("a key removed on one side and untouched on the other is removed", "[m
   CHECK(out.conflicts.empty());
 }
 
-TEST_CASE("a file both sides added merges as if from an empty one", "[merge]") {
+TEST_CASE("merge: a file both sides added merges as if from an empty one", "[merge]") {
   const std::string path = "letters/lee-home.md";
   std::string laptop = "---\nwriter: jane-lee\nwaived: true\n---\nAsked at grand rounds.\n";
   std::string phone =
@@ -279,7 +279,7 @@ TEST_CASE("a file both sides added merges as if from an empty one", "[merge]") {
                              {path, "notes", "Emailed her the CV.", "Asked at grand rounds.", "phone", "laptop"}});
 }
 
-TEST_CASE("body lines both sides changed are kept twice under a note - the winner's first", "[merge]") {
+TEST_CASE("merge: body lines both sides changed are kept twice under a note - the winner's first", "[merge]") {
   std::string base = sample(kLetter);
   const std::string line = "Anchor letter. Uploaded Aug 10, well ahead of ERAS opening.\n";
   std::string laptop = replaced(base, line, "Anchor letter. Uploaded Aug 10; confirmed in ERAS.\n");
@@ -295,7 +295,7 @@ TEST_CASE("body lines both sides changed are kept twice under a note - the winne
                                    "Anchor letter. Uploaded Aug 10; confirmed in ERAS.", "phone", "laptop"}});
 }
 
-TEST_CASE("body lines changed at different places merge cleanly", "[merge]") {
+TEST_CASE("merge: body lines changed at different places merge cleanly", "[merge]") {
   std::string base = sample(kWriter);
   std::string laptop = replaced(base, "SCI unit attending;", "SCI unit attending (4 West);");
   std::string phone = replaced(base, "Prefers email; answers fastest early morning.",
@@ -306,7 +306,7 @@ TEST_CASE("body lines changed at different places merge cleanly", "[merge]") {
   CHECK(out.conflicts.empty());
 }
 
-TEST_CASE("notes kept after a file that ended at its closing line start on a line of their own", "[merge]") {
+TEST_CASE("merge: notes kept after a file that ended at its closing line start on a line of their own", "[merge]") {
   const std::string path = "letters/lee-home.md";
   std::string base = "---\nwriter: jane-lee\n---\nAsked.\n";
   std::string phone = "---\nwriter: jane-lee\n---";  // notes deleted, up to the line end of "---"
@@ -315,7 +315,7 @@ TEST_CASE("notes kept after a file that ended at its closing line start on a lin
   CHECK(out.text == "---\nwriter: jane-lee\n---\n" + note("phone", "laptop") + "\nAsked.\nShe agreed.\n");
 }
 
-TEST_CASE("plan.yaml merges field by field - keeping its comments", "[merge]") {
+TEST_CASE("merge: plan.yaml merges field by field - keeping its comments", "[merge]") {
   std::string base = sample("plan.yaml");
   std::string laptop = replaced(replaced(base, "visa: j1", "visa: h1b"),
                                 "interests: [inpatient-rehab, spinal-cord-injury]",
@@ -339,7 +339,7 @@ TEST_CASE("plan.yaml merges field by field - keeping its comments", "[merge]") {
   }
 }
 
-TEST_CASE("sync-conflicts.yaml merges its records as a set", "[merge]") {
+TEST_CASE("merge: sync-conflicts.yaml merges its records as a set", "[merge]") {
   SyncConflict weeks{kWriter, "relationship.weeks", "8", "4", "phone", "laptop"};
   SyncConflict waived{kLetter, "waived", "true", "false", "laptop", "phone"};
   SyncConflict visa{"plan.yaml", "applicant.visa", "none", "h1b", "phone", "laptop"};
@@ -351,7 +351,7 @@ TEST_CASE("sync-conflicts.yaml merges its records as a set", "[merge]") {
   CHECK(out.conflicts.empty());
 }
 
-TEST_CASE("a side whose YAML does not parse is merged line by line", "[merge]") {
+TEST_CASE("merge: a side whose YAML does not parse is merged line by line", "[merge]") {
   std::string base = sample(kLetter);
   std::string broken = replaced(base, "packet: [cv, personal-statement, scores, photo, summary]",
                                 "packet: [cv, personal-statement, scores, photo, summary");
@@ -376,7 +376,7 @@ TEST_CASE("a side whose YAML does not parse is merged line by line", "[merge]") 
   }
 }
 
-TEST_CASE("CRLF files stay CRLF - notes included", "[merge]") {
+TEST_CASE("merge: CRLF files stay CRLF - notes included", "[merge]") {
   auto crlf = [](const std::string& text) {
     std::string out;
     for (char c : text) out += c == '\n' ? std::string("\r\n") : std::string(1, c);
@@ -399,7 +399,7 @@ TEST_CASE("CRLF files stay CRLF - notes included", "[merge]") {
   CHECK(out.conflicts[0].kept_value == "Anchor letter, uploaded. Uploaded Aug 10, well ahead of ERAS opening.");
 }
 
-TEST_CASE("other text files merge line by line - the last line's missing line end is kept", "[merge]") {
+TEST_CASE("merge: other text files merge line by line - the last line's missing line end is kept", "[merge]") {
   const std::string path = "packet/summary.md";
   std::string base = sample(path);
   REQUIRE(base.ends_with("would help programs that know little about my school.\n"));
@@ -429,7 +429,7 @@ TEST_CASE("other text files merge line by line - the last line's missing line en
   }
 }
 
-TEST_CASE("text that looks like conflict markers is only text", "[merge]") {
+TEST_CASE("merge: text that looks like conflict markers is only text", "[merge]") {
   const std::string path = ".gitignore";
   std::string base = "# local state\n" + std::string(40, '=') + "\n<<<<<<< HEAD\n.lorsync/\n";
   std::string laptop = replaced(base, ".lorsync/\n", ".lorsync/\n*.tmp\n");
@@ -441,7 +441,7 @@ TEST_CASE("text that looks like conflict markers is only text", "[merge]") {
   CHECK(ab.conflicts == std::vector<SyncConflict>{{path, "text", "*.swp", "*.tmp", "phone", "laptop"}});
 }
 
-TEST_CASE("winner rule - later time, then greater device, then greater text - whichever side asks", "[merge]") {
+TEST_CASE("merge: winner rule - later time, then greater device, then greater text - whichever side asks", "[merge]") {
   CHECK(merge_winner_is_first(kPhone, kLaptop, "a", "b"));
   CHECK_FALSE(merge_winner_is_first(kLaptop, kPhone, "b", "a"));
   MergeSide phone_now{"phone", kLaptop.time};
@@ -548,7 +548,7 @@ std::set<std::string> line_set(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("random edits on two devices merge to the same bytes either way - with nothing lost", "[merge]") {
+TEST_CASE("merge: random edits on two devices merge to the same bytes either way - with nothing lost", "[merge]") {
   std::mt19937 random(20260815);
   LetterEditor editor(random);
   const std::vector<std::string> letters = {"letters/whitfield-inpatient.md", "letters/delgado-consult.md",
