@@ -151,36 +151,44 @@ Result<Remote> Remote::open(const fs::path& plan_root) {
   return Remote(git::Repository(raw));
 }
 
+// origin is used as an in-memory remote made from its URL, with the refspecs given at each fetch and push,
+// rather than looked up by name: libgit2 1.5 finds a named remote's settings by matching every config entry
+// against a regular expression, and leaks memory on each entry that does not match (20 kB with pcre2),
+// which a daemon syncing every few minutes cannot afford.
 Result<git::Remote> Remote::origin() {
+  auto url = origin_url();
+  if (!url) return url.take_error();
+  if (!*url) return make_error(ErrorCode::not_found, "this plan has no remote yet; set one with `lorsync remote URL`");
+  git_remote_create_options options = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  options.repository = repo_.get();
+  options.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
   git_remote* raw = nullptr;
-  int rc = git_remote_lookup(&raw, repo_.get(), "origin");
-  if (rc == GIT_ENOTFOUND)
-    return make_error(ErrorCode::not_found, "this plan has no remote yet; set one with `lorsync remote URL`");
-  if (rc < 0) return git::failure(rc, "cannot read the remote origin");
+  if (int rc = git_remote_create_with_opts(&raw, (*url)->c_str(), &options); rc < 0)
+    return git::failure(rc, "cannot use the remote " + **url);
   return git::Remote(raw);
 }
 
 Result<std::optional<std::string>> Remote::origin_url() {
-  auto remote = origin();
-  if (!remote) {
-    if (remote.error().code == ErrorCode::not_found) return std::optional<std::string>();
-    return remote.take_error();
-  }
-  const char* url = git_remote_url(remote->get());
-  return std::optional<std::string>(url ? url : "");
+  git_config* raw = nullptr;
+  if (int rc = git_repository_config_snapshot(&raw, repo_.get()); rc < 0) return git::failure(rc, "cannot read .git/config");
+  git::Config config(raw);
+  const char* url = nullptr;
+  int rc = git_config_get_string(&url, config.get(), "remote.origin.url");
+  if (rc == GIT_ENOTFOUND) return std::optional<std::string>();
+  if (rc < 0) return git::failure(rc, "cannot read the remote origin");
+  return std::optional<std::string>(url);
 }
 
 Status Remote::set_origin(const std::string& url) {
   if (trim(url).empty()) return make_error(ErrorCode::usage, "the remote URL is empty");
-  git_remote* raw = nullptr;
-  int rc = git_remote_lookup(&raw, repo_.get(), "origin");
-  git::Remote existing(raw);
-  if (rc == GIT_ENOTFOUND) {
-    rc = git_remote_create(&raw, repo_.get(), "origin", url.c_str());
-    git::Remote created(raw);
-  } else if (rc == 0) {
-    rc = git_remote_set_url(repo_.get(), "origin", url.c_str());
-  }
+  auto current = origin_url();
+  if (!current) return current.take_error();
+  // Written to .git/config as `git remote add` would (see origin() for why not through git_remote_create).
+  git_config* raw = nullptr;
+  int rc = git_repository_config(&raw, repo_.get());
+  git::Config config(raw);
+  if (rc == 0) rc = git_config_set_string(config.get(), "remote.origin.url", url.c_str());
+  if (rc == 0 && !*current) rc = git_config_set_string(config.get(), "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*");
   if (rc < 0) return git::failure(rc, "cannot set the remote origin to " + url);
   return Ok{};
 }
@@ -315,6 +323,16 @@ Result<PushOutcome> Remote::push() {
     if (detail.find("non-fast-forward") != std::string::npos || detail.find("not present locally") != std::string::npos)
       return PushOutcome::rejected_not_fast_forward;
     return remote_failure(rc, url, "pushing to");
+  }
+  // An in-memory remote has no fetch refspec for libgit2 to update origin's tracking ref by: done here,
+  // after the remote took the push.
+  if (state.rejection.empty() && *local) {
+    git_oid pushed;
+    git_reference* raw = nullptr;
+    int rc = git_oid_fromstr(&pushed, (*local)->c_str());
+    if (rc == 0) rc = git_reference_create(&raw, repo_.get(), ("refs/remotes/origin/" + *name).c_str(), &pushed, 1, "lorsync: push");
+    git::Reference tracking(raw);
+    if (rc < 0) return git::failure(rc, "pushed, but cannot record origin's new position");
   }
   if (!state.rejection.empty()) {
     if (state.rejection.find("fast-forward") != std::string::npos || state.rejection.find("fetch first") != std::string::npos)
