@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
     ours_ms.push_back(elapsed_ms(start));
     if (report.integrations.empty() || !report.pushed) fail("the round did not merge and push");
 
+    shell("git -C " + quoted(git_one) + " pull -q --no-rebase --no-edit origin main");
     append_event(git_one / "letters/halvorsen-chair.md", note);
     shell("git -C " + quoted(git_one) + git_fsync + "commit -qam 'record: letters/halvorsen-chair — reminded' && git -C " +
           quoted(git_one) + " push -q origin main");
