@@ -28,9 +28,6 @@ void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()
 void register_report_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
 void register_sync_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
 
-// One line on a sync conflict: "letters/x.md: waived kept "true" (laptop), not "false" (phone)".
-std::string describe_conflict(const SyncConflict& conflict);
-
 // The command git runs for files marked `merge=lorsync`: this very program, wherever it is installed.
 std::string merge_driver_command();
 

@@ -141,7 +141,7 @@ int run_status(const GlobalOptions& global) {
                                 "1;33")
               << " (settle with lorsync resolve)";
   std::cout << "\n";
-  for (const auto& c : loaded->model.conflicts) std::cout << "  " << describe_conflict(c) << "\n";
+  for (const auto& c : loaded->model.conflicts) std::cout << "  " << describe(c) << "\n";
   std::cout << "\n";
   std::cout << paint("Letters", "1") << "\n";
   std::cout << "  " << pad("writer", 24) << pad("specialty", 18) << pad("from", 6) << pad("status", 13) << "next\n";

@@ -43,7 +43,7 @@ void print_report(const json& report) {
     for (const auto& c : item["conflicts"]) {
       ++conflicts;
       std::cout << "  conflict: "
-                << describe_conflict(SyncConflict{c["path"], c["field"], c["kept"], c["lost"], c["kept_device"], c["lost_device"]})
+                << describe(SyncConflict{c["path"], c["field"], c["kept"], c["lost"], c["kept_device"], c["lost_device"]})
                 << "\n";
     }
     for (const auto& d : item["problems"])
@@ -167,7 +167,7 @@ void add_resolve(CLI::App& app, GlobalOptions& global, std::function<int()>& run
         } else if (checked.plan.sync_conflicts.empty()) {
           std::cout << "No sync conflicts.\n";
         } else {
-          for (const auto& c : checked.plan.sync_conflicts) std::cout << describe_conflict(c) << "\n";
+          for (const auto& c : checked.plan.sync_conflicts) std::cout << describe(c) << "\n";
           std::cout << "Settle one with `lorsync resolve PATH FIELD` (or all with --all) once the kept value is right.\n";
         }
         return static_cast<int>(kExitOk);
@@ -206,21 +206,13 @@ void add_merge_file(CLI::App& app, GlobalOptions& global, std::function<int()>& 
       std::ofstream out(*ours, std::ios::binary | std::ios::trunc);
       out << merged->text;
       if (!out.flush()) return report_error(make_error(ErrorCode::io, "cannot write " + *ours), global.json);
-      for (const auto& c : merged->conflicts) std::cerr << "lorsync: " << describe_conflict(c) << "\n";
+      for (const auto& c : merged->conflicts) std::cerr << "lorsync: " << describe(c) << "\n";
       return static_cast<int>(kExitOk);
     };
   });
 }
 
 }  // namespace
-
-std::string describe_conflict(const SyncConflict& c) {
-  if (c.field == "file")
-    return c.path + ": changed on " + c.kept_device + " and on " + c.lost_device + "; " + c.kept_device +
-           "'s version kept, " + c.lost_device + "'s saved as " + c.lost_value;
-  return c.path + ": " + c.field + " kept \"" + c.kept_value + "\" (" + c.kept_device + "), not \"" + c.lost_value +
-         "\" (" + c.lost_device + ")";
-}
 
 std::string merge_driver_command() {
   std::error_code ec;

@@ -137,12 +137,7 @@ Result<git_oid> store_blob(git_repository* repo, const std::string& text) {
 }  // namespace
 
 std::string device_of(const git_commit* commit) {
-  std::string message = git_commit_message(commit);
-  const std::string trailer = "\nLorsync-Device: ";
-  if (size_t at = message.rfind(trailer); at != std::string::npos) {
-    size_t start = at + trailer.size();
-    return message.substr(start, message.find('\n', start) - start);
-  }
+  if (std::string device = git::device_trailer(git_commit_message(commit)); !device.empty()) return device;
   const git_signature* author = git_commit_author(commit);
   return author && author->name ? author->name : "another device";
 }

@@ -33,6 +33,14 @@ Diagnostic problem(const YamlNode& node, const std::string& field, const std::st
 
 }  // namespace
 
+std::string describe(const SyncConflict& c) {
+  if (c.field == "file")
+    return c.path + ": changed on " + c.kept_device + " and on " + c.lost_device + "; " + c.kept_device +
+           "'s version kept, " + c.lost_device + "'s saved as " + c.lost_value;
+  return c.path + ": " + c.field + " kept \"" + c.kept_value + "\" (" + c.kept_device + "), not \"" + c.lost_value +
+         "\" (" + c.lost_device + ")";
+}
+
 void normalize(std::vector<SyncConflict>& conflicts) {
   std::sort(conflicts.begin(), conflicts.end());
   conflicts.erase(std::unique(conflicts.begin(), conflicts.end()), conflicts.end());

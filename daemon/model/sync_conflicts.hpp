@@ -31,6 +31,10 @@ ParsedSyncConflicts parse_sync_conflicts(const std::string& text);
 // which means the file should not exist.
 std::string emit_sync_conflicts(std::vector<SyncConflict> conflicts);
 
+// One line for people: "letters/x.md: waived kept "true" (laptop), not "false" (phone)", or for a file that
+// is not a plan file, which version kept the name and where the other went.
+std::string describe(const SyncConflict& conflict);
+
 // Sorted, duplicates dropped: the canonical order.
 void normalize(std::vector<SyncConflict>& conflicts);
 

@@ -59,10 +59,8 @@ void check_visa_sponsorship(const AuditContext& c, FindingSink& out) {
 
 void check_sync_conflict(const AuditContext& c, FindingSink& out) {
   for (const auto& conflict : c.model.conflicts) {
-    out.add(Severity::warning,
-            conflict.path + ": " + conflict.field + " was changed on two devices; kept \"" + conflict.kept_value +
-                "\" (" + conflict.kept_device + "), not \"" + conflict.lost_value + "\" (" + conflict.lost_device + ").",
-            "Check the value and settle it with lorsync resolve.",
+    out.add(Severity::warning, "Changed on two devices: " + describe(conflict) + ".",
+            "Check the kept value and settle it with lorsync resolve " + conflict.path + " " + conflict.field + ".",
             {SourceRef{conflict.path, 0, 0, conflict.field}});
   }
 }

@@ -24,4 +24,12 @@ std::string oid_hex(const git_oid& oid) {
   return buffer;
 }
 
+std::string device_trailer(const std::string& message) {
+  const std::string trailer = "\nLorsync-Device: ";
+  size_t at = message.rfind(trailer);
+  if (at == std::string::npos) return "";
+  size_t start = at + trailer.size();
+  return message.substr(start, message.find('\n', start) - start);
+}
+
 }  // namespace lorsync::git

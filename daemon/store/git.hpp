@@ -40,4 +40,7 @@ Error failure(int rc, const std::string& doing);
 
 std::string oid_hex(const git_oid& oid);
 
+// The device a commit message names in its `Lorsync-Device:` trailer; empty when it has none.
+std::string device_trailer(const std::string& message);
+
 }  // namespace lorsync::git

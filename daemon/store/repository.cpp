@@ -300,12 +300,7 @@ Result<std::vector<LogEntry>> Repository::log(size_t limit) {
     entry.author = who->name ? who->name : "";
     const char* summary = git_commit_summary(commit.get());
     entry.summary = summary ? summary : "";
-    std::string message = git_commit_message(commit.get());
-    const std::string trailer = "\nLorsync-Device: ";
-    if (size_t at = message.rfind(trailer); at != std::string::npos) {
-      size_t start = at + trailer.size();
-      entry.device = message.substr(start, message.find('\n', start) - start);
-    }
+    entry.device = git::device_trailer(git_commit_message(commit.get()));
     entries.push_back(std::move(entry));
   }
   if (rc < 0 && rc != GIT_ITEROVER) return git::failure(rc, "cannot read history");

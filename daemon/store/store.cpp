@@ -269,8 +269,7 @@ Result<CommitResult> Store::resolve(const std::string& path, const std::string& 
   auto lock = lock_for_change();
   if (!lock) return lock.take_error();
   last_committed_.reset();
-  const fs::path absolute = root_ / kSyncConflictsPath;
-  std::optional<std::string> old_text = read_whole(absolute);
+  std::optional<std::string> old_text = read_whole(root_ / kSyncConflictsPath);
   ParsedSyncConflicts parsed = parse_sync_conflicts(old_text.value_or(""));
   if (!parsed.diagnostics.empty())
     return make_error(ErrorCode::invalid_plan, std::string(kSyncConflictsPath) + " cannot be read", parsed.diagnostics);
@@ -289,18 +288,9 @@ Result<CommitResult> Store::resolve(const std::string& path, const std::string& 
   std::string new_text = emit_sync_conflicts(open);
   std::optional<std::string> new_contents;
   if (!new_text.empty()) new_contents = new_text;
-  Status written = new_contents ? write_file_atomically(absolute, *new_contents) : remove_file_durably(absolute);
-  if (!written) return written.take_error();
   std::string what = settled.size() == 1 ? settled[0].path + " " + settled[0].field + " kept as \"" + settled[0].kept_value + "\""
                                          : std::to_string(settled.size()) + " conflicts settled as the plan has them";
-  std::string first_line = "resolve: sync-conflicts — " + what;
-  auto commit = repository_.commit({FileChange{kSyncConflictsPath, new_contents}}, with_trailer(first_line));
-  if (!commit) {
-    Status restored = old_text ? write_file_atomically(absolute, *old_text) : remove_file_durably(absolute);
-    if (!restored) spdlog::error("could not restore {} after a failed commit: {}", kSyncConflictsPath, restored.error().message);
-    return commit.take_error();
-  }
-  return CommitResult{commit.value(), kSyncConflictsPath, new_contents ? Repository::blob_id(*new_contents) : "", first_line};
+  return write_and_commit(kSyncConflictsPath, old_text, new_contents, "resolve: sync-conflicts — " + what);
 }
 
 Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
@@ -316,8 +306,7 @@ Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::
                                           const std::optional<std::string>& if_revision, bool must_exist) {
   last_committed_.reset();
   const std::string path = target.path();
-  const fs::path absolute = root_ / path;
-  std::optional<std::string> old_text = read_whole(absolute);
+  std::optional<std::string> old_text = read_whole(root_ / path);
   if (must_exist && !old_text) return make_error(ErrorCode::not_found, "no " + path + " in this plan");
   if (!must_exist && old_text) return make_error(ErrorCode::exists, path + " already exists");
   if (old_text && new_document && *old_text == new_document->text)
@@ -345,10 +334,16 @@ Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::
 
   std::optional<std::string> new_text;
   if (new_document) new_text = new_document->text;
+  auto result = write_and_commit(path, old_text, new_text, verb + ": " + target.label() + " — " + summary);
+  if (result && after.valid()) last_committed_ = std::move(after);
+  return result;
+}
+
+Result<CommitResult> Store::write_and_commit(const std::string& path, const std::optional<std::string>& old_text,
+                                             const std::optional<std::string>& new_text, const std::string& first_line) {
+  const fs::path absolute = root_ / path;
   Status written = new_text ? write_file_atomically(absolute, *new_text) : remove_file_durably(absolute);
   if (!written) return written.take_error();
-
-  std::string first_line = verb + ": " + target.label() + " — " + summary;
   auto commit = repository_.commit({FileChange{path, new_text}}, with_trailer(first_line));
   if (!commit) {
     // Put the file back as it was: a change that was not committed is not made.
@@ -356,8 +351,7 @@ Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::
     if (!restored) spdlog::error("could not restore {} after a failed commit: {}", path, restored.error().message);
     return commit.take_error();
   }
-  spdlog::debug("committed {} ({})", target.label(), commit.value());
-  if (after.valid()) last_committed_ = std::move(after);
+  spdlog::debug("committed {} ({})", path, commit.value());
   return CommitResult{commit.value(), path, new_text ? Repository::blob_id(*new_text) : "", first_line};
 }
 

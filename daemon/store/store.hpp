@@ -129,6 +129,9 @@ class Store {
   Result<CommitResult> commit_locked(const DocumentRef& target, const std::optional<Document>& new_document,
                                      const std::string& verb, const std::string& summary,
                                      const std::optional<std::string>& if_revision, bool must_exist);
+  // Writes one file's new text (nullopt: removes it) and commits it; on a failed commit the file is put back.
+  Result<CommitResult> write_and_commit(const std::string& path, const std::optional<std::string>& old_text,
+                                        const std::optional<std::string>& new_text, const std::string& first_line);
   // Checks, writes and commits one file's new document (nullopt: removal).
   Result<CommitResult> commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
                                      const std::string& verb, const std::string& summary,

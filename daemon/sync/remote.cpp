@@ -106,6 +106,18 @@ int note_rejection(const char* reference, const char* status, void* payload) {
   return 0;
 }
 
+// The callbacks every fetch and push uses: credentials, cancellation, the remote's refusals.
+git_remote_callbacks transfer_callbacks(TransferState& state) {
+  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  callbacks.credentials = offer_credentials;
+  callbacks.transfer_progress = check_cancel;
+  callbacks.push_transfer_progress = check_cancel_push;
+  callbacks.sideband_progress = check_cancel_sideband;
+  callbacks.push_update_reference = note_rejection;
+  callbacks.payload = &state;
+  return callbacks;
+}
+
 // libgit2's message for a network failure, said so that a user knows what to do.
 Error remote_failure(int rc, const std::string& url, const std::string& doing) {
   const git_error* last = git_error_last();
@@ -261,10 +273,7 @@ Result<std::optional<std::string>> Remote::fetch() {
   TransferState state;
   state.cancel = cancel_;
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
-  options.callbacks.credentials = offer_credentials;
-  options.callbacks.transfer_progress = check_cancel;
-  options.callbacks.sideband_progress = check_cancel_sideband;
-  options.callbacks.payload = &state;
+  options.callbacks = transfer_callbacks(state);
   options.prune = GIT_FETCH_NO_PRUNE;
   options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
   std::string refspec = "+refs/heads/" + *name + ":refs/remotes/origin/" + *name;
@@ -277,8 +286,9 @@ Result<std::optional<std::string>> Remote::fetch() {
   const git_remote_head** heads = nullptr;
   size_t count = 0;
   bool has_branch = false;
+  const std::string wanted = "refs/heads/" + *name;
   if (git_remote_ls(&heads, &count, remote->get()) == 0)
-    for (size_t i = 0; i < count; ++i) has_branch = has_branch || refspec.find(std::string(heads[i]->name) + ":") == 1;
+    for (size_t i = 0; i < count; ++i) has_branch = has_branch || wanted == heads[i]->name;
   const std::string tracking = "refs/remotes/origin/" + *name;
   if (!has_branch) {
     git_reference* raw = nullptr;
@@ -306,11 +316,7 @@ Result<PushOutcome> Remote::push() {
   TransferState state;
   state.cancel = cancel_;
   git_push_options options = GIT_PUSH_OPTIONS_INIT;
-  options.callbacks.credentials = offer_credentials;
-  options.callbacks.push_transfer_progress = check_cancel_push;
-  options.callbacks.sideband_progress = check_cancel_sideband;
-  options.callbacks.push_update_reference = note_rejection;
-  options.callbacks.payload = &state;
+  options.callbacks = transfer_callbacks(state);
   // No '+': a push the remote cannot fast-forward is refused by the remote, never forced.
   std::string refspec = "refs/heads/" + *name + ":refs/heads/" + *name;
   char* specs[] = {refspec.data()};

@@ -59,8 +59,8 @@ class Remote {
 // Whether a sync failed because the remote could not be reached at all (offline, server down).
 bool is_unreachable(const Error& error);
 
-// Writes the https token file ($XDG_CONFIG_HOME/lorsync/git-token) with mode 0600.
-// Where the token for https remotes comes from: $LORSYNC_GIT_TOKEN, else that file.
+// Where the token for https remotes is read from when $LORSYNC_GIT_TOKEN is not set:
+// $XDG_CONFIG_HOME/lorsync/git-token, which must have mode 0600.
 std::filesystem::path git_token_path();
 
 }  // namespace lorsync

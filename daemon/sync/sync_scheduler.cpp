@@ -51,14 +51,14 @@ void SyncScheduler::set_settings(SyncSettings settings) {
 }
 
 void SyncScheduler::committed() {
+  bool backing_off = false;
   milliseconds delay;
   {
     std::lock_guard lock(mutex_);
-    // While the remote is failing, its backoff decides; a commit does not hammer it.
-    if (status_.failures > 0) delay = milliseconds(-1);
-    else delay = settings_.after_commit;
+    backing_off = status_.failures > 0;  // while the remote is failing its backoff decides: commits do not hammer it
+    delay = settings_.after_commit;
   }
-  if (delay.count() >= 0) schedule(delay);
+  if (!backing_off) schedule(delay);
   publish_if_changed();
 }
 
