@@ -1,5 +1,6 @@
 #include "api/plan_service.hpp"
 
+#include "assignment/assignment.hpp"
 #include "common/resources.hpp"
 #include "common/text.hpp"
 #include "deadlines/deadlines.hpp"
@@ -134,6 +135,8 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
   dispatcher.add("plan.get", [this](const json& p, Caller&) { return get(p); });
   dispatcher.add("audit.run", [this](const json& p, Caller&) { return audit(p); });
   dispatcher.add("deadlines.list", [this](const json& p, Caller&) { return deadlines(p); });
+  dispatcher.add("programs.list", [this](const json& p, Caller&) { return programs(p); });
+  dispatcher.add("programs.assign", [this](const json& p, Caller&) { return assign(p); }, writes);
   dispatcher.add("entity.create", [this](const json& p, Caller&) { return create(p); }, writes);
   dispatcher.add("entity.update", [this](const json& p, Caller&) { return update(p); }, writes);
   dispatcher.add("entity.delete", [this](const json& p, Caller&) { return remove(p); }, writes);
@@ -227,6 +230,43 @@ MethodResult PlanService::deadlines(const json& params) {
   if (!found->is_number_integer() || found->get<long long>() < 0 || found->get<long long>() > 3650)
     return bad_params("params.within must be a whole number of days (0 to 3650)");
   return deadlines_json(snap->model, today_(), found->get<int>());
+}
+
+MethodResult PlanService::programs(const json&) {
+  auto snap = snapshot();
+  return cached(*snap, "programs.list", [&snap](Date) {
+    json list = json::array();
+    for (const auto& report : report_programs(snap->model)) list.push_back(to_json(report));
+    return list;
+  });
+}
+
+MethodResult PlanService::assign(const json& params) {
+  auto program = string_param(params, "program");
+  if (auto* error = std::get_if<RpcError>(&program)) return *error;
+  auto letters_param = params.find("letters");
+  if (letters_param == params.end() || !letters_param->is_array())
+    return bad_params("params.letters must be a list of letter ids");
+  std::vector<std::string> letters;
+  for (const auto& letter : *letters_param) {
+    if (!letter.is_string()) return bad_params("params.letters must be a list of letter ids");
+    letters.push_back(letter.get<std::string>());
+  }
+  auto force = params.find("force");
+  if (force != params.end() && !force->is_boolean()) return bad_params("params.force must be true or false");
+  const std::string& id = std::get<std::string>(program);
+  std::lock_guard lock(write_mutex_);
+  AssignmentCheck check = check_assignment(snapshot()->model, id, letters, force != params.end() && force->get<bool>());
+  if (check.refusal) {
+    RpcError error = to_rpc_error(*check.refusal);
+    if (!check.problems.empty()) error.data = {{"problems", check.problems}};
+    return error;
+  }
+  DocumentRef ref{DocumentKind::program, id};
+  MethodResult result = committed(store_.update(ref, {FieldEdit{FieldEdit::Op::set, {"letters"}, letters}}, std::nullopt),
+                                  "api", ref.path());
+  if (auto* done = std::get_if<json>(&result)) (*done)["problems"] = check.problems;
+  return result;
 }
 
 std::vector<uint64_t> PlanService::subscribers() {

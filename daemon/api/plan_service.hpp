@@ -72,6 +72,8 @@ class PlanService {
   MethodResult get(const nlohmann::json& params);
   MethodResult audit(const nlohmann::json& params);
   MethodResult deadlines(const nlohmann::json& params);
+  MethodResult programs(const nlohmann::json& params);
+  MethodResult assign(const nlohmann::json& params);
   MethodResult create(const nlohmann::json& params);
   MethodResult update(const nlohmann::json& params);
   MethodResult remove(const nlohmann::json& params);

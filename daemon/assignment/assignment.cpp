@@ -1,5 +1,6 @@
 #include "assignment/assignment.hpp"
 
+#include "common/text.hpp"
 #include "rules/letter_kinds.hpp"
 #include "rules/program_fit.hpp"
 
@@ -81,6 +82,29 @@ nlohmann::json to_json(const ProgramReport& r) {
           {"deadline_ok", r.deadline_ok},
           {"suggestion", suggestion},
           {"suggestion_problems", r.suggestion_problems}};
+}
+
+AssignmentCheck check_assignment(const Model& model, const std::string& program_id,
+                                 const std::vector<std::string>& letters, bool force) {
+  AssignmentCheck check;
+  auto program = model.programs.find(program_id);
+  if (program == model.programs.end()) {
+    std::vector<std::string> ids;
+    for (const auto& [id, p] : model.programs) ids.push_back(id);
+    check.refusal = make_error(ErrorCode::not_found, "no programs/" + program_id + ".md" + did_you_mean(program_id, ids));
+    return check;
+  }
+  if (static_cast<int>(letters.size()) > kErasLettersPerProgram) {
+    check.refusal = make_error(ErrorCode::usage, "ERAS allows at most 4 letters per program; you named " +
+                                                     std::to_string(letters.size()));
+    return check;
+  }
+  check.problems = assignment_problems(model, program->second, letters);
+  if (!check.problems.empty() && !force)
+    check.refusal = make_error(ErrorCode::usage, "this assignment does not meet " + program->second.name +
+                                                     "'s requirements: " + join(check.problems, "; ") +
+                                                     " (--force, or force: true in the API, records it anyway)");
+  return check;
 }
 
 }  // namespace lorsync

@@ -4,6 +4,7 @@
 // that meets its requirements, in the guide's order, each choice explained.
 #pragma once
 
+#include "common/diagnostic.hpp"
 #include "model/entities.hpp"
 
 #include <nlohmann/json.hpp>
@@ -37,5 +38,16 @@ ProgramReport report_program(const Model& model, const Program& program);
 std::vector<ProgramReport> report_programs(const Model& model);
 
 nlohmann::json to_json(const ProgramReport& report);
+
+// Whether `letters` may be recorded as the program's assignment. A refusal when the program is
+// unknown, when there are more letters than ERAS takes, or (unless forced) when they break the
+// program's requirements; `problems` says which requirements, also when force let them through.
+// `lorsync assign` and the API's programs.assign both decide with it.
+struct AssignmentCheck {
+  std::optional<Error> refusal;
+  std::vector<std::string> problems;
+};
+AssignmentCheck check_assignment(const Model& model, const std::string& program_id,
+                                 const std::vector<std::string>& letters, bool force);
 
 }  // namespace lorsync

@@ -250,32 +250,17 @@ int run_assign(const GlobalOptions& global, const std::string& program_id, const
                bool force) {
   auto loaded = load(global);
   if (!loaded) return report_error(loaded.error(), global.json);
-  auto program = loaded->model.programs.find(program_id);
-  if (program == loaded->model.programs.end()) {
-    std::vector<std::string> ids;
-    for (const auto& [id, p] : loaded->model.programs) ids.push_back(id);
-    return report_error(make_error(ErrorCode::not_found, "no programs/" + program_id + ".md" + did_you_mean(program_id, ids)),
-                        global.json);
-  }
-  if (static_cast<int>(letters.size()) > kErasLettersPerProgram)
-    return report_error(make_error(ErrorCode::usage, "ERAS allows at most 4 letters per program; you named " +
-                                                         std::to_string(letters.size())),
-                        global.json);
-  auto problems = assignment_problems(loaded->model, program->second, letters);
-  if (!problems.empty() && !force)
-    return report_error(make_error(ErrorCode::usage, "this assignment does not meet " + program->second.name +
-                                                         "'s requirements: " + join(problems, "; ") +
-                                                         " (use --force to record it anyway)"),
-                        global.json);
+  AssignmentCheck check = check_assignment(loaded->model, program_id, letters, force);
+  if (check.refusal) return report_error(*check.refusal, global.json);
   auto store = Store::open(loaded->root);
   if (!store) return report_error(store.error(), global.json);
   PlanWriter writer = PlanWriter::open(std::move(store.value()));
   nlohmann::json list = letters;
   auto result = writer.update(DocumentRef{DocumentKind::program, program_id},
                                {FieldEdit{FieldEdit::Op::set, {"letters"}, list}}, std::nullopt);
-  std::string done = "Assigned " + join(letters, ", ") + " to " + program->second.name;
-  if (!problems.empty()) done += ", despite: " + join(problems, "; ");
-  return report_commit(result, global, done, {{"problems", problems}});
+  std::string done = "Assigned " + join(letters, ", ") + " to " + loaded->model.programs.at(program_id).name;
+  if (!check.problems.empty()) done += ", despite: " + join(check.problems, "; ");
+  return report_commit(result, global, done, {{"problems", check.problems}});
 }
 
 }  // namespace

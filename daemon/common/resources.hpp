@@ -15,6 +15,6 @@ struct EmbeddedFile {
 const std::vector<EmbeddedFile>& schemas();
 const std::vector<EmbeddedFile>& sample_plan();
 const std::vector<EmbeddedFile>& api_description();  // openrpc.json
-const std::vector<EmbeddedFile>& dashboard();        // plugin/web, served by the daemon at /
+const std::vector<EmbeddedFile>& dashboard();        // plugin/web/* and plugin/client/lorsync.js, served at /
 
 }  // namespace lorsync::resources

@@ -72,6 +72,14 @@ int entry_last_line(const Lines& lines, const YamlNode& mapping, size_t index, i
   int last = next - 1;
   int key_line = mapping.entries[index].first.line;
   while (last > key_line && (last >= static_cast<int>(lines.lines.size()) || blank_or_comment(lines.lines[last]))) --last;
+  // Comment lines right below, indented past the key, are a note on this entry: keep them with it.
+  size_t key_column = static_cast<size_t>(mapping.entries[index].first.column);
+  while (last + 1 < next && last + 1 < static_cast<int>(lines.lines.size())) {
+    const std::string& line = lines.lines[last + 1];
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] != '#' || first <= key_column) break;
+    ++last;
+  }
   return last;
 }
 

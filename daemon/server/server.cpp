@@ -61,12 +61,14 @@ std::string_view content_type_of(std::string_view path) {
   return "application/octet-stream";
 }
 
+// The dashboard's files are served from the root, the client module from /client/: the
+// dashboard imports '../client/lorsync.js', which resolves the same way in the Zotero plugin.
 const resources::EmbeddedFile* dashboard_file(std::string_view target) {
   std::string_view path = target.substr(0, target.find_first_of("?#"));
   if (path == "/" || path.empty()) path = "/index.html";
-  path.remove_prefix(1);
+  std::string embedded = path.starts_with("/client/") ? std::string(path.substr(1)) : "web" + std::string(path);
   for (const auto& file : resources::dashboard())
-    if (file.path == path) return &file;
+    if (file.path == embedded) return &file;
   return nullptr;
 }
 

@@ -90,3 +90,50 @@ TEST_CASE("api: reads come from the snapshot, writes commit and notify subscribe
   REQUIRE(h.call(reader, "letter.record", {{"letter", "delgado-consult"}, {"event", "packet-sent"}}).contains("result"));
   CHECK(h.published.size() == before);  // nobody subscribed any more
 }
+
+TEST_CASE("api: programs.assign records a fitting set, refuses one that breaks the rules unless forced") {
+  Harness h;
+  Caller caller = authenticated(h);
+  auto lakeshore_report = [&] {
+    json reports = h.call(caller, "programs.list", json::object())["result"];
+    for (const auto& report : reports)
+      if (report["id"] == "lakeshore-pmr") return report;
+    FAIL("programs.list has no lakeshore-pmr");
+    return json();
+  };
+  json lakeshore = lakeshore_report();
+  json suggested = json::array();
+  for (const auto& chosen : lakeshore["suggestion"]) suggested.push_back(chosen["letter"]);
+  REQUIRE(suggested.size() >= 3);
+
+  json assigned = h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", suggested}});
+  REQUIRE(assigned.contains("result"));
+  CHECK(assigned["result"]["path"] == "programs/lakeshore-pmr.md");
+  CHECK(assigned["result"]["problems"].empty());
+  CHECK(h.call(caller, "plan.get", {{"kind", "program"}, {"id", "lakeshore-pmr"}})["result"]["data"]["letters"] == suggested);
+  json after = lakeshore_report();
+  CHECK(after["assigned"] == suggested);
+  CHECK(after["assigned_fits"] == true);
+
+  json one = {"qureshi-home"};
+  json refused = h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", one}});
+  CHECK(refused["error"]["code"] == kInvalidParams);
+  CHECK_THAT(refused["error"]["message"].get<std::string>(), Catch::Contains("requirements"));
+  CHECK_FALSE(refused["error"]["data"]["problems"].empty());
+  CHECK(lakeshore_report()["assigned"] == suggested);  // nothing written
+
+  json forced = h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", one}, {"force", true}});
+  REQUIRE(forced.contains("result"));
+  CHECK_FALSE(forced["result"]["problems"].empty());
+  CHECK(lakeshore_report()["assigned_fits"] == false);
+
+  json five = {"brennan-neurology", "delgado-consult", "halvorsen-chair", "qureshi-home", "whitfield-inpatient"};
+  CHECK(h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", five}, {"force", true}})["error"]["code"] ==
+        kInvalidParams);
+  json unknown = h.call(caller, "programs.assign", {{"program", "lakeshore"}, {"letters", suggested}});
+  CHECK(unknown["error"]["code"] == kNotFound);
+  CHECK_THAT(unknown["error"]["message"].get<std::string>(), Catch::Contains("lakeshore-pmr"));
+  CHECK(h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", "x"}})["error"]["code"] == kInvalidParams);
+  CHECK(h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", suggested}, {"force", "yes"}})["error"]["code"] ==
+        kInvalidParams);
+}

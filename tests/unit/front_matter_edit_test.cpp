@@ -55,6 +55,13 @@ TEST_CASE("a new field goes at the end of its mapping - nested ones at the right
                "Notes: keep **this** exactly.\n  indented line\n");
 }
 
+TEST_CASE("a new field goes after the comment lines indented under the last one") {
+  const std::string plan = "cycle: 2027\npolicy: {}   # overrides: letters_min 3,\n             # packet_days 7\n\n# the end\n";
+  std::string out = edit(plan, {set({"interests"}, nlohmann::json::array({"inpatient-rehab"}))}, DocumentKind::plan);
+  CHECK(out == "cycle: 2027\npolicy: {}   # overrides: letters_min 3,\n             # packet_days 7\n"
+               "interests: [inpatient-rehab]\n\n# the end\n");
+}
+
 TEST_CASE("a missing parent mapping is created") {
   std::string out = edit("---\nname: A\n---\n", {set({"relationship", "weeks"}, 2)});
   CHECK(out == "---\nname: A\nrelationship:\n  weeks: 2\n---\n");

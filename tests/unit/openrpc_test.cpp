@@ -348,6 +348,15 @@ TEST_CASE("openrpc: results and notifications have the documented shapes", "[ope
                                              {"start", "2026-05-04"}, {"end", "2026-05-29"}}}});
   check_result("entity.delete", {{"kind", "rotation"}, {"id", "chicago-sports"}});
   check_result("history.log", {{"limit", 3}});
+  json programs = check_result("programs.list", json::object());
+  REQUIRE(programs.size() == 6);
+  json suggested = json::array();
+  for (const auto& chosen : programs[0]["suggestion"]) suggested.push_back(chosen["letter"]);
+  check_result("programs.assign", {{"program", programs[0]["id"]}, {"letters", suggested}});
+  check_result("programs.assign", {{"program", programs[0]["id"]}, {"letters", {"qureshi-home"}}, {"force", true}});
+  json refused = h.call("programs.assign", {{"program", programs[0]["id"]}, {"letters", {"qureshi-home"}}});
+  REQUIRE(refused["error"]["code"] == kInvalidParams);
+  CHECK_FALSE(refused["error"]["data"]["problems"].empty());
   // Sync: first with no remote (-32005 with the state as data), then with a real bare one.
   check_result("sync.status", json::object());
   json no_remote = h.call("sync.now", json::object());
