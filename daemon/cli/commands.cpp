@@ -364,6 +364,7 @@ void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()
   add_log(app, global, run);
   register_report_commands(app, global, run);
   register_sync_commands(app, global, run);
+  register_open_command(app, global, run);
 }
 
 }  // namespace lorsync::cli

@@ -27,6 +27,7 @@ struct GlobalOptions {
 void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
 void register_report_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
 void register_sync_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
+void register_open_command(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
 
 // The command git runs for files marked `merge=lorsync`: this very program, wherever it is installed.
 std::string merge_driver_command();

@@ -47,7 +47,7 @@ void write_text(const fs::path& path, const std::string& text) { write_file(path
 
 }  // namespace
 
-TEST_CASE_METHOD(ServedPlan, "lorsyncd publishes a private daemon.json, answers /health and serves the placeholder page") {
+TEST_CASE_METHOD(ServedPlan, "lorsyncd publishes a private daemon.json, answers /health and serves the dashboard") {
   struct stat info {};
   REQUIRE(::stat((plan / ".lorsync" / "daemon.json").c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
@@ -61,7 +61,14 @@ TEST_CASE_METHOD(ServedPlan, "lorsyncd publishes a private daemon.json, answers 
   CHECK(json::parse(health.body) == json{{"status", "ok"}});
   HttpReply page = http_request(daemon.port(), "GET", "/");
   CHECK(page.status == 200);
-  CHECK(page.body.find("placeholder") != std::string::npos);
+  CHECK(page.headers.find("text/html") != std::string::npos);
+  CHECK(page.headers.find("Content-Security-Policy: default-src 'self'") != std::string::npos);
+  CHECK(page.body.find("app.js") != std::string::npos);
+  HttpReply client = http_request(daemon.port(), "GET", "/client/lorsync.js");
+  CHECK(client.status == 200);
+  CHECK(client.headers.find("text/javascript") != std::string::npos);
+  CHECK(client.body == read_file(source_path("plugin/client/lorsync.js")));
+  CHECK(http_request(daemon.port(), "GET", "/client/../index.html").status == 404);
   CHECK(http_request(daemon.port(), "GET", "/no-such-file.js").status == 404);
   CHECK(http_request(daemon.port(), "POST", "/health").status == 405);
   CHECK(http_request(daemon.port(), "GET", "/rpc").status == 426);
@@ -631,4 +638,34 @@ TEST_CASE("Idle pings: a client that answers stays, one that never answers is cl
   CHECK(call_ok(lively, "plan.status").contains("letters"));
   CHECK_FALSE(silent.receive(milliseconds(1000)));
   CHECK(silent.closed());
+}
+
+TEST_CASE("lorsync open prints or opens the dashboard URL with the token in its fragment") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  auto before = run_lorsync({"--plan", plan.string(), "open", "--print"});
+  CHECK(before.exit_code == 3);
+  CHECK(before.err.find("no lorsyncd serves the plan") != std::string::npos);
+
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  std::string url = daemon.info().url + "#token=" + daemon.info().token;
+  auto printed = run_lorsync({"--plan", plan.string(), "open", "--print"});
+  CHECK(printed.exit_code == 0);
+  CHECK(printed.out.find("  " + url + "\n") != std::string::npos);
+  CHECK(json::parse(run_lorsync({"--plan", plan.string(), "--json", "open"}).out) == json{{"url", url}});
+
+  // No desktop: the URL is printed. A desktop: its opener (xdg-open) gets the URL, token included.
+  auto headless = run_lorsync({"--plan", plan.string(), "open"}, {}, {{"DISPLAY", ""}, {"WAYLAND_DISPLAY", ""}});
+  CHECK(headless.out.find(url) != std::string::npos);
+  fs::path bin = dir.path() / "bin";
+  fs::create_directories(bin);
+  write_file(bin / "xdg-open", "#!/bin/sh\nprintf '%s' \"$1\" > \"$(dirname \"$0\")/opened\"\n");
+  fs::permissions(bin / "xdg-open", fs::perms::owner_all);
+  auto opened = run_lorsync({"--plan", plan.string(), "open"}, {},
+                            {{"DISPLAY", ":0"}, {"PATH", bin.string() + ":" + std::getenv("PATH")}});
+  CHECK(opened.exit_code == 0);
+  CHECK(opened.out.find("Opened the dashboard") != std::string::npos);
+  CHECK(opened.out.find(daemon.info().token) == std::string::npos);
+  CHECK(read_file(bin / "opened") == url);
 }
