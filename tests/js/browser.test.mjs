@@ -1,0 +1,402 @@
+// The dashboard (plugin/web) in a real Chromium (Debian's, driven by playwright-core) against the
+// real lorsyncd serving a sample plan: it loads, records a letter event with one click and a
+// confirmation, shows a change made with the CLI within a second, refuses a wrong token, keeps other
+// origins out, fits 360 px, works from the keyboard, follows the dark colour scheme, and says so
+// plainly when the daemon restarts with a new key. Screenshots go to
+// $LORSYNC_TEST_OUTPUT/screenshots (default build/test-output).
+//
+//   cd tests/js && npm ci        (once: playwright-core, which never downloads a browser here)
+//   node --test tests/js/browser.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Sandbox, repoRoot } from './support/daemon.mjs';
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (error) {
+  throw new Error(`playwright-core is missing: run \`npm ci\` in tests/js (${error.message})`);
+}
+
+const chromiumPath = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const outputDir = resolve(repoRoot, process.env.LORSYNC_TEST_OUTPUT ?? 'build/test-output');
+const screenshotDir = join(outputDir, 'screenshots');
+const DESKTOP = { width: 1280, height: 900 };
+const NARROW = { width: 360, height: 780 };
+const LETTERS = {
+  'brennan-neurology': 'Dr. Samuel Brennan',
+  'delgado-consult': 'Dr. Marcus Delgado',
+  'halvorsen-chair': 'Dr. Richard Halvorsen',
+  'qureshi-home': 'Dr. Farah Qureshi',
+  'whitfield-inpatient': 'Dr. Eleanor Whitfield',
+};
+
+let sandbox;
+let plan;
+let daemon;
+let browser;
+const contexts = new Set();
+
+before(async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  sandbox = new Sandbox();
+  plan = sandbox.samplePlan();
+  daemon = await sandbox.startDaemon(plan);
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'], headless: true });
+});
+
+after(async () => {
+  try {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+  } finally {
+    sandbox?.cleanup();
+  }
+});
+
+// A new browser context (its own sessionStorage) with a page; page errors are collected.
+async function newPage({ viewport = DESKTOP, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme, reducedMotion: 'reduce' });
+  contexts.add(context);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  return { context, page, problems };
+}
+
+// Opens the dashboard with the daemon's token and waits for the letters.
+async function openDashboard(options = {}, token = daemon.token) {
+  const opened = await newPage(options);
+  await opened.page.goto(`${daemon.url}#token=${token}`);
+  await opened.page.locator('[data-letter="brennan-neurology"].card').waitFor({ timeout: 10000 });
+  return opened;
+}
+
+async function closePage({ context }) {
+  contexts.delete(context);
+  await context.close();
+}
+
+const statusOf = (page, letter) => page.locator(`[data-letter="${letter}"].card .letter-status`).textContent();
+const noHorizontalScroll = (page) => page.evaluate(() => ({
+  scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth,
+}));
+
+test('the dashboard loads with the sample\'s letters and deadlines, and takes the token out of the address bar', async () => {
+  const opened = await openDashboard();
+  const { page } = opened;
+  try {
+    await page.locator('.connection[data-state="open"]').waitFor();
+    assert.equal(await page.locator('h1').textContent(), 'Amina Rahman');
+    for (const [letter, writer] of Object.entries(LETTERS)) {
+      const card = page.locator(`[data-letter="${letter}"].card`);
+      assert.equal(await card.count(), 1, `one card for ${letter}`);
+      assert.equal(await card.locator('h3').textContent(), writer);
+    }
+    assert.equal(await statusOf(page, 'whitfield-inpatient'), 'Uploaded');
+    assert.equal(await statusOf(page, 'halvorsen-chair'), 'Declined');
+
+    const deadlines = page.locator('[data-section="deadlines"]');
+    assert.ok(await deadlines.locator('.tl-item').count() >= 5, 'deadlines on the timeline');
+    const first = deadlines.locator('.timeline > .tl-item').first();
+    assert.match(await first.textContent(), /Thank Dr\. Eleanor Whitfield/);
+    assert.match(await first.textContent(), /in 2 days/);
+    assert.match(await first.textContent(), /Due soon/);
+    assert.equal(await first.locator('time').getAttribute('datetime'), '2026-08-17');
+    assert.match(await page.locator('[data-section="findings"]').textContent(), /Warnings \(4\)/);
+    assert.match(await page.locator('[data-section="programs"]').textContent(), /Lakeshore Rehabilitation Institute PM&R/);
+    assert.match(await page.locator('[data-section="sync"]').textContent(), /This device only/);
+
+    const where = await page.evaluate(() => ({ hash: location.hash, stored: sessionStorage.getItem('lorsync.token') }));
+    assert.equal(where.hash, '', 'the token is out of the address bar');
+    assert.equal(where.stored, daemon.token, 'the token is kept for the tab');
+
+    await page.screenshot({ path: join(screenshotDir, 'dashboard-desktop.png'), fullPage: true });
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await closePage(opened);
+  }
+});
+
+test('recording "reminded" through the UI changes the letter\'s status and makes a commit', async () => {
+  const opened = await openDashboard();
+  const { page } = opened;
+  try {
+    assert.equal(await statusOf(page, 'brennan-neurology'), 'Packet sent');
+    const before = sandbox.git(plan, ['rev-parse', 'HEAD']);
+    const button = page.locator('[data-focus-key="record:brennan-neurology:reminded"]');
+    await button.click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor();
+    assert.match(await dialog.locator('.dialog-sentence').textContent(),
+      /Record that you reminded Dr\. Samuel Brennan about your letter, today \(Sat 15 Aug 2026\)\?/);
+    await dialog.locator('button[type="submit"]').click();
+    await page.locator('[data-letter="brennan-neurology"].card .letter-status', { hasText: 'Reminded' }).waitFor({ timeout: 5000 });
+    assert.match(await page.locator('.messages').textContent(), /Recorded: you reminded Dr\. Samuel Brennan about your letter\./);
+    assert.notEqual(sandbox.git(plan, ['rev-parse', 'HEAD']), before);
+    const subject = sandbox.git(plan, ['log', '-1', '--format=%s']);
+    assert.ok(subject.startsWith('record: letters/brennan-neurology'), subject);
+    assert.match(subject, /reminded on 2026-08-15/);
+    assert.equal(await page.locator('dialog').count(), 0, 'the dialog is gone');
+    // The card was drawn anew; the focus is back on the button that started it.
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset?.focusKey), 'record:brennan-neurology:reminded');
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await closePage(opened);
+  }
+});
+
+test('a change made with the CLI shows up on screen within a second', async (t) => {
+  const opened = await openDashboard();
+  const { page } = opened;
+  try {
+    await page.locator('.connection[data-state="open"]').waitFor();
+    assert.equal(await statusOf(page, 'delgado-consult'), 'Asked');
+    const started = performance.now();
+    const result = sandbox.lorsync(['record', 'delgado-consult', 'agreed', '--via', 'email'], { cwd: plan });
+    assert.equal(result.status, 0, result.stderr);
+    await page.locator('[data-letter="delgado-consult"].card .letter-status', { hasText: 'Agreed' }).waitFor({ timeout: 5000 });
+    const elapsed = performance.now() - started;
+    t.diagnostic(`lorsync record to the screen: ${elapsed.toFixed(0)} ms`);
+    assert.ok(elapsed < 1000, `shown after ${elapsed.toFixed(0)} ms`);
+    assert.match(sandbox.git(plan, ['log', '-1', '--format=%s']), /^record: letters\/delgado-consult/);
+    // It says what changed, politely, and offers the next steps for an agreed letter.
+    await page.locator('.messages', { hasText: 'Dr. Marcus Delgado' }).waitFor({ timeout: 2000 });
+    assert.equal(await page.locator('[data-focus-key="record:delgado-consult:packet-sent"]').count(), 1);
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await closePage(opened);
+  }
+});
+
+test('a wrong token gets a clear message and no data; no token gets the way to the link', async () => {
+  const opened = await newPage();
+  const { page } = opened;
+  try {
+    await page.goto(`${daemon.url}#token=${'0'.repeat(64)}`);
+    await page.locator('.connection[data-state="unauthorized"]').waitFor({ timeout: 10000 });
+    const text = await page.locator('body').innerText();
+    assert.match(text, /did not accept the key/);
+    assert.match(text, /lorsync open/);
+    for (const writer of Object.values(LETTERS)) assert.ok(!text.includes(writer), `no ${writer} on the page`);
+    assert.ok(!text.includes('Amina Rahman'));
+    assert.equal(await page.locator('[data-letter]').count(), 0);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('lorsync.token')), null, 'the refused token is dropped');
+
+    await page.goto(daemon.url);
+    await page.locator('.gate-help').waitFor();
+    const help = await page.locator('main').innerText();
+    assert.match(help, /lorsync open/);
+    assert.equal(await page.locator('[data-letter]').count(), 0);
+  } finally {
+    await closePage(opened);
+  }
+});
+
+test('a page from another origin cannot use the API, even with the real token', async () => {
+  const attacker = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html><title>elsewhere</title><p id="result">trying</p>
+<script>
+  const log = [];
+  const report = (text) => { document.getElementById('result').textContent = text; window.outcome = { text, log }; };
+  let socket;
+  try {
+    socket = new WebSocket('ws://127.0.0.1:${daemon.port}/rpc');
+  } catch (error) {
+    report('failed: ' + error.message);
+  }
+  if (socket) {
+    socket.onopen = () => {
+      log.push('open');
+      socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'auth', params: { token: ${JSON.stringify(daemon.token)} } }));
+      socket.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'plan.status', params: {} }));
+    };
+    socket.onmessage = (event) => log.push('message ' + event.data);
+    socket.onerror = () => log.push('error');
+    socket.onclose = (event) => { log.push('close ' + event.code); report(log.includes('open') ? 'opened' : 'failed'); };
+  }
+</script>`);
+  });
+  await new Promise((done) => attacker.listen(0, '127.0.0.1', done));
+  const opened = await newPage();
+  const { page } = opened;
+  try {
+    const origin = `http://127.0.0.1:${attacker.address().port}`;
+    assert.notEqual(origin, daemon.url.replace(/\/$/, ''));
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.outcome !== undefined, null, { timeout: 10000 });
+    const outcome = await page.evaluate(() => window.outcome);
+    assert.equal(outcome.text, 'failed', JSON.stringify(outcome));
+    assert.ok(!outcome.log.includes('open'), 'the socket never opened');
+    assert.ok(!outcome.log.some((entry) => entry.startsWith('message')), 'no answer reached the page');
+    assert.equal(await page.locator('#result').textContent(), 'failed');
+  } finally {
+    await closePage(opened);
+    await new Promise((done) => attacker.close(done));
+  }
+});
+
+test('at 360 px the page is never wider than the viewport, also with a dialog open', async () => {
+  const opened = await openDashboard({ viewport: NARROW });
+  const { page } = opened;
+  try {
+    let size = await noHorizontalScroll(page);
+    assert.ok(size.scrollWidth <= size.innerWidth, `page ${size.scrollWidth} px wide in ${size.innerWidth} px`);
+    // No element sticks out on the right either (overflow the page would hide).
+    const wide = await page.evaluate(() => [...document.querySelectorAll('main *')]
+      .filter((node) => node.getClientRects().length && node.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .map((node) => `${node.tagName.toLowerCase()}.${node.className}`).slice(0, 5));
+    assert.deepEqual(wide, []);
+    await page.screenshot({ path: join(screenshotDir, 'dashboard-360.png'), fullPage: true });
+
+    await page.locator('[data-focus-key="assign:blue-ridge-pmr"]').click();
+    await page.locator('dialog[open]').waitFor();
+    size = await noHorizontalScroll(page);
+    assert.ok(size.scrollWidth <= size.innerWidth, `with a dialog: ${size.scrollWidth} px in ${size.innerWidth} px`);
+    const box = await page.locator('dialog[open]').boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= NARROW.width, `the dialog fits: ${JSON.stringify(box)}`);
+    await page.screenshot({ path: join(screenshotDir, 'dashboard-360-dialog.png') });
+    await page.keyboard.press('Escape');
+    await page.locator('dialog').waitFor({ state: 'detached' });
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await closePage(opened);
+  }
+});
+
+// Every button, link, input and select the accessibility tree exposes has a name (Chromium computes it).
+async function unnamedControls(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const roles = new Set(['button', 'link', 'textbox', 'combobox', 'checkbox', 'radio', 'spinbutton', 'Date', 'date', 'slider']);
+    const controls = nodes.filter((node) => !node.ignored && roles.has(node.role?.value));
+    return {
+      count: controls.length,
+      unnamed: controls.filter((node) => !String(node.name?.value ?? '').trim()).map((node) => node.role.value),
+    };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+test('keyboard: Tab reaches the record buttons, the dialog keeps and returns the focus; every control has a name', async () => {
+  const opened = await openDashboard();
+  const { page } = opened;
+  try {
+    const page0 = await unnamedControls(page);
+    assert.ok(page0.count >= 15, `${page0.count} controls`);
+    assert.deepEqual(page0.unnamed, [], 'controls without an accessible name');
+    const missing = await page.evaluate(() => [...document.querySelectorAll('button, input, select, textarea')]
+      .filter((node) => !(node.labels?.length || node.getAttribute('aria-label') || node.textContent.trim()))
+      .map((node) => node.outerHTML.slice(0, 80)));
+    assert.deepEqual(missing, []);
+
+    let key = null;
+    for (let presses = 0; presses < 80 && !key; presses++) {
+      await page.keyboard.press('Tab');
+      key = await page.evaluate(() => {
+        const active = document.activeElement;
+        return active?.matches('button[data-focus-key^="record:"]') ? active.dataset.focusKey : null;
+      });
+    }
+    assert.ok(key, 'Tab reaches a record button');
+    const commit = sandbox.git(plan, ['rev-parse', 'HEAD']);
+    await page.keyboard.press('Enter');
+    await page.locator('dialog[open]').waitFor();
+    const inDialog = () => page.evaluate(() => {
+      const dialog = document.querySelector('dialog[open]');
+      return Boolean(dialog && dialog.contains(document.activeElement));
+    });
+    assert.ok(await inDialog(), 'the dialog takes the focus');
+    const dialogControls = await unnamedControls(page);
+    assert.ok(dialogControls.count >= 4, `${dialogControls.count} controls in the dialog`);
+    assert.deepEqual(dialogControls.unnamed, [], 'dialog controls without an accessible name');
+    for (let presses = 0; presses < 8; presses++) {
+      await page.keyboard.press('Tab');
+      assert.ok(await inDialog(), `Tab ${presses + 1} stays in the dialog`);
+    }
+    for (let presses = 0; presses < 8; presses++) {
+      await page.keyboard.press('Shift+Tab');
+      assert.ok(await inDialog(), `Shift+Tab ${presses + 1} stays in the dialog`);
+    }
+    await page.keyboard.press('Escape');
+    await page.locator('dialog').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset?.focusKey ?? null), key, 'focus is back on the button');
+    assert.equal(sandbox.git(plan, ['rev-parse', 'HEAD']), commit, 'Escape recorded nothing');
+
+    // The focus is visible: an outline on the focused button.
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none');
+    // Landmarks and headings in order.
+    const structure = await page.evaluate(() => ({
+      mains: document.querySelectorAll('main').length,
+      h1: document.querySelectorAll('h1').length,
+      levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((node) => Number(node.tagName[1])),
+      live: document.querySelectorAll('[aria-live="polite"], [role="status"]').length,
+    }));
+    assert.equal(structure.mains, 1);
+    assert.equal(structure.h1, 1);
+    structure.levels.forEach((level, index) => {
+      if (index) assert.ok(level <= structure.levels[index - 1] + 1, `heading levels skip at ${index}: ${structure.levels.join(',')}`);
+    });
+    assert.ok(structure.live >= 1, 'a live region');
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await closePage(opened);
+  }
+});
+
+test('the dark colour scheme changes the background', async () => {
+  const opened = await openDashboard();
+  const { page } = opened;
+  try {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await background();
+    assert.notEqual(dark, light);
+    const luminance = (color) => {
+      const [r, g, b] = color.match(/\d+/g).map(Number);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    assert.ok(luminance(dark) < 60 && luminance(light) > 200, `light ${light}, dark ${dark}`);
+    await page.screenshot({ path: join(screenshotDir, 'dashboard-desktop-dark.png'), fullPage: true });
+    await page.setViewportSize(NARROW);
+    await page.screenshot({ path: join(screenshotDir, 'dashboard-360-dark.png'), fullPage: true });
+  } finally {
+    await closePage(opened);
+  }
+});
+
+test('after lorsyncd restarts with a new key, the page says to run lorsync open again and stops', async () => {
+  const opened = await openDashboard();
+  const { page } = opened;
+  try {
+    await page.locator('.connection[data-state="open"]').waitFor();
+    const port = daemon.port;
+    await sandbox.stopDaemon(daemon);
+    await page.locator('.connection[data-state="reconnecting"]').waitFor({ timeout: 5000 });
+    daemon = await sandbox.startDaemon(plan, { port });
+    await page.locator('.connection[data-state="unauthorized"]').waitFor({ timeout: 15000 });
+    const text = await page.locator('main').innerText();
+    assert.match(text, /restarted and made a new key/);
+    assert.match(text, /lorsync open/);
+    assert.equal(await page.locator('[data-letter]').count(), 0, 'the old data is gone');
+    // It does not keep knocking: the state stays put.
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator('.connection').getAttribute('data-state'), 'unauthorized');
+    // The new link works in the same tab.
+    await page.goto(`${daemon.url}#token=${daemon.token}`);
+    await page.locator('[data-letter="brennan-neurology"].card').waitFor({ timeout: 10000 });
+  } finally {
+    await closePage(opened);
+  }
+});
