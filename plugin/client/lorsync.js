@@ -22,9 +22,9 @@ export const ErrorCode = Object.freeze({
 
 /** A call's failure: `code` is the JSON-RPC code (the daemon's, or Timeout/ConnectionLost), `data` its data. */
 export class RpcError extends Error {
-  /** @param {number} code @param {string} message @param {{data?: unknown, method?: string}} [details] */
-  constructor(code, message, { data, method } = {}) {
-    super(message);
+  /** @param {number} code @param {string} message @param {{data?: unknown, method?: string, cause?: unknown}} [details] */
+  constructor(code, message, { data, method, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'RpcError';
     this.code = code;
     this.data = data;
@@ -40,10 +40,14 @@ export class TimeoutError extends RpcError {
   }
 }
 
-/** The connection failed, dropped, or the client was closed. */
+/**
+ * The connection failed, dropped, or the client was closed. `cause` is what the connection
+ * provider threw, if that is why (e.g. the Zotero plugin's reason it cannot find lorsyncd).
+ */
 export class ConnectionError extends RpcError {
-  constructor(message, method) {
-    super(ErrorCode.ConnectionLost, method ? `${method}: ${message}` : message, { method });
+  /** @param {string} message @param {{method?: string, cause?: unknown}} [details] */
+  constructor(message, { method, cause } = {}) {
+    super(ErrorCode.ConnectionLost, method ? `${method}: ${message}` : message, { method, cause });
     this.name = 'ConnectionError';
   }
 }
@@ -59,7 +63,7 @@ export class LorsyncClient {
   #connection; #callTimeoutMs; #backoff;
   #state = /** @type {State} */ ('closed');
   /** @type {WebSocket|null} */ #ws = null;
-  #epoch = 0;          // bumped by close(): an attempt begun before it gives up
+  #closed = false;     // by close(), for good: an attempt under way gives up
   /** @type {Promise<void>|null} */ #attempting = null;  // the connection attempt in flight, if any
   #retryTimer;
   #failures = 0;       // attempts failed in a row, for the backoff
@@ -113,7 +117,7 @@ export class LorsyncClient {
    * Opens the connection and authenticates. Rejects with RpcError -32001 on a refused token (state
    * 'unauthorized'), or with the error of this attempt; after any other failure the client keeps
    * retrying in the background, like after a drop (close() stops it). While (re)connecting, it
-   * tries at once and answers with that attempt.
+   * tries at once and answers with that attempt. After close(), rejects with ConnectionError.
    * @returns {Promise<void>}
    */
   connect() {
@@ -121,6 +125,7 @@ export class LorsyncClient {
       return Promise.reject(new TypeError('lorsync: no WebSocket here: pass the WebSocket option '
         + '(Node 20 needs --experimental-websocket)'));
     }
+    if (this.#closed) return Promise.reject(new ConnectionError('the client was closed'));
     if (this.#state === 'open') return Promise.resolve();
     if (!this.#attempting) {
       this.#clearTimeout(this.#retryTimer);
@@ -131,7 +136,7 @@ export class LorsyncClient {
 
   /** Closes the connection for good: no reconnect; calls waiting fail with ConnectionError. */
   close() {
-    this.#epoch++;
+    this.#closed = true;
     this.#clearTimeout(this.#retryTimer);
     this.#attempting = null;
     const error = new ConnectionError('the client was closed');
@@ -142,7 +147,8 @@ export class LorsyncClient {
 
   /**
    * Calls a method. Made while reconnecting, the call waits for the connection; the timeout counts
-   * from now. Rejects with RpcError (the daemon's code), TimeoutError or ConnectionError.
+   * from now. Rejects with RpcError (the daemon's code), TimeoutError (sent, no answer in time) or
+   * ConnectionError (not sent, or the connection dropped before the answer).
    * @param {string} method
    * @param {object} [params]
    * @param {CallOptions} [options]
@@ -242,21 +248,21 @@ export class LorsyncClient {
 
   // Opens a socket, authenticates and re-subscribes; on failure, schedules the next attempt.
   async #attempt() {
-    const epoch = this.#epoch;
     if (this.#state !== 'reconnecting') this.#setState('connecting');
     try {
       const { url, token } = await this.#connection();
-      if (epoch !== this.#epoch) throw new ConnectionError('the client was closed');
+      if (this.#closed) throw new ConnectionError('the client was closed');
       await this.#open(url);
       await this.#request('auth', { token }, this.#callTimeoutMs, false);
       if (this.#subscribed) await this.#request('subscribe', {}, this.#callTimeoutMs, false);
     } catch (thrown) {
       // E.g. the connection provider could not read daemon.json (the daemon is restarting).
-      const error = thrown instanceof RpcError ? thrown : new ConnectionError(`cannot connect: ${thrown.message}`);
-      if (epoch === this.#epoch) this.#failed(error);
+      const error = thrown instanceof RpcError ? thrown
+        : new ConnectionError(`cannot connect: ${thrown?.message ?? thrown}`, { cause: thrown });
+      if (!this.#closed) this.#failed(error);
       throw error;
     } finally {
-      if (epoch === this.#epoch) this.#attempting = null;
+      this.#attempting = null;
     }
     const reconnected = this.#state === 'reconnecting';
     this.#failures = 0;
@@ -306,11 +312,16 @@ export class LorsyncClient {
       ws.onclose = (event) => {
         fail(new ConnectionError(`cannot connect to ${url} (close code ${event.code})`));
         if (ws !== this.#ws) return;
-        const error = new ConnectionError(`connection lost (close code ${event.code}${event.reason ? `: ${event.reason}` : ''})`);
-        this.#drop(error);
-        if (this.#state === 'open') this.#retry(error);
+        this.#lost(new ConnectionError(`connection lost (close code ${event.code}${event.reason ? `: ${event.reason}` : ''})`));
       };
     });
+  }
+
+  // Once open, a lost connection is retried from here; while connecting, the attempt sees its auth
+  // or subscribe call fail, and retries by itself.
+  #lost(error) {
+    this.#drop(error);
+    if (this.#state === 'open') this.#retry(error);
   }
 
   // Forgets the socket: the calls sent on it can get no answer any more.
@@ -324,7 +335,10 @@ export class LorsyncClient {
   #request(method, params, timeoutMs, waitForOpen) {
     return new Promise((resolve, reject) => {
       const request = { id: null, method, params, resolve, reject };
-      request.timer = this.#setTimeout(() => this.#settle(request, new TimeoutError(method, timeoutMs)), timeoutMs);
+      // Never sent, the call was not made: say so, rather than that it may have been.
+      request.timer = this.#setTimeout(() => this.#settle(request, request.id === null
+        ? new ConnectionError(`not connected to lorsyncd (waited ${timeoutMs} ms)`, { method })
+        : new TimeoutError(method, timeoutMs)), timeoutMs);
       if (!waitForOpen || this.#state === 'open') this.#send(request);
       else if (this.#state === 'connecting' || this.#state === 'reconnecting') this.#queued.add(request);
       else this.#settle(request, this.#unavailable(method));
@@ -337,7 +351,7 @@ export class LorsyncClient {
     try {
       this.#ws.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, method: request.method, params: request.params }));
     } catch (error) {
-      this.#settle(request, new ConnectionError(`cannot send: ${error.message}`, request.method));
+      this.#settle(request, new ConnectionError(`cannot send: ${error.message}`, { method: request.method }));
     }
   }
 
@@ -350,13 +364,23 @@ export class LorsyncClient {
   }
 
   #unavailable(method) {
-    return this.#state === 'unauthorized'
-      ? new RpcError(ErrorCode.Unauthorized, `${method}: lorsyncd refused the token; a new one is needed`, { method })
-      : new ConnectionError('not connected (call connect() first)', method);
+    if (this.#state === 'unauthorized')
+      return new RpcError(ErrorCode.Unauthorized, `${method}: lorsyncd refused the token; a new one is needed`, { method });
+    return new ConnectionError(this.#closed ? 'the client was closed' : 'not connected (call connect() first)', { method });
   }
 
   #receive(text) {
-    const message = JSON.parse(text);
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      message = null;
+    }
+    if (typeof message !== 'object' || message === null) {
+      // Not lorsyncd, or a broken connection: answers can no longer be matched to calls.
+      this.#lost(new ConnectionError(`lorsyncd sent something that is not a JSON-RPC message: ${String(text).slice(0, 80)}`));
+      return;
+    }
     if (message.id === undefined) {
       this.#emit(message.method, message.params);
       return;

@@ -15,7 +15,10 @@ function startup({ id, rootURI }) {
   chromeHandle = aomStartup.registerChrome(Services.io.newURI(rootURI + 'manifest.json'),
     [['content', 'lorsync', rootURI + 'content/']]);
   // Modules imported this way stay loaded until Zotero quits, whatever happens to the plugin:
-  // re-enabling gets the same module back, and an updated plugin's modules load after a restart.
+  // re-enabling gets the same module back, and after an update in place the old plugin.js (and the
+  // views) keep running until Zotero restarts. A chrome package named after the version would load
+  // the new ones, but preferences.js (a script Zotero loads into its settings window) and the
+  // .xhtml files name chrome://lorsync/ as is, with no one place to take a versioned name from.
   const { LorsyncPlugin } = ChromeUtils.importESModule('chrome://lorsync/content/zotero/plugin.js');
   plugin = new LorsyncPlugin({ id, scope: globalThis });
   plugin.startup();

@@ -152,8 +152,9 @@ describe('every method, against lorsyncd', () => {
     assert.match(result.commit, /^[0-9a-f]{40}$/);
     assert.equal(result.path, 'letters/delgado-consult.md');
     assert.deepEqual(await changed, { commit: result.commit, paths: ['letters/delgado-consult.md'], source: 'api' });
-    assert.ok(Array.isArray((await audited).findings));
-    assert.ok(Array.isArray(await deadlines));
+    // The same as audit.run and deadlines.list (without `within`) answer for this commit.
+    assert.deepEqual(await audited, await client.auditRun());
+    assert.deepEqual(await deadlines, await client.deadlinesList());
 
     const [latest] = await client.historyLog({ limit: 1 });
     assert.equal(latest.commit, result.commit);
@@ -311,6 +312,11 @@ async function fakeDaemon(answer = (message) => (message.method === 'auth' ? { r
     connections: () => sockets.size,
     drop: () => { for (const socket of sockets) socket.destroy(); },
     close: () => new Promise((resolve) => { for (const socket of sockets) socket.destroy(); server.close(resolve); }),
+    // A text frame, as is: for what lorsyncd would never send.
+    sendRaw: (text) => {
+      const payload = Buffer.from(text);
+      for (const socket of sockets) socket.write(Buffer.concat([Buffer.from([0x81, payload.length]), payload]));
+    },
   };
 }
 
@@ -347,8 +353,10 @@ describe('timeouts and lost connections', () => {
     const error = await rejectsWith(client.connect(), ConnectionError, ErrorCode.ConnectionLost);
     assert.match(error.message, /no answer .* in 200 ms/);
     assert.deepEqual(states, [['connecting', undefined], ['reconnecting', 'ConnectionError']]);
-    // A call made meanwhile waits for the connection, no longer than its timeout.
-    await rejectsWith(client.planStatus(undefined, { timeoutMs: 100 }), TimeoutError, ErrorCode.Timeout);
+    // A call made meanwhile waits for the connection, no longer than its timeout; never sent, it
+    // was not made: a ConnectionError, not a TimeoutError (which says it may have been).
+    const waited = await rejectsWith(client.planStatus(undefined, { timeoutMs: 100 }), ConnectionError, ErrorCode.ConnectionLost);
+    assert.match(waited.message, /^plan\.status: not connected to lorsyncd \(waited 100 ms\)$/);
     client.close();
     assert.equal(client.state, 'closed');
     await rejectsWith(client.planStatus(), ConnectionError, ErrorCode.ConnectionLost);
@@ -388,31 +396,65 @@ describe('timeouts and lost connections', () => {
     assert.ok(new Set(delays).size > 1, 'jitter');
   });
 
-  test('the connection provider is asked again on every attempt; its failures are ConnectionErrors', async () => {
+  test('the connection provider is asked again on every attempt; its failures are ConnectionErrors with it as the cause', async () => {
     const server = track(await fakeDaemon());
     let asked = 0;
+    const missing = new Error('.lorsync/daemon.json: no such file');
     const connection = async () => {
-      if (++asked < 3) throw new Error('.lorsync/daemon.json: no such file');
+      if (++asked < 3) throw missing;
       return { url: server.url, token: `token ${asked}` };
     };
     const client = track(new LorsyncClient({ connection, reconnect: { initialMs: 10, maxMs: 20 } }));
     const reconnected = next(client, 'reconnected');
     const error = await rejectsWith(client.connect(), ConnectionError, ErrorCode.ConnectionLost);
     assert.match(error.message, /daemon\.json: no such file/);
+    assert.equal(error.cause, missing, 'what the provider threw, as is (the Zotero plugin explains it)');
     await reconnected;
     assert.equal(asked, 3);
     assert.deepEqual(server.received[0].params, { token: 'token 3' });
   });
 
-  test('close() stops for good: no reconnect', async () => {
+  test('close() stops for good: no reconnect, and connect() rejects', async () => {
     const server = track(await fakeDaemon());
     const client = track(new LorsyncClient({ url: server.url, token: 't', reconnect: { initialMs: 10, maxMs: 10 } }));
     await client.connect();
     client.close();
     await until(() => server.connections() === 0, 'the socket is closed');
+    const error = await rejectsWith(client.connect(), ConnectionError, ErrorCode.ConnectionLost);
+    assert.match(error.message, /the client was closed/);
+    await rejectsWith(client.planStatus(), ConnectionError, ErrorCode.ConnectionLost);
     await sleep(100);
     assert.equal(server.received.filter((message) => message.method === 'auth').length, 1);
     assert.equal(server.connections(), 0);
+    assert.equal(client.state, 'closed');
+  });
+
+  test('a frame that is not JSON-RPC drops the connection (calls in flight fail), and the client reconnects', async () => {
+    const server = track(await fakeDaemon());
+    const client = track(new LorsyncClient({ url: server.url, token: 't', reconnect: { initialMs: 10, maxMs: 20 } }));
+    const uncaught = [];
+    const onUncaught = (error) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await client.connect();
+      for (const garbage of ['{"jsonrpc": "2.0", "id": 2, "resu', 'null']) {
+        const pending = client.planStatus();
+        await until(() => server.received.at(-1).method === 'plan.status', 'the server got plan.status');
+        const states = [];
+        const off = client.on('state', ({ state, error }) => states.push([state, error?.name]));
+        const reconnected = next(client, 'reconnected');
+        server.sendRaw(garbage);
+        const error = await rejectsWith(pending, ConnectionError, ErrorCode.ConnectionLost);
+        assert.match(error.message, /not a JSON-RPC message/);
+        await reconnected;
+        off();
+        assert.deepEqual(states, [['reconnecting', 'ConnectionError'], ['open', undefined]]);
+      }
+      await sleep(20);
+      assert.deepEqual(uncaught, []);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
   });
 });
 

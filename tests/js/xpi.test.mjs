@@ -40,9 +40,10 @@ function filesUnder(dir, prefix = '') {
 }
 
 test('the xpi holds plugin/zotero at its root, plugin/web under content/web/ and the client under content/client/', () => {
+  const pageOnly = ['index.html', 'app.js', 'icon.svg'];  // the browser page's, never loaded by Zotero
   const expected = [
     ...filesUnder(join(repoRoot, 'plugin/zotero')),
-    ...filesUnder(join(repoRoot, 'plugin/web')).map((file) => `content/web/${file}`),
+    ...filesUnder(join(repoRoot, 'plugin/web')).filter((file) => !pageOnly.includes(file)).map((file) => `content/web/${file}`),
     'content/client/lorsync.js',
   ];
   assert.deepEqual([...entries].sort(), expected.sort());
@@ -73,7 +74,9 @@ test('manifest.json is a Zotero 7 plugin manifest, and updates.json offers its v
   assert.equal(offer.version, manifest.version);
   assert.match(offer.update_link, /^https:\/\/.+\.xpi$/);
   assert.equal(offer.update_hash, `sha256:${sha256(xpi)}`, 'the hash of this very xpi');
+  // Zotero takes the update manifest's bounds over the xpi's: both must be there, and the same.
   assert.equal(offer.applications.zotero.strict_min_version, zotero.strict_min_version);
+  assert.equal(offer.applications.zotero.strict_max_version, zotero.strict_max_version);
 });
 
 test('prefs.js gives a default to each preference the plugin reads, and only to those', () => {
@@ -177,11 +180,17 @@ class FakeElement {
   }
   get id() { return this.getAttribute('id') ?? ''; }
   set id(value) { this.setAttribute('id', value); }
+  get className() { return this.getAttribute('class') ?? ''; }
+  set className(value) { this.setAttribute('class', value); }
+  get dataset() { return (this.data ??= {}); }
+  get textContent() { return this.children.map((child) => child.textContent).join(''); }
+  set textContent(text) { this.replaceChildren(text); }
   setAttribute(name, value) { this.attributes.set(name, String(value)); }
   getAttribute(name) { return this.attributes.get(name) ?? null; }
   removeAttribute(name) { this.attributes.delete(name); }
   append(...nodes) {
-    for (const node of nodes) {
+    for (const given of nodes) {
+      const node = typeof given === 'string' ? new FakeText(given) : given;
       node.remove();
       node.parentNode = this;
       this.children.push(node);
@@ -220,6 +229,13 @@ class FakeElement {
   }
 }
 
+class FakeText {
+  constructor(textContent) { Object.assign(this, { textContent, parentNode: null, children: [] }); }
+  remove() { FakeElement.prototype.remove.call(this); }
+  *walk() { yield this; }
+  snapshot() { return this.textContent; }
+}
+
 class FakeDocument {
   constructor() {
     this.documentElement = new FakeElement(this, 'html', XHTML);
@@ -237,6 +253,7 @@ class FakeDocument {
     };
   }
   createXULElement(tagName) { return new FakeElement(this, tagName, XUL); }
+  createElement(tagName) { return new FakeElement(this, tagName, XHTML); }
   createElementNS(namespace, tagName) { return new FakeElement(this, tagName, namespace); }
   getElementById(id) { return [...this.documentElement.walk()].find((node) => node.id === id) ?? null; }
   querySelector(selector) { return this.documentElement.querySelector(selector); }
@@ -263,23 +280,31 @@ function fakeMainWindow(selected) {
 
 // The globals Zotero gives bootstrap.js (chrome/content/zotero/xpcom/plugins.js, _loadScope), faked:
 // each registration is kept in `live` until it is undone. The daemon.json is the default plan's.
-function fakeZoteroScope({ pluginModule, mainWindows, planWindows }) {
+// `daemon` (optional) answers each call: (message) => result; without it, sockets never open.
+function fakeZoteroScope({ pluginModule, mainWindows, planWindows, daemon }) {
   const live = { chrome: new Set(), sections: new Map(), panes: new Set(), prefObservers: new Set(), timers: new Map() };
   const sockets = [];
   const sandboxOrigins = [];
   const errors = [];
+  const progressWindows = [];
   let nextTimer = 1;
   const files = {
     '/home/applicant/.local/share/lorsync/plan/.lorsync/daemon.json':
       JSON.stringify({ pid: 4242, port: 23231, url: 'http://127.0.0.1:23231/', token: 'f00d' }),
   };
-  class FakeSocket {  // never opens: only whether it gets closed matters here
+  class FakeSocket {
     constructor(url) {
       this.url = url;
       this.closed = false;
       sockets.push(this);
+      if (daemon) setImmediate(() => (daemon.down ? this.onerror?.({}) : this.onopen?.()));
     }
-    send() { throw new Error('not open'); }
+    send(text) {
+      if (!daemon) throw new Error('not open');
+      const message = JSON.parse(text);
+      const result = daemon.answer(message);
+      setImmediate(() => this.onmessage?.({ data: JSON.stringify({ jsonrpc: '2.0', id: message.id, result }) }));
+    }
     close() {
       if (this.closed) return;
       this.closed = true;
@@ -317,6 +342,12 @@ function fakeZoteroScope({ pluginModule, mainWindows, planWindows }) {
         unregister(id) { live.panes.delete(id); },
       },
       getMainWindows: () => mainWindows,
+      ProgressWindow: class {
+        changeHeadline(text) { this.headline = text; }
+        addDescription(text) { this.description = text; }
+        show() { progressWindows.push(this); }
+        startCloseTimer() {}
+      },
       API: { getLibraryPrefix: (libraryID) => (libraryID === 1 ? 'library' : `groups/${libraryID}`) },
       logError: (error) => errors.push(error),
     },
@@ -375,39 +406,64 @@ function fakeZoteroScope({ pluginModule, mainWindows, planWindows }) {
     },
     clearTimeout: (id) => { live.timers.delete(id); },
   };
-  return { scope, live, sockets, sandboxOrigins, errors };
+  return { scope, live, sockets, sandboxOrigins, errors, progressWindows };
 }
 
 const settle = () => new Promise((done) => setImmediate(done));
+async function settled(condition, what) {
+  for (let i = 0; i < 200 && !condition(); i++) await settle();
+  assert.ok(condition(), what);
+}
+
+// The plugin's modules as Zotero loads them: once, outliving each run of bootstrap.js.
+writeFileSync(join(unpacked, 'package.json'), '{"type": "module"}\n');
+const moduleOf = (entry) => import(pathToFileURL(join(unpacked, entry)).href);
+const data = { id: 'lorsync@lorsync.dev', version: '0.1.0', rootURI: 'jar:file:///profile/extensions/lorsync@lorsync.dev.xpi!/' };
+const item = { libraryID: 1, key: 'ABCD2345', getDisplayTitle: () => 'CV 2026' };
+const itemURI = 'zotero://select/library/items/ABCD2345';
+
+async function run({ mainWindows = [], planWindows = [], daemon } = {}) {
+  const fake = fakeZoteroScope({ pluginModule: await moduleOf('content/zotero/plugin.js'), mainWindows, planWindows, daemon });
+  const context = vm.createContext(fake.scope);
+  vm.runInContext(read('bootstrap.js'), context, { filename: 'bootstrap.js' });
+  return { ...fake, bootstrap: context };
+}
+
+function assertNothingLeft({ live, sockets, errors }) {
+  assert.deepEqual([...live.chrome], [], 'chrome://lorsync/ unregistered');
+  assert.deepEqual([...live.sections.keys()], [], 'item pane section unregistered');
+  assert.deepEqual([...live.panes], [], 'settings pane unregistered');
+  assert.equal(live.prefObservers.size, 0, 'preference observer removed');
+  assert.deepEqual([...live.timers.keys()], [], 'no timer left');
+  assert.ok(sockets.every((socket) => socket.closed), 'every socket closed');
+  assert.deepEqual(errors, []);
+}
+
+test('describeProblem explains in plain words why the client could not connect, also as the cause of a ConnectionError', async () => {
+  const { SetupProblem, describeProblem } = await moduleOf('content/zotero/connection.js');
+  const { LorsyncClient, ConnectionError } = await moduleOf('content/client/lorsync.js');
+  const reasons = {
+    'no-plan-folder': { folder: '/nowhere' }, 'not-running': { folder: '/plan' }, 'bad-daemon-file': { file: '/plan/.lorsync/daemon.json' },
+    'bad-url': { url: 'gopher://x' }, 'no-token': { url: 'http://127.0.0.1:1/' },
+  };
+  for (const [reason, details] of Object.entries(reasons)) {
+    const problem = new SetupProblem(reason, details);
+    // What the client makes of a connection provider (readConnection) that throws.
+    const client = new LorsyncClient({ connection: async () => { throw problem; }, WebSocket: class {}, reconnect: { initialMs: 60000 } });
+    const error = await client.connect().then(() => assert.fail('connected'), (e) => e);
+    client.close();
+    assert.ok(error instanceof ConnectionError && error.cause === problem, error.message);
+    const expected = { l10nID: `lorsync-error-${reason}`, l10nArgs: details };
+    assert.deepEqual(describeProblem(error), expected);
+    assert.deepEqual(describeProblem(problem), expected);
+  }
+  assert.equal(describeProblem(new ConnectionError('connection lost')).l10nID, 'lorsync-error-unreachable');
+});
 
 test('bootstrap.js with a fake Zotero (the only fake here): shutdown undoes everything startup and the windows got', async () => {
-  // As in Zotero, the module is loaded once and outlives each run of bootstrap.js.
-  writeFileSync(join(unpacked, 'package.json'), '{"type": "module"}\n');
-  const pluginModule = await import(pathToFileURL(join(unpacked, 'content/zotero/plugin.js')).href);
-  const bootstrapSource = read('bootstrap.js');
-  const data = { id: 'lorsync@lorsync.dev', version: '0.1.0', rootURI: 'jar:file:///profile/extensions/lorsync@lorsync.dev.xpi!/' };
-  const item = { libraryID: 1, key: 'ABCD2345', getDisplayTitle: () => 'CV 2026' };
-
-  function run({ mainWindows = [], planWindows = [] } = {}) {
-    const fake = fakeZoteroScope({ pluginModule, mainWindows, planWindows });
-    const context = vm.createContext(fake.scope);
-    vm.runInContext(bootstrapSource, context, { filename: 'bootstrap.js' });
-    return { ...fake, bootstrap: context };
-  }
-
-  function assertNothingLeft({ live, sockets, errors }) {
-    assert.deepEqual([...live.chrome], [], 'chrome://lorsync/ unregistered');
-    assert.deepEqual([...live.sections.keys()], [], 'item pane section unregistered');
-    assert.deepEqual([...live.panes], [], 'settings pane unregistered');
-    assert.equal(live.prefObservers.size, 0, 'preference observer removed');
-    assert.deepEqual([...live.timers.keys()], [], 'no timer left');
-    assert.ok(sockets.every((socket) => socket.closed), 'every socket closed');
-    assert.deepEqual(errors, []);
-  }
-
   // A main window opened after startup, and closed before shutdown.
   {
-    const fake = run();
+    const fake = await run();
     const { bootstrap, live, sockets, sandboxOrigins } = fake;
     bootstrap.install(data, 5);
     bootstrap.startup(data, 5);
@@ -477,7 +533,7 @@ test('bootstrap.js with a fake Zotero (the only fake here): shutdown undoes ever
     const window = fakeMainWindow([item]);
     const before = window.document.documentElement.snapshot();
     const planWindow = { closed: false, close() { this.closed = true; } };
-    const fake = run({ mainWindows: [window], planWindows: [planWindow] });
+    const fake = await run({ mainWindows: [window], planWindows: [planWindow] });
     fake.bootstrap.startup(data, 3);
     fake.bootstrap.onMainWindowLoad({ window }, 9);  // once is enough
     assert.equal([...window.document.documentElement.walk()]
@@ -487,4 +543,70 @@ test('bootstrap.js with a fake Zotero (the only fake here): shutdown undoes ever
     assert.equal(planWindow.closed, true, 'the plan window is closed');
     assertNothingLeft(fake);
   }
+});
+
+test('with lorsyncd answering: the section shows the plan, keeps it through a failed reload, and "Add to LOR packet" moves an item to another kind', async () => {
+  const status = {
+    today: '2026-08-15', applicant: 'Amina Rahman', cycle: 2027, commit: 'c1',
+    readiness: { ready: false, errors: 1, warnings: 0, infos: 0 }, letters: [], next_deadlines: [],
+  };
+  const packet = { cv: { title: 'CV 2026', zotero: itemURI }, scores: { title: 'Step 2', file: 'packet/scores.pdf' } };
+  const received = [];
+  const daemon = {
+    down: false,
+    answer(message) {
+      received.push(message);
+      return {
+        auth: { authenticated: true }, subscribe: { subscribed: true }, 'plan.status': status,
+        'plan.get': message.params.kind === 'plan' ? { revision: 'r1', data: { packet } } : { plan: { data: { packet } }, letters: [] },
+        'entity.update': { commit: 'c2', path: 'plan.yaml', revision: 'r2', message: 'set: plan' },
+      }[message.method];
+    },
+  };
+  const window = fakeMainWindow([item]);
+  const fake = await run({ mainWindows: [window], daemon });
+  fake.bootstrap.startup(data, 3);
+  const doc = window.document;
+  const ids = (node) => [...node.walk()].map((n) => n.getAttribute?.('data-l10n-id')).filter(Boolean);
+
+  const [section] = fake.live.sections.values();
+  const body = doc.createElementNS(XHTML, 'div');
+  section.onInit({ body, refresh: async () => {} });
+  section.onRender({ body, item });
+  let summary;
+  await section.onAsyncRender({ body, item, setSectionSummary: (text) => { summary = text; } });
+  assert.match(body.textContent, /Readiness/);
+  assert.ok(ids(body).includes('lorsync-section-packet'), 'the item is the packet\'s CV');
+  assert.match(summary, /^lorsync-section-summary/);
+
+  // lorsyncd goes away (a restart): the reload fails, and the section keeps the plan, marked.
+  daemon.down = true;
+  fake.sockets.at(-1).close();
+  await settled(() => fake.live.timers.size > 0, 'a refresh is scheduled');
+  await section.onAsyncRender({ body, item, setSectionSummary() {} });
+  assert.match(body.textContent, /Readiness/);
+  const [stale] = [...body.walk()].filter((node) => node.getAttribute?.('class') === 'lorsync-stale');
+  assert.deepEqual(ids(stale), ['lorsync-section-stale', 'lorsync-error-unreachable']);
+
+  // Back up: the CV item becomes the personal statement; it leaves the CV, whose title stays.
+  daemon.down = false;
+  fake.scope.Services.prompt = {
+    select(parent, title, text, labels, choice) {
+      choice.value = labels.findIndex((label) => label.includes('"personal-statement"'));
+      return true;
+    },
+  };
+  doc.getElementById('lorsync-item-menuitem').dispatch('command');
+  await settled(() => fake.progressWindows.length === 1, 'the outcome is shown');
+  assert.match(fake.progressWindows[0].description, /^lorsync-packet-linked/);
+  const updates = received.filter((message) => message.method === 'entity.update');
+  assert.deepEqual(updates.map((message) => message.params), [{
+    kind: 'plan', set: { 'packet.personal-statement': { title: 'CV 2026', zotero: itemURI } },
+    unset: ['packet.cv.zotero'], if_revision: 'r1',
+  }]);
+
+  section.onDestroy({ body });
+  await fake.bootstrap.shutdown(data, 4);
+  await settle();
+  assertNothingLeft(fake);
 });

@@ -119,8 +119,15 @@ export async function testConnection(scope, { timeoutMs = 5000 } = {}) {
   }
 }
 
+/** The SetupProblem behind an error, if any: the client wraps what readConnection throws. */
+export function setupProblemOf(error) {
+  if (error instanceof SetupProblem) return error;
+  return error instanceof ConnectionError && error.cause instanceof SetupProblem ? error.cause : null;
+}
+
 /** A Fluent message ({l10nID, l10nArgs}) saying in plain words what went wrong. */
-export function describeProblem(error) {
+export function describeProblem(thrown) {
+  const error = setupProblemOf(thrown) ?? thrown;
   if (error instanceof SetupProblem) {
     const l10nArgs = error.details;
     switch (error.reason) {

@@ -22,7 +22,7 @@ export class LorsyncPlugin {
   #client = null;
   #stopListening = [];
   #loading = null;        // the fetch in flight or done: {status, plan} or {error}
-  #shown = null;          // what the sections show (kept while newer data loads)
+  #shown = null;          // what the sections show: {status, plan, error?} or {error}
   #sections = new Map();  // section body -> {refresh, item}
   #refreshTimer = null;
 
@@ -153,6 +153,7 @@ export class LorsyncPlugin {
     } else {
       const readiness = element(doc, XHTML, 'div');
       const deadlines = element(doc, XHTML, 'div');
+      if (error) root.append(this.#staleNote(doc, error));
       renderReadiness(readiness, status, { level: 3 });
       renderDeadlines(deadlines, status.next_deadlines, status.today, { limit: 3, level: 3, showDone: false, status });
       root.append(readiness, deadlines);
@@ -168,14 +169,27 @@ export class LorsyncPlugin {
     body.replaceChildren(root);
   }
 
+  #staleNote(doc, error) {
+    const note = element(doc, XHTML, 'p', { class: 'lorsync-stale' });
+    const label = element(doc, XHTML, 'strong');
+    const why = element(doc, XHTML, 'span');
+    doc.l10n.setAttributes(label, 'lorsync-section-stale');
+    const { l10nID, l10nArgs } = describeProblem(error);
+    doc.l10n.setAttributes(why, l10nID, l10nArgs);
+    note.append(label, why);
+    return note;
+  }
+
   // Sections share one fetch. One that failed, or that a change overtook, is not kept: the next
-  // render fetches again.
+  // render fetches again. A failure keeps the data shown, marked not up to date: a restart of
+  // lorsyncd would otherwise blank the section for a moment.
   #load() {
     if (this.#loading) return this.#loading;
     const loading = this.#fetch().catch((error) => ({ error })).then((result) => {
       if (this.#loading !== loading) return this.#shown ?? {};
-      if (result.error) this.#loading = null;
-      return (this.#shown = result);
+      if (!result.error) return (this.#shown = result);
+      this.#loading = null;
+      return (this.#shown = { ...this.#shown, error: result.error });
     });
     return (this.#loading = loading);
   }
@@ -264,11 +278,18 @@ export class LorsyncPlugin {
     const client = this.#connect();
     await client.connect();
     const plan = await client.planGet({ kind: 'plan' });
-    const current = plan.data.packet?.[kind] ?? {};
-    // Keeps a `file` the packet item may have; entity.update refuses a change that changes nothing.
-    const linked = { ...current, title: item.getDisplayTitle(), zotero: this.#itemURI(item) };
-    if (current.title === linked.title && current.zotero === linked.zotero) return;
-    await client.entityUpdate({ kind: 'plan', set: { [`packet.${kind}`]: linked }, if_revision: plan.revision });
+    const packet = plan.data.packet ?? {};
+    const uri = this.#itemURI(item);
+    const current = packet[kind] ?? {};
+    // Keeps a `file` the packet item may have.
+    const linked = { ...current, title: item.getDisplayTitle(), zotero: uri };
+    const set = current.title === linked.title && current.zotero === uri ? undefined : { [`packet.${kind}`]: linked };
+    // An item is one document of the packet: linked as another kind, it leaves the one it was.
+    const others = PACKET_KINDS.filter((other) => other !== kind && packet[other]?.zotero === uri);
+    const unset = others.length ? others.map((other) => `packet.${other}.zotero`) : undefined;
+    // entity.update refuses a change that changes nothing.
+    if (!set && !unset) return;
+    await client.entityUpdate({ kind: 'plan', set, unset, if_revision: plan.revision });
   }
 
   // The link Zotero itself gives an item (Zotero.API.getLibraryPrefix: "library" or "groups/ID").

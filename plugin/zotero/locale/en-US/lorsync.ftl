@@ -8,6 +8,7 @@ lorsync-section-header =
 lorsync-section-sidenav =
     .tooltiptext = Letters
 lorsync-section-connecting = Connecting to lorsyncd…
+lorsync-section-stale = Not up to date:
 lorsync-section-summary =
     { $errors ->
         [0] Ready
@@ -51,6 +52,7 @@ lorsync-packet-linked =
 ## Plan window
 
 lorsync-plan-title = Letters of recommendation — lorsync
+lorsync-plan-unauthorized-help = This window reads the current key from your plan folder and tries again every few seconds, so it connects by itself once lorsyncd has finished starting. If you gave an address in Zotero’s settings (under lorsync), paste the new one that “lorsync open --print” prints.
 
 ## Settings pane
 
