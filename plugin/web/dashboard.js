@@ -6,9 +6,9 @@
 
 import {
   renderReadiness, renderLetters, renderDeadlines, renderFindings, renderPrograms, renderSync,
-  renderPacketItem, h, fill,
+  renderPacketItem, closeDialogs, h, fill,
 } from './views.js';
-import { PACKET_KINDS, formatDate, describeError, writerOf, daysBetween } from './derive.js';
+import { PACKET_KINDS, SPECIALTY_LABELS, formatDate, describeError, writerOf, daysBetween } from './derive.js';
 
 const CONNECTION_WORDS = {
   connecting: 'Connecting…',
@@ -34,6 +34,13 @@ const SECTIONS = [
 const COALESCE_MS = 40;        // notifications come in bursts (plan.changed, audit.changed, ...)
 const MESSAGE_MS = 12000;      // how long a success or info message stays
 const SLOW_RECONNECT_MS = 15000;
+const OWN_COMMITS_KEPT = 50;   // a plan.changed comes within moments of its commit: the last few suffice
+
+// A letter's or a program's file: {kind, id}, else null.
+function entityOfPath(path) {
+  const match = /^(letters|programs)\/([^/]+)\.md$/.exec(path);
+  return match ? { kind: match[1] === 'letters' ? 'letter' : 'program', id: match[2] } : null;
+}
 
 /**
  * Mounts the dashboard into `container` (the page's <main>, or any element).
@@ -43,7 +50,12 @@ const SLOW_RECONNECT_MS = 15000;
  * @param {string} [options.today] 'YYYY-MM-DD' to show instead of the daemon's today
  * @param {string} [options.idPrefix] prefix of the element ids (default 'lor')
  * @param {(data: object) => void} [options.onUpdate] after each render, with the data shown
- * @param {(info: {reconnect: boolean}) => void} [options.onUnauthorized] when lorsyncd refuses the token
+ * @param {(info: {wasOpen: boolean, error?: Error}) => void} [options.onUnauthorized] when lorsyncd
+ *   refuses the token; wasOpen: it had accepted it before (lorsyncd restarted with a new key)
+ * @param {string} [options.unauthorizedHelp] what to do about a refused key (default: the advice
+ *   to run `lorsync open`, for the browser page)
+ * @param {number} [options.slowAfterMs] how long a lost connection lasts before the page asks
+ *   whether lorsyncd runs (default 15 s)
  * @returns {{destroy(): void, refresh(): Promise<void>}}
  */
 export function mountDashboard(container, client, options = {}) {
@@ -57,6 +69,9 @@ export function mountDashboard(container, client, options = {}) {
   const failures = {};          // what could not be fetched, by data key
   const ownCommits = new Set(); // commits this page made: not announced as changes from elsewhere
   const pendingChanges = [];    // plan.changed params not announced yet
+  const busy = new Set();       // keys of the actions in flight (views.js), drawn busy across redraws
+  let committing = 0;           // own commits not answered yet: their plan.changed may come first
+  let lastState = null;
   let diagnostics = null;       // from plan.invalid, until the next valid change
   let everOpen = false;
   let destroyed = false;
@@ -116,16 +131,41 @@ export function mountDashboard(container, client, options = {}) {
   dismiss.addEventListener('click', clearMessage);
 
   // ----- actions, wired to the client
-  const remember = (result) => {
-    if (result?.commit) ownCommits.add(result.commit);
-    scheduleRefresh();
-    return result;
-  };
+  function remember(commit) {
+    ownCommits.add(commit);
+    // A Set iterates in insertion order: the first is the oldest.
+    if (ownCommits.size > OWN_COMMITS_KEPT) ownCommits.delete(ownCommits.values().next().value);
+  }
+  // Runs a call with its buttons busy until the page shows its outcome. `commits`: the call makes a
+  // commit whose plan.changed may arrive before its answer, so changes wait to be announced until then.
+  async function act(key, call, { commits = true } = {}) {
+    busy.add(key);
+    render();
+    if (commits) committing += 1;
+    let counted = commits;
+    try {
+      const result = await call();
+      if (result?.commit) remember(result.commit);
+      if (counted) { committing -= 1; counted = false; }
+      await refresh();
+      return result;
+    } catch (error) {
+      if (counted) { committing -= 1; counted = false; }
+      // Someone else's change won: show it (describeError says the page now does).
+      if (error?.code === -32003) await refresh();
+      else if (committing === 0 && pendingChanges.length) scheduleRefresh();
+      throw error;
+    } finally {
+      busy.delete(key);
+      render();
+    }
+  }
   const actions = {
-    recordEvent: (letter, event, extra = {}) => client.letterRecord({ letter, event, ...extra }).then(remember),
-    assign: (program, letters, { force } = {}) => client.programsAssign({ program, letters, force }).then(remember),
-    resolve: (path, field) => client.syncResolve({ path, field }).then(remember),
-    syncNow: () => client.syncNow({}, { timeoutMs: 120000 }).then(remember),
+    recordEvent: (letter, event, extra = {}) => act(`record:${letter}`, () => client.letterRecord({ letter, event, ...extra })),
+    assign: (program, letters, { force } = {}) => act(`assign:${program}`, () => client.programsAssign({ program, letters, force })),
+    resolve: (path, field) => act(`resolve:${path}:${field}`, () => client.syncResolve({ path, field })),
+    // What a sync round brings comes from the other devices: announced as such.
+    syncNow: () => act('sync-now', () => client.syncNow({}, { timeoutMs: 120000 }), { commits: false }),
   };
 
   // ----- rendering
@@ -147,9 +187,10 @@ export function mountDashboard(container, client, options = {}) {
     target?.focus();
   }
 
-  function renderFailure(node, key, what) {
-    fill(node, h(doc, 'h2', { id: id(`${key}-heading`) }, what),
-      h(doc, 'p.empty', {}, `Could not load this part: ${describeError(failures[key])}`));
+  // `section` names the heading the section is labelled by; `dataKey` what could not be fetched.
+  function renderFailure(node, section, dataKey, what) {
+    fill(node, h(doc, 'h2', { id: id(`${section}-heading`) }, what),
+      h(doc, 'p.empty', {}, `Could not load this part: ${describeError(failures[dataKey])}`));
   }
 
   function today() {
@@ -162,7 +203,7 @@ export function mountDashboard(container, client, options = {}) {
     title.textContent = status.applicant;
     const plan = data.plan?.plan?.data;
     fill(subtitle,
-      plan?.specialty === 'pmr' ? 'PM&R' : (plan?.specialty ?? ''), plan?.specialty ? ' · ' : '',
+      plan?.specialty ? [SPECIALTY_LABELS[plan.specialty] ?? plan.specialty, ' · '] : null,
       `Match ${status.cycle}`, ' · ',
       'Today ', h(doc, 'time', { datetime: today(), title: today() }, formatDate(today(), { weekday: true })),
       plan?.dates?.programs_review ? [' · Programs review ',
@@ -194,11 +235,15 @@ export function mountDashboard(container, client, options = {}) {
 
   function renderSyncSection(ctx) {
     if (data.sync) renderSync(sections.sync, data.sync, { ...ctx, headingId: id('sync-heading') });
-    else if (failures.sync) renderFailure(sections.sync, 'sync', 'Sync');
+    else if (failures.sync) renderFailure(sections.sync, 'sync', 'sync', 'Sync');
   }
 
   function context() {
-    return { actions, plan: data.plan, status: data.status, today: today(), announce, level: 2, now: () => Date.now() };
+    const matchDay = data.plan?.plan?.data?.dates?.match_day;
+    return {
+      actions, busy, plan: data.plan, status: data.status, today: today(), announce, level: 2, now: () => Date.now(),
+      afterMatch: Boolean(matchDay && today() && today() >= matchDay),
+    };
   }
 
   function render() {
@@ -215,9 +260,9 @@ export function mountDashboard(container, client, options = {}) {
     renderDeadlines(sections.deadlines, data.deadlines ?? data.status.next_deadlines, today(),
       { headingId: id('deadlines-heading'), status: data.status });
     if (data.audit) renderFindings(sections.findings, data.audit, { headingId: id('findings-heading') });
-    else renderFailure(sections.findings, 'audit', 'Findings');
+    else renderFailure(sections.findings, 'findings', 'audit', 'Findings');
     if (data.programs) renderPrograms(sections.programs, data.programs, { ...ctx, headingId: id('programs-heading') });
-    else renderFailure(sections.programs, 'programs', 'Programs');
+    else renderFailure(sections.programs, 'programs', 'programs', 'Programs');
     if (data.plan) {
       const items = PACKET_KINDS.map((kind) => {
         const item = h(doc, 'li.packet-item');
@@ -228,7 +273,7 @@ export function mountDashboard(container, client, options = {}) {
         h(doc, 'p.section-note', {}, 'What your writers got to help them write: who has each item, and since when.'),
         h(doc, 'ul.packet', {}, items));
     } else {
-      renderFailure(sections.packet, 'plan', 'Packet');
+      renderFailure(sections.packet, 'packet', 'plan', 'Packet');
     }
     renderSyncSection(ctx);
     restoreFocus(key);
@@ -237,20 +282,18 @@ export function mountDashboard(container, client, options = {}) {
 
   function markChanged(paths) {
     for (const path of paths) {
-      const match = /^letters\/(.+)\.md$/.exec(path) ?? /^programs\/(.+)\.md$/.exec(path);
-      if (!match) continue;
-      const kind = path.startsWith('letters/') ? 'letter' : 'program';
-      const card = container.querySelector(`[data-${kind}="${match[1].replace(/[^a-z0-9-]/g, '')}"].card`);
+      const entity = entityOfPath(path);
+      if (!entity) continue;
+      const card = container.querySelector(`[data-${entity.kind}="${entity.id.replace(/[^a-z0-9-]/g, '')}"].card`);
       card?.classList.add('just-changed');
     }
   }
 
   function describePaths(paths) {
     const names = paths.map((path) => {
-      const letter = /^letters\/(.+)\.md$/.exec(path);
-      if (letter && data.status) return `${writerOf(data.status, letter[1])}'s letter`;
-      const program = /^programs\/(.+)\.md$/.exec(path);
-      if (program && data.programs) return data.programs.find((p) => p.id === program[1])?.name ?? path;
+      const entity = entityOfPath(path);
+      if (entity?.kind === 'letter' && data.status) return `${writerOf(data.status, entity.id)}'s letter`;
+      if (entity?.kind === 'program' && data.programs) return data.programs.find((p) => p.id === entity.id)?.name ?? path;
       return path;
     });
     return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
@@ -285,7 +328,8 @@ export function mountDashboard(container, client, options = {}) {
       if (!data.status && failures.status) showGate(`lorsyncd answered with a problem: ${describeError(failures.status)}`);
       return;
     }
-    const changes = pendingChanges.splice(0).filter((change) => !ownCommits.has(change.commit));
+    // Until this page's own commits are answered, their plan.changed cannot be told from others'.
+    const changes = committing ? [] : pendingChanges.splice(0).filter((change) => !ownCommits.has(change.commit));
     render();
     if (changes.length) {
       const paths = [...new Set(changes.flatMap((change) => change.paths))];
@@ -325,6 +369,7 @@ export function mountDashboard(container, client, options = {}) {
   }
 
   function forgetData() {
+    closeDialogs(doc);
     for (const key of Object.keys(data)) data[key] = null;
     body.hidden = true;
     nav.hidden = true;
@@ -338,6 +383,10 @@ export function mountDashboard(container, client, options = {}) {
   const code = (text) => h(doc, 'code', {}, text);
   function onState({ state, error }) {
     if (destroyed) return;
+    // The client says 'reconnecting' again after each failed retry: only a change is news (and
+    // re-arming the slow-connection timer each time would keep its hint from ever showing).
+    if (state === lastState) return;
+    lastState = state;
     connection.dataset.state = state;
     connection.querySelector('.connection-text').textContent = CONNECTION_WORDS[state] ?? state;
     clearTimer(slowTimer);
@@ -348,16 +397,18 @@ export function mountDashboard(container, client, options = {}) {
     } else if (state === 'reconnecting') {
       if (everOpen && data.status) announce('The connection to lorsyncd was lost. Reconnecting; what you see may be out of date.', 'connection');
       else showGate('Waiting for lorsyncd… it does not answer yet. This page connects by itself once it runs.');
-      slowTimer = setTimer(() => showSlowHint(), SLOW_RECONNECT_MS);
+      slowTimer = setTimer(() => showSlowHint(), options.slowAfterMs ?? SLOW_RECONNECT_MS);
     } else if (state === 'unauthorized') {
-      const restarted = everOpen;
+      const wasOpen = everOpen;
       forgetData();
-      showGate(restarted
+      showGate(wasOpen
         ? 'lorsyncd was restarted and made a new key, so this page\'s key no longer works.'
         : 'lorsyncd did not accept the key in this page\'s link. It makes a new key each time it starts, so a link from an earlier start stops working.',
-      h(doc, 'p', {}, 'Run ', code('lorsync open'), ' to open the dashboard with the current key (', code('lorsync open --print'), ' prints the link).'));
+      options.unauthorizedHelp
+        ? h(doc, 'p', {}, options.unauthorizedHelp)
+        : h(doc, 'p', {}, 'Run ', code('lorsync open'), ' to open the dashboard with the current key (', code('lorsync open --print'), ' prints the link).'));
       clearMessage();
-      options.onUnauthorized?.({ reconnect: restarted, error });
+      options.onUnauthorized?.({ wasOpen, error });
     } else if (state === 'closed' && !destroyed) {
       showGate('Disconnected from lorsyncd.');
     }
@@ -368,6 +419,7 @@ export function mountDashboard(container, client, options = {}) {
     const hint = [text, code('lorsyncd'), ' (or ', code('systemctl --user start lorsyncd'), '). If it was restarted on another port, run ',
       code('lorsync open'), ' again.'];
     if (data.status) {
+      clearTimer(messageTimer);
       messages.dataset.kind = 'connection';
       fill(messageText, ...hint);
       dismiss.hidden = false;
@@ -421,6 +473,7 @@ export function mountDashboard(container, client, options = {}) {
       clearTimer(messageTimer);
       clearTimer(slowTimer);
       win.clearInterval(clockTimer);
+      closeDialogs(doc);
       fill(container);
       container.classList.remove('lorsync-dashboard');
     },

@@ -3,10 +3,6 @@
 // No DOM and no globals: every function takes what it needs and returns plain values.
 // Shapes (Status, Plan, Deadline, ...) are those of schema/openrpc.json.
 
-/** The steps of a letter request, in the order they usually happen. */
-export const LETTER_EVENTS = Object.freeze(['asked', 'agreed', 'declined', 'packet-sent', 'reminded',
-  'uploaded', 'thanked', 'match-shared']);
-
 /** An event as a button or badge says it. */
 export const EVENT_LABELS = Object.freeze({
   asked: 'Asked', agreed: 'Agreed', declined: 'Declined', 'packet-sent': 'Packet sent',
@@ -92,12 +88,6 @@ export function daysBetween(from, to) {
   return a === null || b === null ? null : Math.round((b - a) / DAY_MS);
 }
 
-/** 'YYYY-MM-DD' plus `days` -> 'YYYY-MM-DD'. */
-export function addDays(iso, days) {
-  const time = parseDate(iso);
-  return time === null ? null : new Date(time + days * DAY_MS).toISOString().slice(0, 10);
-}
-
 /**
  * A date in words, the same everywhere (no locale): "17 Aug 2026"; with `weekday`: "Mon 17 Aug 2026";
  * with `long`: "Monday 17 August 2026"; `year: false` leaves the year out.
@@ -112,14 +102,6 @@ export function formatDate(iso, { weekday = false, long = false, year = true } =
   parts.push(String(date.getUTCDate()), long ? month : month.slice(0, 3));
   if (year) parts.push(String(date.getUTCFullYear()));
   return parts.join(' ');
-}
-
-/** The month of a date: "August 2026". */
-export function formatMonth(iso) {
-  const time = parseDate(iso);
-  if (time === null) return iso ?? '';
-  const date = new Date(time);
-  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
 // "3 days", "5 weeks", "7 months": days up to two weeks, then weeks up to about two months.
@@ -153,14 +135,6 @@ export function dueLabel(deadline, today) {
   if (days === 1) return 'due tomorrow';
   if (days > 0) return `in ${span(days)}`;
   return `${span(-days)} overdue`;
-}
-
-/** The state of a date against today when the API gave none: overdue, due-soon (within 7 days) or upcoming. */
-export function dueState(iso, today) {
-  const days = daysBetween(today, iso);
-  if (days === null) return null;
-  if (days < 0) return 'overdue';
-  return days <= 7 ? 'due-soon' : 'upcoming';
 }
 
 /**
@@ -304,14 +278,6 @@ export function packetKindOf(plan, zoteroUri) {
     if (packet[kind]?.zotero && normalizeZoteroUri(packet[kind].zotero) === wanted) return kind;
   }
   return null;
-}
-
-/** Every packet item: {kind, label, document (or null), recipients}. */
-export function packetItems(plan) {
-  return PACKET_KINDS.map((kind) => ({
-    kind, label: PACKET_LABELS[kind], document: packetDocument(plan, kind),
-    recipients: packetRecipients(plan, kind),
-  }));
 }
 
 /** Findings by severity: {error: [...], warning: [...], info: [...]}, each in the report's order. */

@@ -8,7 +8,9 @@
 // Other ctx fields, all optional: plan (plan.get, for events and names), status (plan.status),
 // today ('YYYY-MM-DD'), level (heading level of the view, default 2), headingId,
 // announce(message, kind) where kind is 'ok' | 'error' | 'info' (else a status line of the view's own),
-// now() (milliseconds, for "5 minutes ago"), afterMatch (offer "match shared").
+// now() (milliseconds, for "5 minutes ago"), afterMatch (offer "match shared"), busy (a Set of the
+// keys of the actions in flight: 'record:LETTER', 'assign:PROGRAM', 'resolve:PATH:FIELD', 'sync-now';
+// their buttons are drawn busy, so a host that re-renders mid-action does not offer them twice).
 // Buttons carry data-focus-key, so a host that re-renders can put the focus back where it was.
 
 import {
@@ -162,12 +164,24 @@ function isBusy(button) {
   return button.getAttribute('aria-disabled') === 'true';
 }
 
+// Draws the buttons of `group` busy when the host says its action is still in flight (ctx.busy).
+function markBusy(group, ctx, key) {
+  if (!ctx.busy?.has(key)) return;
+  for (const button of group.querySelectorAll('button')) button.setAttribute('aria-disabled', 'true');
+  group.setAttribute('aria-busy', 'true');
+}
+
 // ---------------------------------------------------------------------------------------------
 // The confirmation dialog
 
 function focusableIn(root) {
   return [...root.querySelectorAll('button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])')]
     .filter((node) => !node.disabled && !node.hidden && node.getClientRects().length > 0);
+}
+
+/** Closes (as if cancelled) the confirmation dialogs open in `doc`: e.g. when the data they name is gone. */
+export function closeDialogs(doc) {
+  for (const dialog of doc.querySelectorAll('dialog.lor-dialog')) dialog.close();
 }
 
 function refocus(doc, opener) {
@@ -181,7 +195,9 @@ function refocus(doc, opener) {
  * Asks for a confirmation in a modal <dialog>: a title, one clear sentence, optional extra nodes and
  * fields. Escape or Cancel resolves null; the confirm button resolves the fields' values ({} when
  * none). Focus stays in the dialog while it is open and returns to `opener` (or the element with
- * its data-focus-key, if the opener was re-rendered meanwhile).
+ * its data-focus-key, if the opener was re-rendered meanwhile). The dialog opens with the focus on
+ * its sentence, so Enter does not commit at once; `focus: 'cancel'` puts it on Cancel instead, for
+ * a confirmation that overrides a warning.
  * @param {Document} doc
  * @param {object} options
  * @param {string} options.title
@@ -193,13 +209,14 @@ function refocus(doc, opener) {
  *   options?: Array<[string, string]>, max?: string, min?: string, maxlength?: number}>} [options.fields]
  * @param {(values: object, sentence: Element) => void} [options.onInput] called when a field changes
  * @param {'default'|'danger'} [options.tone]
+ * @param {'sentence'|'cancel'} [options.focus] where the focus starts
  * @returns {Promise<object|null>}
  */
-export function confirmDialog(doc, { title, sentence, confirmLabel, opener, details = [], fields = [], onInput, tone = 'default' }) {
+export function confirmDialog(doc, { title, sentence, confirmLabel, opener, details = [], fields = [], onInput, tone = 'default', focus = 'sentence' }) {
   return new Promise((resolve) => {
     const titleId = uniqueId('dialog-title');
     const sentenceId = uniqueId('dialog-sentence');
-    const sentenceNode = h(doc, 'p.dialog-sentence', { id: sentenceId }, sentence);
+    const sentenceNode = h(doc, 'p.dialog-sentence', { id: sentenceId, tabindex: '-1' }, sentence);
     const inputs = {};
     const fieldNodes = fields.map((field) => {
       const id = uniqueId(`field-${field.name}`);
@@ -246,9 +263,11 @@ export function confirmDialog(doc, { title, sentence, confirmLabel, opener, deta
       if (!nodes.length) return;
       const first = nodes[0];
       const last = nodes[nodes.length - 1];
+      // From the sentence (focusable by script only) Tab goes on to the first control.
       const active = doc.activeElement;
-      if (event.shiftKey && (active === first || !dialog.contains(active))) { event.preventDefault(); last.focus(); }
-      else if (!event.shiftKey && (active === last || !dialog.contains(active))) { event.preventDefault(); first.focus(); }
+      const outside = !nodes.includes(active);
+      if (event.shiftKey && (active === first || outside)) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && (active === last || outside)) { event.preventDefault(); first.focus(); }
     });
     dialog.addEventListener('close', () => {
       dialog.remove();
@@ -258,7 +277,7 @@ export function confirmDialog(doc, { title, sentence, confirmLabel, opener, deta
 
     (doc.body ?? doc.documentElement).append(dialog);
     dialog.showModal();
-    confirm.focus();
+    (focus === 'cancel' ? cancel : sentenceNode).focus();
   });
 }
 
@@ -388,6 +407,7 @@ export function renderLetters(container, status, ctx = {}) {
         });
         record.append(button);
       }
+      markBusy(record, ctx, `record:${row.letter}`);
     }
 
     return h(doc, 'li.card.letter', { dataset: { letter: row.letter, status: row.status, focusKey: `letter:${row.letter}` }, tabindex: '-1', 'aria-labelledby': headingId },
@@ -517,6 +537,7 @@ async function assignFlow(button, group, program, ctx, names, announce) {
     title: `Assign letters: ${program.name}`,
     sentence: `Assign these ${countWords(letters.length, 'letter')} to ${program.name}?`,
     confirmLabel: force ? 'Assign anyway' : 'Assign',
+    focus: force ? 'cancel' : 'sentence',
     opener: button,
     details: [
       h(doc, 'ol.dialog-list', {}, program.suggestion.map((item) => h(doc, 'li', {}, item.reason))),
@@ -563,6 +584,7 @@ export function renderPrograms(container, programs, ctx = {}) {
       }, 'Assign suggested letters');
       button.addEventListener('click', () => { if (!isBusy(button)) assignFlow(button, actions, program, ctx, names, announce); });
       actions.append(button);
+      markBusy(actions, ctx, `assign:${program.id}`);
     }
     return h(doc, 'li.card.program', { dataset: { program: program.id, fit: fit.tone, focusKey: `program:${program.id}` }, tabindex: '-1', 'aria-labelledby': headingId },
       h(doc, 'div.card-head', {},
@@ -698,6 +720,7 @@ export function renderSync(container, sync, ctx = {}) {
         : null));
     });
     actions.append(button);
+    markBusy(actions, ctx, 'sync-now');
   }
 
   const conflicts = sync.conflicts ?? [];
@@ -712,6 +735,7 @@ export function renderSync(container, sync, ctx = {}) {
     if (ctx.actions?.resolve) {
       button.addEventListener('click', () => { if (!isBusy(button)) resolveFlow(button, group, conflict, ctx, announce); });
       group.append(button);
+      markBusy(group, ctx, `resolve:${conflict.path}:${conflict.field}`);
     }
     return h(doc, 'li.conflict', {},
       h(doc, 'p', {}, h(doc, 'code', {}, conflict.path), ' · ', h(doc, 'code', {}, conflict.field)),

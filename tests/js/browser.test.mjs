@@ -1,8 +1,9 @@
 // The dashboard (plugin/web) in a real Chromium (Debian's, driven by playwright-core) against the
 // real lorsyncd serving a sample plan: it loads, records a letter event with one click and a
-// confirmation, shows a change made with the CLI within a second, refuses a wrong token, keeps other
-// origins out, fits 360 px, works from the keyboard, follows the dark colour scheme, and says so
-// plainly when the daemon restarts with a new key. Screenshots go to
+// confirmation, keeps the buttons of an action in flight busy, shows a change made with the CLI within
+// a second, refuses a wrong token, keeps other origins out, fits 360 px, works from the keyboard,
+// follows the dark colour scheme, shows markup in the data as text, and says so plainly when the
+// daemon stops or restarts with a new key. Screenshots go to
 // $LORSYNC_TEST_OUTPUT/screenshots (default build/test-output).
 //
 //   cd tests/js && npm ci        (once: playwright-core, which never downloads a browser here)
@@ -70,9 +71,11 @@ async function newPage({ viewport = DESKTOP, colorScheme = 'light' } = {}) {
   return { context, page, problems };
 }
 
-// Opens the dashboard with the daemon's token and waits for the letters.
-async function openDashboard(options = {}, token = daemon.token) {
+// Opens the dashboard with the daemon's token and waits for the letters. With `clock`, the page's
+// timers can be fast-forwarded (page.clock) to see what it does after a long wait.
+async function openDashboard({ clock = false, ...options } = {}, token = daemon.token) {
   const opened = await newPage(options);
+  if (clock) await opened.page.clock.install();
   await opened.page.goto(`${daemon.url}#token=${token}`);
   await opened.page.locator('[data-letter="brennan-neurology"].card').waitFor({ timeout: 10000 });
   return opened;
@@ -113,9 +116,12 @@ test('the dashboard loads with the sample\'s letters and deadlines, and takes th
     assert.match(await page.locator('[data-section="programs"]').textContent(), /Lakeshore Rehabilitation Institute PM&R/);
     assert.match(await page.locator('[data-section="sync"]').textContent(), /This device only/);
 
-    const where = await page.evaluate(() => ({ hash: location.hash, stored: sessionStorage.getItem('lorsync.token') }));
+    const where = await page.evaluate(() => ({
+      hash: location.hash, stored: sessionStorage.getItem('lorsync.token'), local: localStorage.length,
+    }));
     assert.equal(where.hash, '', 'the token is out of the address bar');
     assert.equal(where.stored, daemon.token, 'the token is kept for the tab');
+    assert.equal(where.local, 0, 'nothing is kept beyond the tab (localStorage)');
 
     await page.screenshot({ path: join(screenshotDir, 'dashboard-desktop.png'), fullPage: true });
     assert.deepEqual(opened.problems, []);
@@ -169,6 +175,50 @@ test('a change made with the CLI shows up on screen within a second', async (t) 
     // It says what changed, politely, and offers the next steps for an agreed letter.
     await page.locator('.messages', { hasText: 'Dr. Marcus Delgado' }).waitFor({ timeout: 2000 });
     assert.equal(await page.locator('[data-focus-key="record:delgado-consult:packet-sent"]').count(), 1);
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await closePage(opened);
+  }
+});
+
+test('while a recording is in flight its buttons stay busy, also when a change from elsewhere redraws the page', async () => {
+  const opened = await newPage();
+  const { page } = opened;
+  // Holds letter.record on its way to lorsyncd (until release), so the call stays in flight.
+  let hold = true;
+  const held = [];
+  await page.routeWebSocket(/\/rpc$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (hold && String(message).includes('"letter.record"')) held.push(message);
+      else server.send(message);
+    });
+    opened.release = () => { hold = false; for (const message of held.splice(0)) server.send(message); };
+  });
+  await page.goto(`${daemon.url}#token=${daemon.token}`);
+  const buttons = page.locator('[data-letter="qureshi-home"].card .record button');
+  try {
+    await buttons.first().waitFor({ timeout: 10000 });
+    const before = await statusOf(page, 'qureshi-home');
+    await buttons.first().click();
+    await page.locator('dialog[open] button[type="submit"]').click();
+    await page.locator('dialog').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.querySelectorAll('[data-letter="qureshi-home"].card').length === 1);
+    await buttons.evaluateAll((nodes) => { for (const node of nodes) node.dataset.drawnBefore = 'yes'; });
+    const result = sandbox.lorsync(['record', 'halvorsen-chair', 'thanked'], { cwd: plan });
+    assert.equal(result.status, 0, result.stderr);
+    await page.locator('[data-letter="halvorsen-chair"].card .letter-last', { hasText: 'Thanked' }).waitFor({ timeout: 5000 });
+    const redrawn = await buttons.evaluateAll((nodes) => nodes.map((node) => [node.dataset.drawnBefore ?? 'no', node.getAttribute('aria-disabled')]));
+    assert.ok(redrawn.length > 0);
+    assert.deepEqual(redrawn, redrawn.map(() => ['no', 'true']), 'the redrawn record buttons of the letter are busy');
+    // force: Playwright would wait for an aria-disabled button to become enabled.
+    await buttons.first().click({ force: true });
+    assert.equal(await page.locator('dialog[open]').count(), 0, 'a busy button opens no second dialog');
+    assert.equal(held.length, 1, 'one call held');
+    opened.release();
+    await page.locator('.messages', { hasText: 'Recorded:' }).waitFor({ timeout: 5000 });
+    assert.notEqual(await statusOf(page, 'qureshi-home'), before);
+    assert.equal(await page.locator('[data-letter="qureshi-home"].card .record button[aria-disabled]').count(), 0, 'not busy once done');
     assert.deepEqual(opened.problems, []);
   } finally {
     await closePage(opened);
@@ -316,6 +366,10 @@ test('keyboard: Tab reaches the record buttons, the dialog keeps and returns the
       return Boolean(dialog && dialog.contains(document.activeElement));
     });
     assert.ok(await inDialog(), 'the dialog takes the focus');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'dialog-sentence',
+      'the focus starts on the question, not on the button that commits');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('dialog[open]').count(), 1, 'Enter right away does not commit');
     const dialogControls = await unnamedControls(page);
     assert.ok(dialogControls.count >= 4, `${dialogControls.count} controls in the dialog`);
     assert.deepEqual(dialogControls.unnamed, [], 'dialog controls without an accessible name');
@@ -331,6 +385,8 @@ test('keyboard: Tab reaches the record buttons, the dialog keeps and returns the
     await page.locator('dialog').waitFor({ state: 'detached' });
     assert.equal(await page.evaluate(() => document.activeElement?.dataset?.focusKey ?? null), key, 'focus is back on the button');
     assert.equal(sandbox.git(plan, ['rev-parse', 'HEAD']), commit, 'Escape recorded nothing');
+    const live = () => page.evaluate(() => document.querySelector('main [aria-live="polite"]').textContent);
+    assert.equal(await live(), '', 'nothing announced yet');
 
     // The focus is visible: an outline on the focused button.
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
@@ -340,14 +396,24 @@ test('keyboard: Tab reaches the record buttons, the dialog keeps and returns the
       mains: document.querySelectorAll('main').length,
       h1: document.querySelectorAll('h1').length,
       levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((node) => Number(node.tagName[1])),
-      live: document.querySelectorAll('[aria-live="polite"], [role="status"]').length,
     }));
     assert.equal(structure.mains, 1);
     assert.equal(structure.h1, 1);
     structure.levels.forEach((level, index) => {
       if (index) assert.ok(level <= structure.levels[index - 1] + 1, `heading levels skip at ${index}: ${structure.levels.join(',')}`);
     });
-    assert.ok(structure.live >= 1, 'a live region');
+
+    // Recording from the keyboard is announced in the polite live region.
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor();
+    await dialog.locator('button[type="submit"]').focus();
+    await page.keyboard.press('Enter');
+    const [, letter] = key.split(':');
+    await page.waitForFunction((writer) => document.querySelector('main [aria-live="polite"]').textContent.startsWith(`Recorded: `)
+      && document.querySelector('main [aria-live="polite"]').textContent.includes(writer), LETTERS[letter], { timeout: 5000 });
+    assert.notEqual(sandbox.git(plan, ['rev-parse', 'HEAD']), commit, 'the confirmation recorded it');
+    assert.doesNotMatch(await live(), /Updated/, 'its own change is not announced as one from elsewhere');
     assert.deepEqual(opened.problems, []);
   } finally {
     await closePage(opened);
@@ -371,21 +437,57 @@ test('the dark colour scheme changes the background', async () => {
     await page.screenshot({ path: join(screenshotDir, 'dashboard-desktop-dark.png'), fullPage: true });
     await page.setViewportSize(NARROW);
     await page.screenshot({ path: join(screenshotDir, 'dashboard-360-dark.png'), fullPage: true });
+    assert.deepEqual(opened.problems, []);
   } finally {
     await closePage(opened);
   }
 });
 
-test('after lorsyncd restarts with a new key, the page says to run lorsync open again and stops', async () => {
+test('a name with markup shows as text and runs nothing', async () => {
   const opened = await openDashboard();
   const { page } = opened;
+  const markup = '<img src=x onerror=window.__xss=1>';
   try {
     await page.locator('.connection[data-state="open"]').waitFor();
+    const result = sandbox.lorsync(['set', 'writer', 'samuel-brennan', `name=${markup}`], { cwd: plan });
+    assert.equal(result.status, 0, result.stderr);
+    await page.locator('[data-letter="brennan-neurology"].card h3', { hasText: markup }).waitFor({ timeout: 1000 });
+    await page.waitForTimeout(300);  // time for an image error handler to run, if an <img> was made
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.equal(await page.locator('main img').count(), 0, 'no <img> was made from the name');
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    sandbox.lorsync(['set', 'writer', 'samuel-brennan', 'name=Dr. Samuel Brennan'], { cwd: plan, check: true });
+    await closePage(opened);
+  }
+});
+
+test('when lorsyncd stops, the page says so once, then asks whether it runs; after a restart with a new key it says to run lorsync open again and stops', async () => {
+  const opened = await openDashboard({ clock: true });
+  const { page } = opened;
+  const live = () => page.locator('main [aria-live="polite"]').textContent();
+  try {
+    await page.locator('.connection[data-state="open"]').waitFor();
+    await page.locator('[data-focus-key="assign:blue-ridge-pmr"]').click();
+    await page.locator('dialog[open]').waitFor();
     const port = daemon.port;
     await sandbox.stopDaemon(daemon);
     await page.locator('.connection[data-state="reconnecting"]').waitFor({ timeout: 5000 });
+    assert.match(await page.locator('.connection').textContent(), /Reconnecting/);
+    assert.match(await live(), /connection to lorsyncd was lost/);
+    // The client retries every few seconds and says 'reconnecting' each time: the page's message
+    // stays until the slow-connection hint replaces it, which then stays too.
+    await page.clock.fastForward(16000);
+    await page.locator('.messages', { hasText: 'has not answered for a while' }).waitFor({ timeout: 2000 });
+    for (let round = 0; round < 3; round++) {
+      await page.clock.fastForward(10000);
+      await page.waitForTimeout(300);  // the retry fails on a real socket
+      assert.match(await live(), /has not answered for a while/, `after retry round ${round + 1}`);
+    }
     daemon = await sandbox.startDaemon(plan, { port });
+    await page.clock.fastForward(10000);
     await page.locator('.connection[data-state="unauthorized"]').waitFor({ timeout: 15000 });
+    assert.equal(await page.locator('dialog').count(), 0, 'the dialog, which named a writer, is closed');
     const text = await page.locator('main').innerText();
     assert.match(text, /restarted and made a new key/);
     assert.match(text, /lorsync open/);
