@@ -462,6 +462,42 @@ test('a name with markup shows as text and runs nothing', async () => {
   }
 });
 
+test('a set that breaks the program\'s requirements is assigned only with "Assign anyway", whose dialog starts on Cancel', async () => {
+  // Four PM&R letters asked for: the sample has three active ones, so even the suggested set falls short.
+  const stricter = sandbox.lorsync(['set', 'program', 'blue-ridge-pmr', 'requires.pmr_letters_min=4'], { cwd: plan });
+  assert.equal(stricter.status, 0, stricter.stderr);
+  const opened = await openDashboard();
+  const { page } = opened;
+  try {
+    const button = page.locator('button[data-focus-key="assign:blue-ridge-pmr"]');
+    const dialog = page.locator('dialog[open]');
+    await page.locator('[data-program="blue-ridge-pmr"].card .program-fit', { hasText: 'No letters assigned' }).waitFor({ timeout: 5000 });
+    const before = sandbox.git(plan, ['rev-parse', 'HEAD']);
+
+    await button.click();
+    await dialog.waitFor();
+    assert.match(await dialog.textContent(), /Even this set does not meet: .*PM&R/);
+    assert.equal(await dialog.locator('button[type="submit"]').textContent(), 'Assign anyway');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(sandbox.git(plan, ['rev-parse', 'HEAD']), before, 'Enter on Cancel assigns nothing');
+
+    await button.click();
+    await dialog.locator('button[type="submit"]').click();
+    await page.locator('[data-program="blue-ridge-pmr"].card .program-fit', { hasNotText: 'No letters assigned' }).waitFor({ timeout: 5000 });
+    assert.match(sandbox.git(plan, ['log', '-1', '--format=%s']), /^set: programs\/blue-ridge-pmr/);
+    const program = JSON.parse(sandbox.lorsync(['--json', 'programs'], { cwd: plan, check: true }).stdout)
+      .find((report) => report.id === 'blue-ridge-pmr');
+    assert.equal(program.assigned.length, 4);
+    assert.equal(program.assigned_fits, false, 'recorded although it falls short, as confirmed');
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await closePage(opened);
+    sandbox.lorsync(['set', 'program', 'blue-ridge-pmr', 'requires.pmr_letters_min=1', '--unset', 'letters'], { cwd: plan, check: true });
+  }
+});
+
 test('when lorsyncd stops, the page says so once, then asks whether it runs; after a restart with a new key it says to run lorsync open again and stops', async () => {
   const opened = await openDashboard({ clock: true });
   const { page } = opened;
