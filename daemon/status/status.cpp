@@ -6,6 +6,32 @@
 #include <map>
 
 namespace lorsync {
+namespace {
+
+// The steps a letter can take from where it is, for plugins to offer one click each. A step already
+// recorded is not offered again, except reminders; telling the writer where you matched waits for
+// Match Day.
+std::vector<std::string> next_events(const Letter& letter, Date today, const Settings& settings) {
+  auto has = [&letter](const char* event) { return letter.first(event) != nullptr; };
+  switch (letter.status) {
+    case LetterStatus::planned: return {"asked"};
+    case LetterStatus::declined: return has("thanked") ? std::vector<std::string>{} : std::vector<std::string>{"thanked"};
+    case LetterStatus::uploaded: return {"thanked"};
+    case LetterStatus::thanked:
+      if (today >= settings.match_day && !has("match-shared")) return {"match-shared"};
+      return {};
+    default: break;
+  }
+  std::vector<std::string> next;
+  bool agreed = has("agreed") || has("packet-sent");
+  if (!agreed) next = {"agreed", "declined"};
+  else if (!has("packet-sent")) next.push_back("packet-sent");
+  next.push_back("reminded");
+  if (agreed) next.push_back("uploaded");
+  return next;
+}
+
+}  // namespace
 
 StatusReport build_status(const Model& model, Date today) {
   StatusReport report;
@@ -33,6 +59,7 @@ StatusReport build_status(const Model& model, Date today) {
     row.specialty = f.writer ? f.writer->specialty : "";
     row.us = f.us;
     row.status = status_name(letter.status);
+    row.next_events = next_events(letter, today, model.settings);
     if (auto next = next_of_letter.find(id); next != next_of_letter.end()) {
       row.next_action = next->second->title;
       row.due = next->second->date;
@@ -51,6 +78,7 @@ nlohmann::json to_json(const StatusReport& r, size_t top_findings) {
                        {"specialty", row.specialty},
                        {"origin", row.us ? "us" : "home"},
                        {"status", row.status},
+                       {"next_events", row.next_events},
                        {"next_action", row.next_action.empty() ? nlohmann::json() : nlohmann::json(row.next_action)},
                        {"due", row.due ? nlohmann::json(format_date(*row.due)) : nlohmann::json()},
                        {"due_state", row.due_state ? nlohmann::json(state_name(*row.due_state)) : nlohmann::json()}});

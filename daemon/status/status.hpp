@@ -19,6 +19,7 @@ struct LetterRow {
   std::string letter, writer, specialty;
   bool us = false;
   std::string status;
+  std::vector<std::string> next_events;  // the events that can sensibly be recorded next
   std::string next_action;  // empty when nothing is left to do
   std::optional<Date> due;
   std::optional<DeadlineState> due_state;

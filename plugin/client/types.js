@@ -184,6 +184,10 @@ export {};
  * @property {"us"|"home"} origin us: a US letter (writer in the US); home: from abroad.
  * @property {"planned"|"asked"|"agreed"|"packet-sent"|"reminded"|"uploaded"|"thanked"|"declined"} status From
  *   the letter's events.
+ * @property {Array<"asked"|"agreed"|"declined"|"packet-sent"|"reminded"|"uploaded"|"thanked"|"match-shared">} next_events The
+ *   events that can sensibly be recorded next (letter.record), for one-click buttons: a step already
+ *   recorded is not offered again, except reminders; match-shared only after Match Day. Empty when
+ *   nothing is left.
  * @property {string|null} next_action The title of the letter's next open deadline; null when nothing
  *   is left.
  * @property {Date|null} due The date of that deadline.

@@ -239,11 +239,7 @@ export function mountDashboard(container, client, options = {}) {
   }
 
   function context() {
-    const matchDay = data.plan?.plan?.data?.dates?.match_day;
-    return {
-      actions, busy, plan: data.plan, status: data.status, today: today(), announce, level: 2, now: () => Date.now(),
-      afterMatch: Boolean(matchDay && today() && today() >= matchDay),
-    };
+    return { actions, busy, plan: data.plan, status: data.status, today: today(), announce, level: 2, now: () => Date.now() };
   }
 
   function render() {

@@ -153,35 +153,6 @@ export function relativeTime(isoTime, now) {
   return seconds < 0 ? `${words} ago` : `in ${words}`;
 }
 
-/**
- * The events that make sense next for a letter, given its status and (if known) its recorded
- * events: planned -> asked; asked -> agreed, declined, reminded; agreed -> packet-sent (until sent),
- * reminded, uploaded; uploaded -> thanked; declined -> thanked (once); thanked -> match-shared
- * (once, with `afterMatch`).
- * @param {string} status LetterRow.status
- * @param {{event: string}[]} [events] the letter's events (plan.get), to skip what was done already
- * @param {{afterMatch?: boolean}} [options] afterMatch: Match Day has passed
- * @returns {string[]}
- */
-export function nextEvents(status, events = [], { afterMatch = false } = {}) {
-  const has = (name) => events.some((event) => event.event === name);
-  switch (status) {
-    case 'planned': return ['asked'];
-    case 'declined': return has('thanked') ? [] : ['thanked'];
-    case 'uploaded': return ['thanked'];
-    case 'thanked': return afterMatch && !has('match-shared') ? ['match-shared'] : [];
-    default: break;
-  }
-  // asked, agreed, packet-sent, reminded
-  const agreed = status === 'agreed' || status === 'packet-sent' || has('agreed') || has('packet-sent');
-  const next = [];
-  if (!agreed) next.push('agreed', 'declined');
-  else if (!has('packet-sent') && status !== 'packet-sent') next.push('packet-sent');
-  next.push('reminded');
-  if (agreed) next.push('uploaded');
-  return next;
-}
-
 // What recording an event says: "you asked Dr. X for a letter", "Dr. X agreed to write your letter".
 function eventClause(event, writer) {
   return {
@@ -224,7 +195,7 @@ export function writerOf(source, letterId) {
 }
 
 /** A letter's events from a Plan (plan.get), oldest first; [] when unknown. */
-export function eventsOf(plan, letterId) {
+function eventsOf(plan, letterId) {
   return [...(byId(plan?.letters, letterId)?.data?.events ?? [])];
 }
 

@@ -8,7 +8,7 @@
 // Other ctx fields, all optional: plan (plan.get, for events and names), status (plan.status),
 // today ('YYYY-MM-DD'), level (heading level of the view, default 2), headingId,
 // announce(message, kind) where kind is 'ok' | 'error' | 'info' (else a status line of the view's own),
-// now() (milliseconds, for "5 minutes ago"), afterMatch (offer "match shared"), busy (a Set of the
+// now() (milliseconds, for "5 minutes ago"), busy (a Set of the
 // keys of the actions in flight: 'record:LETTER', 'assign:PROGRAM', 'resolve:PATH:FIELD', 'sync-now';
 // their buttons are drawn busy, so a host that re-renders mid-action does not offer them twice).
 // Buttons carry data-focus-key, so a host that re-renders can put the focus back where it was.
@@ -16,7 +16,7 @@
 import {
   EVENT_LABELS, STATUS_LABELS, STATUS_TONES, DEADLINE_STATE_LABELS, SEVERITIES, SEVERITY_LABELS,
   SPECIALTY_LABELS, SYNC_STATE_LABELS, VIA_OPTIONS, PACKET_LABELS,
-  formatDate, relativeDays, dueLabel, relativeTime, nextEvents, eventSentence, eventRecorded, eventsOf, lastEvent,
+  formatDate, relativeDays, dueLabel, relativeTime, eventSentence, eventRecorded, lastEvent,
   writerEntityOf, writerOf, packetRecipients, packetDocument, groupFindings, countWords, sameIds,
   originLabel, programFit, visaLabel, describeError, viaWords,
 } from './derive.js';
@@ -359,7 +359,7 @@ async function recordFlow(button, group, row, event, ctx, announce, today) {
  * is due, and buttons to record the steps that make sense next (with ctx.actions.recordEvent).
  * @param {Element} container
  * @param {object} status plan.status
- * @param {object} [ctx] see the top of this file; ctx.plan gives events and countries
+ * @param {object} [ctx] see the top of this file; ctx.plan gives the last step and countries
  */
 export function renderLetters(container, status, ctx = {}) {
   const doc = container.ownerDocument;
@@ -373,7 +373,6 @@ export function renderLetters(container, status, ctx = {}) {
     .map(([key, label]) => `${counts[key]} ${label.toLowerCase()}`).join(' · ');
 
   const cards = rows.map((row) => {
-    const events = ctx.plan ? eventsOf(ctx.plan, row.letter) : [];
     const last = ctx.plan ? lastEvent(ctx.plan, row.letter) : null;
     const writerEntity = ctx.plan ? writerEntityOf(ctx.plan, row.letter) : null;
     const headingId = uniqueId('letter');
@@ -391,7 +390,7 @@ export function renderLetters(container, status, ctx = {}) {
       : h(doc, 'p.letter-next.done', {}, row.status === 'declined' ? 'Declined: nothing is due for this letter.' : 'Nothing left to do for this letter.');
 
     let record = null;
-    const choices = ctx.actions?.recordEvent ? nextEvents(row.status, events, { afterMatch: ctx.afterMatch }) : [];
+    const choices = ctx.actions?.recordEvent ? row.next_events : [];
     if (choices.length) {
       const labelId = uniqueId('record');
       record = h(doc, 'div.record', { role: 'group', 'aria-labelledby': `${labelId} ${headingId}` },

@@ -128,6 +128,27 @@ TEST_CASE("status: readiness, each letter's next step, the next five deadlines")
   CHECK(json["top_findings"].size() == 5);
 }
 
+TEST_CASE("status: each letter offers the steps that can come next, match-shared only after Match Day") {
+  auto next_of = [](const StatusReport& report, const std::string& letter) {
+    for (const auto& row : report.letters)
+      if (row.letter == letter) return row.next_events;
+    FAIL("no row for " << letter);
+    return std::vector<std::string>{};
+  };
+  using Events = std::vector<std::string>;
+  StatusReport weak = build_status(load_fixture("weak"), *parse_date("2026-09-10"));
+  CHECK(next_of(weak, "lab-letter") == Events{"asked"});
+  CHECK(next_of(weak, "home-two-letter") == Events{"agreed", "declined", "reminded"});
+  CHECK(next_of(weak, "chair-letter") == Events{"packet-sent", "reminded", "uploaded"});
+  CHECK(next_of(weak, "private-letter") == Events{"reminded", "uploaded"});
+  CHECK(next_of(weak, "home-one-letter") == Events{"thanked"});
+  CHECK(to_json(weak)["letters"][0]["next_events"].is_array());
+
+  Model strong = load_fixture("strong");
+  CHECK(next_of(build_status(strong, *parse_date("2027-03-18")), "ana").empty());
+  CHECK(next_of(build_status(strong, *parse_date("2027-03-19")), "ana") == Events{"match-shared"});
+}
+
 TEST_CASE("the suggested assignment takes PM&R letters first, then the guide's order, at most 4") {
   Model model = load_fixture("weak");
   const Program& program = model.programs.at("too-many");
