@@ -78,7 +78,7 @@ TEST_CASE("deadlines --within and the iCalendar file read by an independent pars
     REQUIRE(run_lorsync({"--plan", weak.string(), "--today", run ? "2026-09-12" : "2026-09-10", "deadlines", "--ics", "-o",
                          ics.string()})
                 .exit_code == 0);
-    ProcessResult parsed = run_process({"node", source_path("tests/ics/check-ics.mjs").string(), ics.string()});
+    ProcessResult parsed = run_process({NODE_BINARY, source_path("tests/ics/check-ics.mjs").string(), ics.string()});
     INFO(parsed.err);
     REQUIRE(parsed.exit_code == 0);
     auto calendar = nlohmann::json::parse(parsed.out);
