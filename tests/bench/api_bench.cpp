@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -87,32 +88,54 @@ void accept_echo(tcp::acceptor& acceptor, std::shared_ptr<const std::string> rep
   });
 }
 
-struct EchoServer {
-  pid_t pid = -1;
-  uint16_t port = 0;
-};
-
-// Forks the echo server (its own process, so that its memory and CPU are measured like the daemon's).
-EchoServer start_echo_server(size_t reply_size) {
-  int ports[2];
-  if (::pipe(ports) != 0) throw std::runtime_error("pipe failed");
-  EchoServer server;
-  server.pid = ::fork();
-  if (server.pid == 0) {
+// The echo server runs in a child process of its own, so that its memory and CPU are measured like the
+// daemon's. It ends with this object, and with the bench however the bench ends (an early return, an
+// exception, kill -9): a bench must never leave a server behind.
+class EchoServer {
+ public:
+  explicit EchoServer(size_t reply_size) {
+    int ports[2];
+    if (::pipe(ports) != 0) throw std::runtime_error("pipe failed");
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(1);  // the bench died before the line above took effect
+      ::close(ports[0]);
+      asio::io_context io(1);
+      tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+      uint16_t port = acceptor.local_endpoint().port();
+      if (::write(ports[1], &port, sizeof port) != sizeof port) ::_exit(1);
+      accept_echo(acceptor, std::make_shared<const std::string>(reply_size, 'x'));
+      io.run();
+      ::_exit(0);
+    }
+    ::close(ports[1]);
+    bool told = ::read(ports[0], &port_, sizeof port_) == sizeof port_;
     ::close(ports[0]);
-    asio::io_context io(1);
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    uint16_t port = acceptor.local_endpoint().port();
-    if (::write(ports[1], &port, sizeof port) != sizeof port) ::_exit(1);
-    accept_echo(acceptor, std::make_shared<const std::string>(reply_size, 'x'));
-    io.run();
-    ::_exit(0);
+    if (!told) {
+      stop();
+      throw std::runtime_error("the echo server did not start");
+    }
   }
-  ::close(ports[1]);
-  if (::read(ports[0], &server.port, sizeof server.port) != sizeof server.port) throw std::runtime_error("echo server failed");
-  ::close(ports[0]);
-  return server;
-}
+  EchoServer(const EchoServer&) = delete;
+  EchoServer& operator=(const EchoServer&) = delete;
+  ~EchoServer() { stop(); }
+
+  pid_t pid() const { return pid_; }
+  uint16_t port() const { return port_; }
+
+ private:
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
 
 // ---- many asynchronous clients, driven from one thread of the bench ----
 
@@ -258,7 +281,8 @@ std::string format(const char* pattern, double value) {
   return buffer;
 }
 
-void print(const std::vector<Row>& rows) {
+// Prints the table; true when every target was met.
+bool print(const std::vector<Row>& rows) {
   std::printf("lorsyncd bench (sample plan; 2-core machine; ratio = lorsyncd / baseline)\n\n");
   std::printf("| %-50s | %-12s | %-44s | %-12s | %-8s | %-22s |\n", "figure", "lorsyncd", "baseline (same run)", "baseline",
               "ratio", "target");
@@ -273,6 +297,7 @@ void print(const std::vector<Row>& rows) {
     all_met = all_met && row.met;
   }
   std::printf("\n%s\n", all_met ? "Every target met." : "Some targets were missed (see above).");
+  return all_met;
 }
 
 // RSS against the echo server's with the same connections, and CPU over the span (near zero when idle).
@@ -324,13 +349,13 @@ int main(int argc, char** argv) {
     if (!reply) return 1;
     reply_size = reply->size();
   }
-  EchoServer echo = start_echo_server(reply_size);
-  const Target lorsyncd{daemon.port(), daemon.info().token}, baseline{echo.port, ""};
+  EchoServer echo(reply_size);
+  const Target lorsyncd{daemon.port(), daemon.info().token}, baseline{echo.port(), ""};
   std::vector<Row> rows;
 
   // Idle first, before any load has grown buffers.
   Idle idle_daemon = idle_over(daemon.pid(), std::chrono::seconds(10));
-  Idle idle_echo = idle_over(echo.pid, std::chrono::seconds(1));
+  Idle idle_echo = idle_over(echo.pid(), std::chrono::seconds(1));
   add_idle_rows(rows, "no clients", idle_daemon, idle_echo, 20);
 
   for (size_t clients : {size_t{1}, size_t{16}, size_t{256}}) {
@@ -408,7 +433,7 @@ int main(int argc, char** argv) {
     Idle busy_idle = idle_over(daemon.pid(), std::chrono::seconds(10));
     asio::io_context echo_io;
     auto echo_clients = open_clients(echo_io, baseline, 1000);
-    Idle echo_idle = idle_over(echo.pid, std::chrono::seconds(1));
+    Idle echo_idle = idle_over(echo.pid(), std::chrono::seconds(1));
     add_idle_rows(rows, "1,000 connections", busy_idle, echo_idle, 100);
 
     // The change is sent from another thread while this one reads what the 1,000 subscribers receive.
@@ -439,8 +464,5 @@ int main(int argc, char** argv) {
                     "p99 <= 100 ms", arrivals.size() == 1000 && p99 <= 100});
   }
 
-  ::kill(echo.pid, SIGTERM);
-  ::waitpid(echo.pid, nullptr, 0);
-  print(rows);
-  return 0;
+  return print(rows) ? 0 : 1;
 }

@@ -273,5 +273,5 @@ int main(int argc, char** argv) {
       "load + validate that plan", ms(programs_load_ms), times(suggest_ms / programs_load_ms), "<= 50 ms");
   bool ok = sample_status_ms <= 1 && large_status_ms <= 200 && suggest_ms <= 50 && check_ms <= 1000 && validate.wall_ms <= 1000 && validate.peak_mb <= 200 && git_ms / record_ms >= 2;
   std::printf("\n%s\n", ok ? "All targets met." : "Some targets were missed (see above).");
-  return 0;
+  return ok ? 0 : 1;
 }

@@ -226,5 +226,5 @@ int main(int argc, char** argv) {
       ms(git_merge_ms), ratio(git_merge_ms / merge_ms) + " faster", "<= 1000 ms");
   bool ok = git_round_ms / round_ms >= 3 && merge_ms <= 1000;
   std::printf("\n%s\n", ok ? "All targets met." : "Some targets were missed (see above).");
-  return 0;
+  return ok ? 0 : 1;
 }
