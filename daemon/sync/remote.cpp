@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <vector>
@@ -145,6 +146,54 @@ Error remote_failure(int rc, const std::string& url, const std::string& doing) {
   else
     plain = detail;
   return make_error(ErrorCode::remote, doing + " " + url + " failed: " + plain);
+}
+
+// The folder a remote URL names, chosen as libgit2 chooses its local transport: a file:// URL, or a path to
+// a folder that exists. nullopt for a network remote.
+std::optional<fs::path> local_folder(const std::string& url) {
+  const std::string scheme = "file://";
+  if (!url.starts_with(scheme)) {
+    std::error_code ec;
+    if (url.find("://") == std::string::npos && fs::is_directory(url, ec)) return fs::path(url);
+    return std::nullopt;
+  }
+  std::string path = url.substr(scheme.size());
+  if (path.starts_with("localhost/")) path.erase(0, std::string("localhost").size());
+  std::string decoded;  // a URL spells a space in a folder's name %20
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '%' && i + 2 < path.size() && std::isxdigit(static_cast<unsigned char>(path[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(path[i + 2]))) {
+      decoded += static_cast<char>(std::stoi(path.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      decoded += path[i];
+    }
+  }
+  return fs::path(decoded);
+}
+
+// `git init --bare` names `master` as HEAD (git's old default) while lorsync pushes `main`, and `git clone`
+// of such a remote then checks out nothing ("remote HEAD refers to nonexistent ref"). So a bare folder whose
+// HEAD names a branch that does not exist gets HEAD pointed at the branch lorsync pushes. A HEAD naming a
+// branch that exists is its owner's choice and stays. A network remote's HEAD cannot be set through git's
+// protocol (hosts such as GitHub let the first push to an empty repository choose it).
+Status point_unborn_head_at(const std::string& url, const std::string& branch) {
+  auto folder = local_folder(url);
+  if (!folder) return Ok{};
+  git_repository* raw = nullptr;
+  if (int rc = git_repository_open_ext(&raw, folder->c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr); rc < 0)
+    return git::failure(rc, "cannot open the remote " + url + " to check its HEAD");
+  git::Repository remote(raw);
+  if (!git_repository_is_bare(remote.get())) return Ok{};  // its HEAD is what its work tree has checked out
+  int unborn = git_repository_head_unborn(remote.get());
+  if (unborn < 0) return git::failure(unborn, "cannot read the HEAD of the remote " + url);
+  if (unborn == 0) return Ok{};
+  const std::string target = "refs/heads/" + branch;
+  if (int rc = git_repository_set_head(remote.get(), target.c_str()); rc < 0)
+    return git::failure(rc, "cannot point the HEAD of the remote " + url + " at " + branch +
+                                " (a `git clone` of it checks out nothing until then)");
+  spdlog::info("pointed the HEAD of {} at {}, which it lacked", url, branch);
+  return Ok{};
 }
 
 }  // namespace
@@ -311,7 +360,11 @@ Result<PushOutcome> Remote::push() {
   if (!local) return local.take_error();
   auto known_remote = tip_of("refs/remotes/origin/" + *name);
   if (!known_remote) return known_remote.take_error();
-  if (*local && *known_remote == *local) return PushOutcome::up_to_date;
+  if (*local && *known_remote == *local) {
+    // Also with nothing to send: a folder an older lorsync pushed to is put right, and a failure is retried.
+    if (Status head = point_unborn_head_at(url, *name); !head) return head.take_error();
+    return PushOutcome::up_to_date;
+  }
 
   TransferState state;
   state.cancel = cancel_;
@@ -351,6 +404,7 @@ Result<PushOutcome> Remote::push() {
     }
     return make_error(ErrorCode::remote, "the remote " + url + " refused the push (" + state.rejection + ")" + advice);
   }
+  if (Status head = point_unborn_head_at(url, *name); !head) return head.take_error();
   return PushOutcome::pushed;
 }
 

@@ -32,7 +32,9 @@ class Remote {
 
   // Fetches origin's branch of the same name as ours; returns its tip (nullopt: origin has no such branch yet).
   Result<std::optional<std::string>> fetch();
-  // Pushes our branch to origin. Never forced: a remote that moved on is reported, not overwritten.
+  // Pushes our branch to origin. Never forced: a remote that moved on is reported, not overwritten. A bare
+  // folder whose HEAD names a branch it lacks (plain `git init --bare`) gets HEAD on ours, so that a
+  // `git clone` of it checks the plan out.
   Result<PushOutcome> push();
 
   // One fetch and push at a time per plan (the daemon and a `lorsync sync` may both try); if the last holder

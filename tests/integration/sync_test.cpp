@@ -1,7 +1,8 @@
 // Sync between devices through a real bare remote, with the real lorsync
 // binary on each device: every kind of concurrent edit converges to the same
 // tree, nothing is lost, conflicts are recorded (never markers), and a device
-// that is only the git CLI takes part.
+// that is only the git CLI takes part, even cloning a remote made by plain
+// `git init --bare`.
 #include <catch2/catch.hpp>
 
 #include "integration/sync_support.hpp"
@@ -283,4 +284,58 @@ TEST_CASE("sync: remote, clone and sync explain what is missing") {
   REQUIRE(run_process({"git", "init", "-q", "--bare", "--initial-branch=main", empty.path.string()}).exit_code == 0);
   CHECK(alone.ok({"sync"}).find("sent yours") != std::string::npos);
   CHECK(run_git(empty.path, {"rev-parse", "main"}).out.substr(0, 40) == alone.head());
+}
+
+TEST_CASE("sync: a remote made by plain `git init --bare` (HEAD on master) gets HEAD on main, so `git clone` checks the plan out") {
+  TempDir dir;
+  const fs::path bare = dir / "plan.git";
+  // git's old default, whatever this machine's git config says.
+  REQUIRE(run_process({"git", "-c", "init.defaultBranch=master", "init", "-q", "--bare", bare.string()}).exit_code == 0);
+  REQUIRE(run_git(bare, {"symbolic-ref", "HEAD"}).out == "refs/heads/master\n");
+  Device laptop{"laptop"};
+  REQUIRE(run_lorsync({"init", "--sample", laptop.plan.string()}).exit_code == 0);
+  std::string url;
+  SECTION("named by its folder") { url = bare.string(); }
+  SECTION("named by a file:// URL") { url = "file://" + bare.string(); }
+  laptop.ok({"remote", url});
+  CHECK(laptop.ok({"sync"}).find("sent yours") != std::string::npos);
+  CHECK(run_git(bare, {"symbolic-ref", "HEAD"}).out == "refs/heads/main\n");
+
+  auto clone_with_git = [&dir, &bare](const std::string& name) {
+    const fs::path other = dir / name;
+    ProcessResult clone = run_process({"git", "clone", "-q", bare.string(), other.string()});
+    INFO(clone.err);
+    REQUIRE(clone.exit_code == 0);
+    CHECK(clone.err.find("nonexistent ref") == std::string::npos);
+    CHECK(fs::is_regular_file(other / "plan.yaml"));
+    CHECK(fs::is_regular_file(other / "letters" / "brennan-neurology.md"));
+    CHECK(run_git(other, {"rev-parse", "--abbrev-ref", "HEAD"}).out == "main\n");
+    CHECK(run_git(other, {"rev-parse", "HEAD"}).out.substr(0, 40) == run_git(bare, {"rev-parse", "main"}).out.substr(0, 40));
+  };
+  clone_with_git("other");
+
+  // A remote an older lorsync pushed to is put right by the next sync, though it has nothing to send.
+  REQUIRE(run_git(bare, {"symbolic-ref", "HEAD", "refs/heads/master"}).exit_code == 0);
+  CHECK(laptop.ok({"sync"}).find("nothing of yours to send") != std::string::npos);
+  CHECK(run_git(bare, {"symbolic-ref", "HEAD"}).out == "refs/heads/main\n");
+  clone_with_git("third");
+}
+
+TEST_CASE("sync: a bare remote whose HEAD names another branch that exists keeps it") {
+  TempDir dir;
+  const fs::path bare = dir / "plan.git";
+  REQUIRE(run_process({"git", "-c", "init.defaultBranch=master", "init", "-q", "--bare", bare.string()}).exit_code == 0);
+  Device laptop{"laptop"};
+  REQUIRE(run_lorsync({"init", "--sample", laptop.plan.string()}).exit_code == 0);
+  // The owner keeps something else on the remote, and chose it as what a clone checks out.
+  laptop.git({"push", "-q", bare.string(), "main:trunk"});
+  REQUIRE(run_git(bare, {"symbolic-ref", "HEAD", "refs/heads/trunk"}).exit_code == 0);
+  laptop.ok({"remote", bare.string()});
+  laptop.ok({"set", "writer", "samuel-brennan", "title=chair"});
+  CHECK(laptop.ok({"sync"}).find("sent yours") != std::string::npos);
+  CHECK(run_git(bare, {"rev-parse", "main"}).out.substr(0, 40) == laptop.head());
+  CHECK(run_git(bare, {"symbolic-ref", "HEAD"}).out == "refs/heads/trunk\n");
+  ProcessResult clone = run_process({"git", "clone", "-q", bare.string(), (dir / "other").string()});
+  REQUIRE(clone.exit_code == 0);
+  CHECK(run_git(dir / "other", {"rev-parse", "--abbrev-ref", "HEAD"}).out == "trunk\n");
 }
