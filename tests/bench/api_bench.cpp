@@ -309,15 +309,33 @@ void add_idle_rows(std::vector<Row>& rows, const std::string& with, const Idle& 
                   "near 0", daemon.cpu_percent < 1});
 }
 
+// A bench that cannot go on says why and exits 1, its destructors run (the echo server, lorsyncd and the
+// temp folders go with it): main catches this.
+struct BenchFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+[[noreturn]] void fail(const std::string& what) { throw BenchFailure(what); }
+
+// The subscriber's next notification named `method`. Others in between are skipped: sync.changed comes
+// whenever the daemon's sync round (after each commit, on its own timer) changes the sync state.
+json await_notification(RpcClient& subscriber, const std::string& method) {
+  for (;;) {
+    auto note = subscriber.next_notification(std::chrono::seconds(5));
+    if (!note) fail("no " + method + " within 5 s");
+    if ((*note)["method"] == method) return *note;
+  }
+}
+
 json call(RpcClient& client, const std::string& method, json params = json::object()) {
   auto response = client.call(method, std::move(params));
-  if (!response || !response->contains("result")) throw std::runtime_error(method + " failed");
+  if (!response) fail(method + ": " + response.error().message);
+  if (!response->contains("result")) fail(method + " answered " + response->dump());
   return (*response)["result"];
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << "usage: lorsync_api_bench PATH/TO/lorsync\n";
     return 2;
@@ -344,9 +362,9 @@ int main(int argc, char** argv) {
   size_t reply_size = 0;
   {
     RpcClient probe = daemon.connect();
-    if (!probe.send(status_request)) return 1;
+    if (!probe.send(status_request)) fail("cannot send plan.status");
     auto reply = probe.receive(std::chrono::seconds(5));
-    if (!reply) return 1;
+    if (!reply) fail("no answer to plan.status within 5 s");
     reply_size = reply->size();
   }
   EchoServer echo(reply_size);
@@ -387,20 +405,17 @@ int main(int argc, char** argv) {
       call(writer, "letter.record", params);
       to_commit.push_back(ms_since(started));
       // Each change brings plan.changed, audit.changed and deadlines.changed; read them all before the next.
-      for (int n = 0; n < 3; ++n)
-        if (!subscriber.next_notification(std::chrono::seconds(5))) return 1;
+      await_notification(subscriber, "deadlines.changed");
     }
     for (int i = 0; i < 60; ++i) {
       json params = {{"letter", letters[static_cast<size_t>(i) % letters.size()]}, {"event", "reminded"},
                      {"date", "2026-08-15"}, {"note", "bench notified " + std::to_string(i)}};
       auto started = Clock::now();
-      if (!writer.send(json{{"jsonrpc", "2.0"}, {"id", i}, {"method", "letter.record"}, {"params", params}}.dump())) return 1;
-      auto note = subscriber.next_notification(std::chrono::seconds(5));
-      if (!note || (*note)["method"] != "plan.changed") return 1;
+      if (!writer.send(json{{"jsonrpc", "2.0"}, {"id", i}, {"method", "letter.record"}, {"params", params}}.dump())) fail("cannot send letter.record");
+      await_notification(subscriber, "plan.changed");
       to_notification.push_back(ms_since(started));
-      if (!writer.receive(std::chrono::seconds(5))) return 1;
-      for (int n = 0; n < 2; ++n)
-        if (!subscriber.next_notification(std::chrono::seconds(5))) return 1;
+      if (!writer.receive(std::chrono::seconds(5))) fail("no answer to letter.record within 5 s");
+      await_notification(subscriber, "deadlines.changed");
     }
     // The git CLI committing a one-line change to a copy of the plan (fsync as lorsync does).
     fs::path copy = dir / "git-copy";
@@ -465,4 +480,13 @@ int main(int argc, char** argv) {
   }
 
   return print(rows) ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "lorsyncd bench: %s\n", error.what());
+    return 1;
+  }
 }
