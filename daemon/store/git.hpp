@@ -25,6 +25,7 @@ using Signature = std::unique_ptr<git_signature, Deleter<git_signature_free>>;
 using Reference = std::unique_ptr<git_reference, Deleter<git_reference_free>>;
 using RevWalk = std::unique_ptr<git_revwalk, Deleter<git_revwalk_free>>;
 using Config = std::unique_ptr<git_config, Deleter<git_config_free>>;
+using ConfigEntry = std::unique_ptr<git_config_entry, Deleter<git_config_entry_free>>;
 using Object = std::unique_ptr<git_object, Deleter<git_object_free>>;
 using StatusList = std::unique_ptr<git_status_list, Deleter<git_status_list_free>>;
 using Diff = std::unique_ptr<git_diff, Deleter<git_diff_free>>;

@@ -251,6 +251,19 @@ Status Remote::set_origin(const std::string& url) {
   if (rc == 0) rc = git_config_set_string(config.get(), "remote.origin.url", url.c_str());
   if (rc == 0 && !*current) rc = git_config_set_string(config.get(), "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*");
   if (rc < 0) return git::failure(rc, "cannot set the remote origin to " + url);
+  // The branch's upstream, as `git clone` sets it, so that a plain `git pull` knows what to merge (lorsync names
+  // the branch each time). One the user chose stays; a HEAD on no branch has nothing to set.
+  auto name = branch();
+  if (!name) return Ok{};
+  const std::string upstream_remote = "branch." + *name + ".remote";
+  git_config_entry* raw_entry = nullptr;
+  rc = git_config_get_entry(&raw_entry, config.get(), upstream_remote.c_str());
+  git::ConfigEntry entry(raw_entry);
+  if (rc == GIT_ENOTFOUND) {
+    rc = git_config_set_string(config.get(), upstream_remote.c_str(), "origin");
+    if (rc == 0) rc = git_config_set_string(config.get(), ("branch." + *name + ".merge").c_str(), ("refs/heads/" + *name).c_str());
+  }
+  if (rc < 0) return git::failure(rc, "cannot make origin's " + *name + " the upstream of " + *name);
   return Ok{};
 }
 

@@ -27,7 +27,7 @@ class Remote {
 
   // origin's URL; nullopt when the plan has no origin.
   Result<std::optional<std::string>> origin_url();
-  // Creates origin, or points it at `url`.
+  // Creates origin, or points it at `url`; origin's branch becomes our branch's upstream unless it has one.
   Status set_origin(const std::string& url);
 
   // Fetches origin's branch of the same name as ours; returns its tip (nullopt: origin has no such branch yet).

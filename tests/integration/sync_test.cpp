@@ -46,6 +46,9 @@ TEST_CASE("sync: a second device is set up with clone and both converge on edits
   // clone registers the merge driver, as init does
   CHECK(d.desktop.git({"config", "merge.lorsync.driver"}).find("merge-file %O %A %B %P") != std::string::npos);
   CHECK(d.laptop.git({"config", "merge.lorsync.driver"}).find("merge-file %O %A %B %P") != std::string::npos);
+  // remote and clone set the branch's upstream, as git clone does: a plain `git pull` knows what to merge.
+  for (const Device* device : {&d.laptop, &d.desktop})
+    CHECK(device->git({"rev-parse", "--abbrev-ref", "main@{upstream}"}) == "origin/main\n");
 
   d.laptop.ok({"set", "writer", "samuel-brennan", "title=chair"});
   d.desktop.ok({"record", "halvorsen-chair", "reminded", "--on", "2026-08-14"});
