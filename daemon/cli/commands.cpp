@@ -151,6 +151,7 @@ void add_init(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
       options.merge_driver = merge_driver_command();
       auto result = Store::init(root, options);
       if (!result) return report_error(result.error(), global.json);
+      check_merge_driver(root);
       if (global.json) {
         print_json({{"plan", root.string()}, {"commit", result->commit}, {"message", result->message}});
       } else {

@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -29,8 +30,12 @@ void register_report_commands(CLI::App& app, GlobalOptions& global, std::functio
 void register_sync_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
 void register_open_command(CLI::App& app, GlobalOptions& global, std::function<int()>& run);
 
-// The command git runs for files marked `merge=lorsync`: this very program, wherever it is installed.
+// The command git runs for files marked `merge=lorsync`. It names lorsync, not this binary's path, so that
+// git finds it through PATH wherever it is installed, after the build it was registered from is gone.
 std::string merge_driver_command();
+// For init, clone and status: brings a registration an older lorsync made (its absolute path) to that
+// command, and warns on stderr, saying how to fix it, when no `lorsync` is on PATH for git to run.
+void check_merge_driver(const std::filesystem::path& root);
 
 // The plan the options name, opened, with a message that says how to make one when there is none.
 Result<Store> open_store(const GlobalOptions& global);

@@ -107,6 +107,7 @@ void print_deadline(const Deadline& d, const Date today, const Paint& paint) {
 int run_status(const GlobalOptions& global) {
   auto loaded = load(global);
   if (!loaded) return report_error(loaded.error(), global.json);
+  check_merge_driver(loaded->root);
   StatusReport report = build_status(loaded->model, loaded->today);
   std::optional<DaemonInfo> daemon = running_daemon(loaded->root);
   std::optional<std::string> remote;

@@ -8,6 +8,9 @@
 #include "sync/sync_cycle.hpp"
 #include "validation/plan_check.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -23,6 +26,23 @@ std::string shell_quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+// Whether the shell git runs a merge driver with finds `program`: an executable file of that name in a folder
+// of $PATH. Empty entries (the current folder) are skipped: git runs the driver in the plan, not here.
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path ? path : "";
+  while (!rest.empty()) {
+    size_t colon = rest.find(':');
+    fs::path folder(rest.substr(0, colon));
+    rest.remove_prefix(colon == std::string_view::npos ? rest.size() : colon + 1);
+    if (folder.empty()) continue;
+    std::error_code ec;
+    fs::path candidate = folder / program;
+    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return true;
+  }
+  return false;
 }
 
 std::optional<std::string> read_file(const fs::path& path) {
@@ -95,6 +115,7 @@ void add_clone(CLI::App& app, GlobalOptions& global, std::function<int()>& run) 
       fs::path root = !dir->empty() ? fs::absolute(*dir) : !global.plan.empty() ? fs::absolute(global.plan) : default_plan_dir();
       auto commit = clone_plan(*url, root, merge_driver_command());
       if (!commit) return report_error(commit.error(), global.json);
+      check_merge_driver(root);
       CheckedPlan checked = PlanChecker(root).check();
       if (global.json) {
         print_json({{"plan", root.string()}, {"commit", *commit}, {"remote", *url},
@@ -214,10 +235,23 @@ void add_merge_file(CLI::App& app, GlobalOptions& global, std::function<int()>& 
 
 }  // namespace
 
-std::string merge_driver_command() {
+std::string merge_driver_command() { return "lorsync merge-file %O %A %B %P"; }
+
+void check_merge_driver(const fs::path& root) {
+  // A plan folder that is not a git repository has no registration to bring up to date.
+  if (auto repository = Repository::open(root)) {
+    if (Status upgraded = repository->upgrade_merge_driver(merge_driver_command()); !upgraded)
+      std::cerr << "lorsync: warning: " << upgraded.error().message << "\n";
+  }
+  if (on_path("lorsync")) return;
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return (ec ? std::string("lorsync") : shell_quoted(self.string())) + " merge-file %O %A %B %P";
+  std::cerr << "lorsync: warning: no `lorsync` on PATH, so git cannot run lorsync's merge driver and a plain\n"
+               "`git pull` stops at conflicts in plan files (`lorsync sync` is not affected). Install lorsync\n"
+               "into a folder on PATH:\n"
+            << "  install -Dm755 -t ~/.local/bin " << (ec ? std::string("path/to/lorsync") : shell_quoted(self.string()))
+            << "\n(if ~/.local/bin is not on PATH yet: echo 'export PATH=\"$HOME/.local/bin:$PATH\"' >> ~/.profile,\n"
+               "then log in again)\n";
 }
 
 void register_sync_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {

@@ -58,6 +58,17 @@ std::string spoken_list(const std::set<std::string>& names) {
   return out;
 }
 
+// The plan's own .git/config, without the user's global settings: the merge driver is registered per plan.
+Result<git::Config> local_config(git_repository* repo) {
+  git_config* raw = nullptr;
+  if (int rc = git_repository_config(&raw, repo); rc < 0) return git::failure(rc, "cannot open .git/config");
+  git::Config config(raw);
+  git_config* raw_local = nullptr;
+  if (int rc = git_config_open_level(&raw_local, config.get(), GIT_CONFIG_LEVEL_LOCAL); rc < 0)
+    return git::failure(rc, "cannot open .git/config");
+  return git::Config(raw_local);
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> Repository::move_head(const git_oid& from, const git_oid& to, bool resuming) {
@@ -222,17 +233,29 @@ Status Repository::start_from(const std::string& commit) {
 }
 
 Status Repository::configure_merge_driver(const std::string& command) {
-  git_config* raw = nullptr;
-  if (int rc = git_repository_config(&raw, repo_.get()); rc < 0) return git::failure(rc, "cannot open .git/config");
-  git::Config config(raw);
-  git_config* raw_local = nullptr;
-  if (int rc = git_config_open_level(&raw_local, config.get(), GIT_CONFIG_LEVEL_LOCAL); rc < 0)
-    return git::failure(rc, "cannot open .git/config");
-  git::Config local(raw_local);
-  int rc = git_config_set_string(local.get(), "merge.lorsync.name", "lorsync: merge plan files field by field");
-  if (rc == 0) rc = git_config_set_string(local.get(), "merge.lorsync.driver", command.c_str());
+  auto local = local_config(repo_.get());
+  if (!local) return local.take_error();
+  int rc = git_config_set_string(local->get(), "merge.lorsync.name", "lorsync: merge plan files field by field");
+  if (rc == 0) rc = git_config_set_string(local->get(), "merge.lorsync.driver", command.c_str());
   if (rc < 0) return git::failure(rc, "cannot register the merge driver in .git/config");
   return Ok{};
+}
+
+Status Repository::upgrade_merge_driver(const std::string& command) {
+  auto local = local_config(repo_.get());
+  if (!local) return local.take_error();
+  git_config_entry* raw = nullptr;
+  int rc = git_config_get_entry(&raw, local->get(), "merge.lorsync.driver");
+  if (rc == GIT_ENOTFOUND) return Ok{};
+  if (rc < 0) return git::failure(rc, "cannot read the merge driver from .git/config");
+  git::ConfigEntry entry(raw);
+  // The older form: an absolute path (shell-quoted), then the same arguments as `command`.
+  const std::string_view registered = entry->value;
+  const size_t arguments = command.find(' ');
+  const bool by_path = registered.starts_with('/') || registered.starts_with("'/");
+  if (!by_path || arguments == std::string::npos || !registered.ends_with(std::string_view(command).substr(arguments)))
+    return Ok{};
+  return configure_merge_driver(command);
 }
 
 Status Repository::finish_interrupted_integration(const fs::path& progress_marker) {

@@ -62,6 +62,10 @@ class Repository {
   Status start_from(const std::string& commit);
   // Registers lorsync's merge driver in .git/config, so that a plain `git merge` merges plan files as sync does.
   Status configure_merge_driver(const std::string& command);
+  // Older versions registered `command` with lorsync's absolute path for its first word, which breaks every
+  // `git pull` once that build is moved or deleted: such a registration becomes `command`. None, or one
+  // written by hand, stays as it is.
+  Status upgrade_merge_driver(const std::string& command);
   // Finishes a move a killed writer left half done (see integrate); nothing when there is no marker.
   Status finish_interrupted_integration(const std::filesystem::path& progress_marker);
 

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,29 @@ struct BareRemote {
     REQUIRE(made.exit_code == 0);
   }
 };
+
+// lorsync installed in a folder of its own (as in ~/.local/bin), run with a PATH that has that folder and the
+// system's (git, sh) but no other lorsync.
+struct InstalledLorsync {
+  TempDir dir;
+  std::filesystem::path binary = dir / "lorsync";
+  InstalledLorsync() { std::filesystem::copy_file(LORSYNC_BINARY, binary); }
+  // Moves the binary to `folder`, as a user who reinstalls lorsync elsewhere and deletes the old copy.
+  void move_to(const std::filesystem::path& folder) {
+    std::filesystem::rename(binary, folder / "lorsync");
+    binary = folder / "lorsync";
+  }
+  std::map<std::string, std::string> env() const { return {{"PATH", binary.parent_path().string() + ":/usr/bin:/bin"}}; }
+  ProcessResult run(std::vector<std::string> args, const std::string& device = "") const {
+    args.insert(args.begin(), binary.string());
+    std::map<std::string, std::string> vars = env();
+    if (!device.empty()) vars["LORSYNC_DEVICE"] = device;
+    return run_process(args, {}, vars);
+  }
+};
+
+// PATH with the system's folders only: no lorsync anywhere on it.
+inline const std::map<std::string, std::string> kPathWithoutLorsync = {{"PATH", "/usr/bin:/bin"}};
 
 struct Device {
   std::string name;

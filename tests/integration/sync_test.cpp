@@ -1,8 +1,8 @@
 // Sync between devices through a real bare remote, with the real lorsync
 // binary on each device: every kind of concurrent edit converges to the same
 // tree, nothing is lost, conflicts are recorded (never markers), and a device
-// that is only the git CLI takes part, even cloning a remote made by plain
-// `git init --bare`.
+// that is only the git CLI takes part: it clones a remote made by plain
+// `git init --bare`, and its `git pull` finds lorsync's merge driver on PATH.
 #include <catch2/catch.hpp>
 
 #include "integration/sync_support.hpp"
@@ -341,4 +341,110 @@ TEST_CASE("sync: a bare remote whose HEAD names another branch that exists keeps
   ProcessResult clone = run_process({"git", "clone", "-q", bare.string(), (dir / "other").string()});
   REQUIRE(clone.exit_code == 0);
   CHECK(run_git(dir / "other", {"rev-parse", "--abbrev-ref", "HEAD"}).out == "trunk\n");
+}
+
+TEST_CASE("sync: git finds the merge driver through PATH: a plain git pull merges after lorsync moved to another folder") {
+  BareRemote remote;
+  InstalledLorsync lorsync;
+  Device laptop{"laptop"}, desktop{"desktop"};
+  auto ok = [&lorsync](const Device& device, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--plan", device.plan.string()});
+    ProcessResult result = lorsync.run(args, device.name);
+    INFO(device.name << ": lorsync " << args[2] << "\n" << result.out << result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.err.find("warning") == std::string::npos);  // lorsync is on PATH
+  };
+  ok(laptop, {"init", "--sample"});
+  ok(laptop, {"remote", remote.path.string()});
+  ok(laptop, {"sync"});
+  ok(desktop, {"clone", remote.path.string()});
+  for (const Device* device : {&laptop, &desktop})
+    CHECK(device->git({"config", "merge.lorsync.driver"}) == "lorsync merge-file %O %A %B %P\n");
+
+  // Both append an event to the same letter: the same place in the file, which git's line merge cannot merge.
+  const std::string path = "letters/brennan-neurology.md";
+  ok(laptop, {"record", "brennan-neurology", "reminded", "--on", "2026-08-12", "--note", "from the laptop"});
+  ok(laptop, {"sync"});
+  ok(desktop, {"record", "brennan-neurology", "uploaded", "--on", "2026-08-13", "--via", "eras"});
+  desktop.git({"fetch", "-q", "origin"});
+  TempDir versions;
+  const std::string base = desktop.git({"merge-base", "HEAD", "origin/main"}).substr(0, 40);
+  using Version = std::pair<std::string, std::string>;
+  for (const auto& [name, commit] : {Version{"base", base}, Version{"ours", "HEAD"}, Version{"theirs", "origin/main"}})
+    write_file(versions / name, desktop.git({"show", commit + ":" + path}));
+  CHECK(run_process({"git", "merge-file", "-q", "-p", (versions / "ours").string(), (versions / "base").string(),
+                     (versions / "theirs").string()})
+            .exit_code > 0);
+
+  // Reinstalled elsewhere, the old copy deleted: the registration still names a lorsync that git can run.
+  TempDir elsewhere;
+  lorsync.move_to(elsewhere.path());
+  ProcessResult pull = run_process({"git", "-C", desktop.plan.string(), "pull", "--no-rebase", "--no-edit"}, {},
+                                   lorsync.env());
+  INFO(pull.out << pull.err);
+  REQUIRE(pull.exit_code == 0);
+  CHECK(conflict_markers(desktop.plan).empty());
+  CHECK(desktop.git({"status", "--porcelain"}).empty());
+  CHECK(desktop.git({"rev-list", "--count", "--merges", "HEAD"}) == "1\n");
+  std::string merged = desktop.file(path);
+  INFO(merged);
+  CHECK(merged.find("2026-08-12, event: reminded") != std::string::npos);
+  CHECK(merged.find("from the laptop") != std::string::npos);
+  CHECK(merged.find("2026-08-13, event: uploaded, via: eras") != std::string::npos);
+  CHECK(merged.find("2026-08-12, event: reminded") < merged.find("2026-08-13, event: uploaded"));
+  ok(desktop, {"validate"});
+}
+
+TEST_CASE("sync: status warns when no lorsync is on PATH for git's merge driver, and not when there is one") {
+  TempDir dir;
+  InstalledLorsync lorsync;
+  const fs::path plan = dir / "plan";
+  ProcessResult init = run_lorsync({"init", "--sample", plan.string()}, {}, kPathWithoutLorsync);
+  REQUIRE(init.exit_code == 0);
+  CHECK(init.err.find("no `lorsync` on PATH") != std::string::npos);
+
+  ProcessResult warned = run_lorsync({"--plan", plan.string(), "status"}, {}, kPathWithoutLorsync);
+  REQUIRE(warned.exit_code == 0);
+  INFO(warned.err);
+  CHECK(warned.err.find("lorsync: warning: no `lorsync` on PATH") != std::string::npos);
+  CHECK(warned.err.find("git pull") != std::string::npos);
+  CHECK(warned.err.find("install -Dm755 -t ~/.local/bin") != std::string::npos);
+  CHECK(warned.out.find("on PATH") == std::string::npos);
+  // With --json the warning stays on stderr, and stdout is the status alone.
+  ProcessResult json_status = run_lorsync({"--plan", plan.string(), "--json", "status"}, {}, kPathWithoutLorsync);
+  REQUIRE(json_status.exit_code == 0);
+  CHECK(json_status.err.find("no `lorsync` on PATH") != std::string::npos);
+  CHECK(json::parse(json_status.out)["plan"] == plan.string());
+
+  ProcessResult quiet = lorsync.run({"--plan", plan.string(), "status"});
+  REQUIRE(quiet.exit_code == 0);
+  CHECK(quiet.err.empty());
+  // An empty entry in PATH (the current folder) does not count, though lorsync is there: git runs the driver in the plan.
+  ProcessResult here = run_process({lorsync.binary.string(), "--plan", plan.string(), "status"}, lorsync.dir.path(),
+                                   {{"PATH", ":/usr/bin:/bin"}});
+  CHECK(here.err.find("no `lorsync` on PATH") != std::string::npos);
+}
+
+TEST_CASE("sync: status moves a merge driver an older lorsync registered by its absolute path to lorsync on PATH") {
+  TempDir dir;
+  InstalledLorsync lorsync;
+  const fs::path plan = dir / "plan";
+  REQUIRE(lorsync.run({"init", "--sample", plan.string()}).exit_code == 0);
+  auto driver = [&plan] { return run_git(plan, {"config", "merge.lorsync.driver"}).out; };
+  CHECK(driver() == "lorsync merge-file %O %A %B %P\n");
+
+  SECTION("the absolute path older versions wrote becomes the name") {
+    for (const std::string old_form : {"'/home/amina/lorsync/build/daemon/lorsync' merge-file %O %A %B %P",
+                                       "/opt/lorsync/bin/lorsync merge-file %O %A %B %P"}) {
+      REQUIRE(run_git(plan, {"config", "merge.lorsync.driver", old_form}).exit_code == 0);
+      REQUIRE(lorsync.run({"--plan", plan.string(), "status"}).exit_code == 0);
+      CHECK(driver() == "lorsync merge-file %O %A %B %P\n");
+    }
+    CHECK(run_git(plan, {"config", "merge.lorsync.name"}).out == "lorsync: merge plan files field by field\n");
+  }
+  SECTION("a driver written by hand stays") {
+    REQUIRE(run_git(plan, {"config", "merge.lorsync.driver", "my-merge %O %A %B"}).exit_code == 0);
+    REQUIRE(lorsync.run({"--plan", plan.string(), "status"}).exit_code == 0);
+    CHECK(driver() == "my-merge %O %A %B\n");
+  }
 }
