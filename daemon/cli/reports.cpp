@@ -16,6 +16,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -104,6 +105,48 @@ void print_deadline(const Deadline& d, const Date today, const Paint& paint) {
             << paint.state(d.state, pad(state_name(d.state), 9)) << " " << d.title << "\n";
 }
 
+std::string plural(int count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+std::string in_hand(const LetterCounts& c) {
+  return std::to_string(c.uploaded) + " of " + std::to_string(c.needed) + " uploaded" +
+         (c.on_track ? ", " + std::to_string(c.on_track) + " on track" : "");
+}
+
+void print_readiness(const StatusReport& report, const Paint& paint) {
+  if (report.season_over) {
+    std::cout << "Season: " << paint("over", "1") << " — Match Day has passed; thank your writers and tell them where "
+              << "you matched.\n";
+    return;
+  }
+  std::cout << "Readiness: " << (report.ready ? paint("ready", "1;32") : paint("not ready", "1;31")) << " — letters "
+            << in_hand(report.letters_in_hand) << "; " << plural(report.errors, "error") << ", "
+            << plural(report.warnings, "warning") << ", " << plural(report.infos, "note") << "\n";
+  if (report.programs.empty()) return;
+  int ready = static_cast<int>(std::count_if(report.programs.begin(), report.programs.end(),
+                                             [](const ProgramReadiness& p) { return p.ready; }));
+  std::cout << "Programs: " << ready << " of " << report.programs.size()
+            << " have the letters they will see uploaded or on track\n";
+  for (const auto& p : report.programs)
+    if (!p.ready)
+      std::cout << "  " << pad(p.name, 40) << " " << in_hand(p.letters)
+                << (p.letters.late.empty() ? "" : "; late: " + join(p.letters.late, ", ")) << "\n";
+}
+
+// What cannot wait: advice due within the week, or late, by its day.
+void print_do_now(const StatusReport& report, const Paint& paint) {
+  const Date act_by = add_days(report.today, kActNowDays);
+  bool any = false;
+  for (const auto& f : report.findings) {
+    if (!f.due || *f.due > act_by) break;  // the audit puts these first
+    if (!any) std::cout << paint("Do now", "1") << "\n";
+    any = true;
+    std::cout << "  " << paint.severity(f.severity, "by " + format_date(*f.due)) << "  " << f.action << "\n";
+  }
+  if (any) std::cout << "\n";
+}
+
 int run_status(const GlobalOptions& global) {
   auto loaded = load(global);
   if (!loaded) return report_error(loaded.error(), global.json);
@@ -127,10 +170,7 @@ int run_status(const GlobalOptions& global) {
   Paint paint;
   std::cout << paint(report.applicant, "1") << " · PM&R Match " << report.cycle << " · today " << format_date(report.today)
             << "\n";
-  std::string readiness = report.errors == 0 ? paint("ready", "1;32") : paint("not ready", "1;31");
-  std::cout << "Readiness: " << readiness << " — " << report.errors << " error" << (report.errors == 1 ? "" : "s") << ", "
-            << report.warnings << " warning" << (report.warnings == 1 ? "" : "s") << ", " << report.infos << " note"
-            << (report.infos == 1 ? "" : "s") << "\n";
+  print_readiness(report, paint);
   std::cout << "Daemon: "
             << (daemon ? "lorsyncd serves this plan at " + daemon->url + " (pid " + std::to_string(daemon->pid) + ")"
                        : std::string("not running (start it with lorsyncd; changes then reach your plugins live)"))
@@ -144,6 +184,7 @@ int run_status(const GlobalOptions& global) {
   std::cout << "\n";
   for (const auto& c : loaded->model.conflicts) std::cout << "  " << describe(c) << "\n";
   std::cout << "\n";
+  print_do_now(report, paint);
   std::cout << paint("Letters", "1") << "\n";
   std::cout << "  " << pad("writer", 24) << pad("specialty", 18) << pad("from", 6) << pad("status", 13) << "next\n";
   for (const auto& row : report.letters) {

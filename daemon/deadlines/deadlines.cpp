@@ -19,6 +19,16 @@ DeadlineState state_for(Date date, bool done, Date today) {
 
 }  // namespace
 
+std::string late_letters(const Model& model, const Program& program) {
+  std::string names;
+  for (const auto& letter_id : program.letters) {
+    auto letter = model.letters.find(letter_id);
+    if (letter == model.letters.end() || letter->second.first("uploaded")) continue;
+    names += (names.empty() ? "" : ", ") + writer_label(facts_of(model, letter->second));
+  }
+  return names;
+}
+
 const char* state_name(DeadlineState state) {
   switch (state) {
     case DeadlineState::done: return "done";
@@ -32,6 +42,8 @@ const char* state_name(DeadlineState state) {
 std::vector<Deadline> derive_deadlines(const Model& model, Date today) {
   std::vector<Deadline> out;
   const Settings& settings = model.settings;
+  const Policy& policy = settings.policy;
+  const bool application_open = !season_over(settings, today);
   auto add = [&](std::string id, Date date, std::string kind, std::string title, std::vector<SourceRef> refs, bool done,
                  std::string letter, std::string program) {
     out.push_back(Deadline{std::move(id), date, std::move(kind), std::move(title), std::move(refs),
@@ -43,42 +55,62 @@ std::vector<Deadline> derive_deadlines(const Model& model, Date today) {
     LetterFacts f = facts_of(model, letter);
     std::string who = writer_label(f);
     SourceRef events = ref_to(letter.document, {"events"});
-    if (f.rotation && !f.longitudinal()) {
-      AskWindow window = ask_window(*f.rotation, settings.policy);
-      add("ask:" + id, window.closes, "ask", "Ask " + who + " for a letter (window opens " + format_date(window.opens) + ")",
-          {ref_to(letter.document, {"writer"}), ref_to(f.rotation->document, {"end"})}, letter.first("asked") != nullptr,
-          id, "");
-    }
-    if (auto due = packet_due(letter, settings.policy))
-      add("packet:" + id, *due, "packet", "Send " + who + " your packet (CV, personal statement, summary)", {events},
-          letter.first("packet-sent") != nullptr, id, "");
-    if (letter.first("agreed")) {
+    const size_t first_of_letter = out.size();
+    LetterDue due = letter_due(model, letter);
+    if (application_open) {
+      AskDate ask = ask_date(model, letter);
+      std::vector<SourceRef> ask_refs = {ref_to(letter.document, {"writer"})};
+      if (ask.window) ask_refs.push_back(ref_to(f.rotation->document, {"end"}));
+      add("ask:" + id, ask.by, "ask",
+          ask.window ? "Ask " + who + " for a letter, in person, in the rotation's last week (late after " +
+                           format_date(ask.window->closes) + ")"
+                     : "Ask " + who + " for a letter",
+          std::move(ask_refs), letter.first("asked") != nullptr, id, "");
+      if (auto follow_up = follow_up_due(letter, policy))
+        add("follow-up:" + id, *follow_up, "follow-up",
+            asked_in_person_only(letter) ? "Email " + who + " your request, after asking in person"
+                                         : "Follow up with " + who + " if there is no answer",
+            {events}, false, id, "");
+      if (auto packet = packet_due(letter, policy))
+        add("packet:" + id, *packet, "packet", "Send " + who + " your packet (CV, personal statement, summary)",
+            {events}, letter.first("packet-sent") != nullptr, id, "");
       bool uploaded = letter.first("uploaded") != nullptr;
-      int sent = reminders_sent(letter, settings);
-      int index = 0;
-      for (const auto& reminder : reminder_dates(settings)) {
-        ++index;
-        add("remind-" + std::to_string(reminder.lead_days) + ":" + id, reminder.date, "remind",
-            "Remind " + who + " (" + std::to_string(reminder.lead_days) + " days before programs review)", {events},
-            uploaded || sent >= index, id, "");
+      if (letter.first("agreed")) {
+        int sent = reminders_sent(letter, due.date, policy);
+        int index = 0;
+        for (const auto& reminder : reminder_dates(due.date, policy)) {
+          ++index;
+          add("remind-" + std::to_string(reminder.lead_days) + ":" + id, reminder.date, "remind",
+              "Remind " + who + " (" + std::to_string(reminder.lead_days) + " days before the letter is due)",
+              {events}, uploaded || sent >= index, id, "");
+        }
       }
+      add("upload:" + id, due.date, "upload",
+          who + "'s letter uploaded to ERAS" + (due.program ? " (due by " + due.program->name + "'s deadline)" : ""),
+          {events}, uploaded, id, due.program ? due.program->id : "");
     }
-    add("upload:" + id, settings.programs_review, "upload", who + "'s letter uploaded to ERAS", {events},
-        letter.first("uploaded") != nullptr, id, "");
-    if (auto due = thank_due(letter))
-      add("thank:" + id, *due, "thank", "Thank " + who, {events}, letter.first("thanked") != nullptr, id, "");
+    if (auto thank = thank_due(letter))
+      add("thank:" + id, *thank, "thank", "Thank " + who, {events}, letter.first("thanked") != nullptr, id, "");
     if (letter.first("uploaded"))
       add("share-match:" + id, share_match_due(settings), "share-match", "Tell " + who + " where you matched", {events},
           letter.first("match-shared") != nullptr, id, "");
+    if (auto step = next_step(model, letter, today)) {
+      // The step's deadline: the first of its kind not done (reminders come in several).
+      for (size_t i = first_of_letter; i < out.size(); ++i)
+        if (out[i].kind == step_name(*step) && out[i].state != DeadlineState::done) {
+          out[i].next_step = true;
+          break;
+        }
+    }
   }
-  for (const auto& [id, program] : model.programs) {
-    if (!program.deadline) continue;
-    bool all_uploaded = !program.letters.empty() && std::all_of(program.letters.begin(), program.letters.end(), [&](const auto& l) {
-      auto found = model.letters.find(l);
-      return found != model.letters.end() && found->second.first("uploaded") != nullptr;
-    });
-    add("program:" + id, *program.deadline, "program", program.name + " application deadline",
-        {ref_to(program.document, {"deadline"})}, all_uploaded, "", id);
+  if (application_open) {
+    for (const auto& [id, program] : model.programs) {
+      if (!program.deadline) continue;
+      std::string missing = late_letters(model, program);
+      add("program:" + id, *program.deadline, "program",
+          program.name + " application deadline" + (missing.empty() ? "" : " (letters not in: " + missing + ")"),
+          {ref_to(program.document, {"deadline"})}, !program.letters.empty() && missing.empty(), "", id);
+    }
   }
   std::sort(out.begin(), out.end(), [](const Deadline& a, const Deadline& b) {
     return std::tie(a.date, a.id) < std::tie(b.date, b.id);

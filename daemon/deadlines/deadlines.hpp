@@ -1,6 +1,7 @@
 // deadlines/deadlines: every dated step of the plan, each {id, date, kind,
-// title, refs, state}, sorted by date: ask, send the packet, remind, upload,
-// program deadlines, thank, share the match result.
+// title, refs, state}, sorted by date: ask, follow up, send the packet,
+// remind, upload, program deadlines, thank, share the match result. After
+// Match Day only thanking and sharing the result are left.
 #pragma once
 
 #include "common/date.hpp"
@@ -22,15 +23,20 @@ inline constexpr int kDueSoonDays = 7;
 struct Deadline {
   std::string id;     // stable: "<kind>:<entity>" (reminders: "remind-<lead>:<letter>")
   Date date;
-  std::string kind;   // ask | packet | remind | upload | program | thank | share-match
+  std::string kind;   // ask | follow-up | packet | remind | upload | program | thank | share-match
   std::string title;  // "Ask Dr. Lee for a letter"
   std::vector<SourceRef> refs;
   DeadlineState state = DeadlineState::upcoming;
   std::string letter;   // the letter it concerns, if any
   std::string program;  // the program it concerns, if any
+  bool next_step = false;  // the letter's next step today (see next_step in deadlines/schedule)
 };
 
 std::vector<Deadline> derive_deadlines(const Model& model, Date today);
+
+// The writers of a program's assigned letters that are not uploaded yet ("Dr. Lee, Dr. Kim"); empty when
+// all are in.
+std::string late_letters(const Model& model, const Program& program);
 
 nlohmann::json to_json(const Deadline& deadline);
 

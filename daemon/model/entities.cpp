@@ -127,6 +127,7 @@ Model build_model(const Plan& plan) {
     p.pmr_letters_min = number(policy, "pmr_letters_min").value_or(p.pmr_letters_min);
     p.ask_window_days = number(policy, "ask_window_days").value_or(p.ask_window_days);
     p.packet_days = number(policy, "packet_days").value_or(p.packet_days);
+    p.follow_up_days = number(policy, "follow_up_days").value_or(p.follow_up_days);
     if (policy.contains("reminder_lead_days") && policy["reminder_lead_days"].is_array()) {
       p.reminder_lead_days.clear();
       for (const auto& lead : policy["reminder_lead_days"])

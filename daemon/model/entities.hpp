@@ -21,6 +21,7 @@ struct Policy {
   int ask_window_days = 14;
   std::vector<int> reminder_lead_days = {28, 21};
   int packet_days = 7;
+  int follow_up_days = 7;  // wait this long for an answer to an emailed request
 };
 
 struct Applicant {

@@ -16,12 +16,14 @@ const char* severity_name(Severity severity) {
 nlohmann::json to_json(const Finding& f) {
   auto refs = nlohmann::json::array();
   for (const auto& r : f.refs) refs.push_back({{"path", r.path}, {"line", r.line}, {"field", r.field}});
-  return {{"rule", f.rule},     {"severity", severity_name(f.severity)}, {"message", f.message},
-          {"refs", refs},       {"action", f.action},                    {"guide", f.guide}};
+  return {{"rule", f.rule},   {"severity", severity_name(f.severity)}, {"message", f.message},
+          {"refs", refs},     {"action", f.action},                    {"guide", f.guide},
+          {"due", f.due ? nlohmann::json(format_date(*f.due)) : nlohmann::json()}};
 }
 
-void FindingSink::add(Severity severity, std::string message, std::string action, std::vector<SourceRef> refs) {
-  out_.push_back(Finding{rule_, severity, std::move(message), std::move(refs), std::move(action), guide_});
+void FindingSink::add(Severity severity, std::string message, std::string action, std::vector<SourceRef> refs,
+                      std::optional<Date> due) {
+  out_.push_back(Finding{rule_, severity, std::move(message), std::move(refs), std::move(action), guide_, due});
 }
 
 SourceRef ref_to(const DocumentPtr& document, std::vector<std::string> field) {
@@ -58,20 +60,24 @@ const std::vector<Rule>& rule_registry() {
        "a rotation in its final week or ask window and the letter not asked (info) / ended over ask_window_days ago "
        "and not asked (warning)",
        "Mistake 1: Waiting Too Long to Ask", check_ask_window},
+      {"follow-up",
+       "asked in person and the request not yet sent by email (info) / asked and no answer after follow_up_days "
+       "(warning)",
+       "3. Ask for a Letter the Right Way", check_follow_up},
       {"packet-sent",
        "agreed over packet_days ago and no packet sent; or a packet without CV, personal statement or summary "
        "(warning)",
        "4. Provide Helpful Materials for the Letter Writer", check_packet_sent},
       {"img-context", "a non-US IMG whose packet summary says nothing of IMG background, visa or long-term goals (info)",
        "Mistake 4: Not Explaining Your IMG Context", check_img_context},
-      {"waiver", "a letter without waived: true (warning)", "5. Respect Cultural and System Differences", check_waiver},
+      {"waiver", "a requested (asked or later) letter without waived: true (warning)", "5. Respect Cultural and System Differences", check_waiver},
       {"reminder-due",
-       "agreed, not uploaded, inside the reminder window before programs_review, reminder not sent (warning)",
+       "agreed, not uploaded, a reminder due (reminder_lead_days before the letter is due) and not sent (warning)",
        "Action Plan: Ask early and follow up politely", check_reminder_due},
-      {"upload-overdue", "a letter not uploaded by programs_review (error)",
+      {"upload-overdue", "a letter not uploaded by its due date, programs_review or an assigned program's deadline (error)",
        "Action Plan: Ask early and follow up politely", check_upload_overdue},
-      {"thank-writers", "uploaded over 14 days ago and not thanked; after match day, result not shared (info)",
-       "Action Plan: Ask early and follow up politely", check_thank_writers},
+      {"thank-writers", "uploaded over 7 days ago and not thanked; after match day, result not shared (info)",
+       "Action Plan: Ask early and follow up politely", check_thank_writers, false},
       {"pmr-rotations",
        "fewer than 2 PM&R rotations (warning); none inpatient, or none outpatient or consult (info)",
        "1. Plan Your Rotations Strategically", check_pmr_rotations},
@@ -86,12 +92,13 @@ const std::vector<Rule>& rule_registry() {
        "Mistake 5: Inconsistent Story Between LORs and Application", check_narrative_consistency},
       {"program-requirements", "a program's assigned letters break its requirements, or are more than 4 (error)",
        "Basic Requirements", check_program_requirements},
-      {"program-deadline", "a program's deadline falls before your letters are due to be uploaded (warning)",
+      {"program-deadline",
+       "a program's deadline falls before programs_review and letters assigned to it are not uploaded (warning)",
        "Action Plan: Ask early and follow up politely", check_program_deadline},
       {"visa-sponsorship", "a program that does not sponsor your visa (warning)",
        "Special Considerations for Non-US Citizen IMGs and Visa Issues", check_visa_sponsorship},
       {"sync-conflict", "a field two devices changed differently; the losing value is shown until resolved (warning)",
-       "lorsync: sync between devices", check_sync_conflict},
+       "lorsync: sync between devices", check_sync_conflict, false},
   };
   return rules;
 }
@@ -99,12 +106,19 @@ const std::vector<Rule>& rule_registry() {
 std::vector<Finding> run_audit(const Model& model, Date today) {
   std::vector<Finding> findings;
   AuditContext context{model, today};
+  const bool season_over = today > model.settings.match_day;
   for (const Rule& rule : rule_registry()) {
+    if (season_over && rule.application) continue;
     FindingSink sink(rule.id, rule.guide, findings);
     rule.check(context, sink);
   }
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
+  const Date act_by = add_days(today, kActNowDays);
+  auto act_now = [&](const Finding& f) { return f.due && *f.due <= act_by; };
+  std::stable_sort(findings.begin(), findings.end(), [&](const Finding& a, const Finding& b) {
+    if (act_now(a) != act_now(b)) return act_now(a);
+    if (act_now(a) && *a.due != *b.due) return *a.due < *b.due;
+    return a.severity < b.severity;
+  });
   return findings;
 }
 

@@ -1,6 +1,7 @@
 // rules/audit: the PM&R letter strategy as code. One registry lists every
-// rule (id, when it fires, the guide section it comes from, its check); each
-// check is one small function in the file of its theme. run_audit runs them all.
+// rule (id, when it fires, whether it retires on Match Day, the guide section
+// it comes from, its check); each check is one small function in the file of
+// its theme. run_audit runs those that apply on the day.
 #pragma once
 
 #include "common/date.hpp"
@@ -13,6 +14,8 @@
 
 namespace lorsync {
 
+inline constexpr int kActNowDays = 7;
+
 struct AuditContext {
   const Model& model;
   Date today;
@@ -22,7 +25,8 @@ struct AuditContext {
 class FindingSink {
  public:
   FindingSink(const char* rule, const char* guide, std::vector<Finding>& out) : rule_(rule), guide_(guide), out_(out) {}
-  void add(Severity severity, std::string message, std::string action, std::vector<SourceRef> refs);
+  void add(Severity severity, std::string message, std::string action, std::vector<SourceRef> refs,
+           std::optional<Date> due = std::nullopt);
 
  private:
   const char* rule_;
@@ -37,11 +41,14 @@ struct Rule {
   const char* fires_when;  // one line, as in docs/rules.md
   const char* guide;       // the guide's section
   RuleCheck check;
+  bool application = true;  // advice for the application, which retires after Match Day
 };
 
 const std::vector<Rule>& rule_registry();
 
-// Every finding for the model on `today`, errors first, then warnings, then info.
+// Every finding for the model on `today`: first what must be done within kActNowDays (or is late), by
+// the day it is due; then the rest, errors first, then warnings, then info. After Match Day only the
+// rules that outlive the application run.
 std::vector<Finding> run_audit(const Model& model, Date today);
 
 struct AuditCounts {
@@ -64,6 +71,7 @@ void check_big_name_weak_tie(const AuditContext&, FindingSink&);
 void check_non_clinical_writer(const AuditContext&, FindingSink&);
 void check_private_practice_writer(const AuditContext&, FindingSink&);
 void check_ask_window(const AuditContext&, FindingSink&);
+void check_follow_up(const AuditContext&, FindingSink&);
 void check_packet_sent(const AuditContext&, FindingSink&);
 void check_img_context(const AuditContext&, FindingSink&);
 void check_waiver(const AuditContext&, FindingSink&);

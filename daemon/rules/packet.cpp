@@ -15,10 +15,9 @@ std::string lowercase(std::string text) {
 }
 
 // Whole words only ("img" is not "imaging").
-bool mentions_any(const std::string& text, std::initializer_list<const char*> words) {
+bool mentions_any(const std::string& text, const std::vector<std::string>& words) {
   auto letter = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
-  for (const char* word : words) {
-    const std::string w = word;
+  for (const std::string& w : words) {
     for (size_t at = text.find(w); at != std::string::npos; at = text.find(w, at + 1)) {
       bool starts = at == 0 || !letter(text[at - 1]);
       bool ends = at + w.size() >= text.size() || !letter(text[at + w.size()]);
@@ -70,13 +69,26 @@ void check_packet_sent(const AuditContext& c, FindingSink& out) {
 }
 
 void check_img_context(const AuditContext& c, FindingSink& out) {
-  if (!c.model.settings.applicant.non_us_img()) return;
+  const Applicant& applicant = c.model.settings.applicant;
+  if (!applicant.non_us_img()) return;
   std::string text = lowercase(prose_of(c.model.packet_summary.value_or("")));
+  // The applicant's own words: a degree, a school, or a home-country place the plan itself names.
+  std::vector<std::string> background = {"img", "international medical graduate", "medical school", "medical college",
+                                         "faculty of medicine", "graduated", "graduate", "mbbs", "mbchb", "mbbch",
+                                         "md", "m.d.", "university"};
+  for (const auto& [id, rotation] : c.model.rotations)
+    if (!rotation.us() && !rotation.institution.empty()) background.push_back(lowercase(rotation.institution));
+  for (const auto& [id, writer] : c.model.writers)
+    if (!writer.us() && !writer.institution.empty()) background.push_back(lowercase(writer.institution));
+  std::vector<std::string> visa = {"visa", "sponsorship", "ecfmg", "j-1", "j1", "h-1b", "h1b"};
+  if (applicant.visa == "j1") visa.insert(visa.end(), {"j 1", "exchange visitor"});
+  if (applicant.visa == "h1b") visa.insert(visa.end(), {"h 1b", "h1-b"});
+  const std::vector<std::string> goals = {"goal", "goals", "long-term", "long term", "career", "aspire", "hope to",
+                                          "plan to", "future", "fellowship"};
   std::vector<std::string> missing;
-  if (!mentions_any(text, {"img", "international medical graduate", "medical school", "graduated"}))
-    missing.push_back("your IMG background");
-  if (!mentions_any(text, {"visa", "j-1", "j1", "h-1b", "h1b"})) missing.push_back("your visa situation");
-  if (!mentions_any(text, {"goal", "goals", "long-term", "long term", "career"})) missing.push_back("your long-term goals");
+  if (!mentions_any(text, background)) missing.push_back("your medical school background");
+  if (!mentions_any(text, visa)) missing.push_back("your visa situation");
+  if (!mentions_any(text, goals)) missing.push_back("your long-term goals");
   if (missing.empty()) return;
   std::string list;
   for (size_t i = 0; i < missing.size(); ++i) list += (i ? (i + 1 == missing.size() ? " and " : ", ") : "") + missing[i];
@@ -89,7 +101,8 @@ void check_img_context(const AuditContext& c, FindingSink& out) {
 
 void check_waiver(const AuditContext& c, FindingSink& out) {
   for (const auto& [id, letter] : c.model.letters) {
-    if (!letter.active() || letter.waived.value_or(false)) continue;
+    // Waiving happens in ERAS when the request is made, so it is advice from the ask on, not while planning.
+    if (!letter.active() || letter.status == LetterStatus::planned || letter.waived.value_or(false)) continue;
     LetterFacts f = facts_of(c.model, letter);
     out.add(Severity::warning, "You have not waived your right to see " + writer_label(f) + "'s letter.",
             "Waive it when you create the request in ERAS (programs find waived letters more credible), then: lorsync "

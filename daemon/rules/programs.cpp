@@ -1,4 +1,5 @@
 // Rules about programs: assigned letters, deadlines, visa sponsorship.
+#include "deadlines/deadlines.hpp"
 #include "rules/audit.hpp"
 #include "rules/program_fit.hpp"
 
@@ -28,20 +29,23 @@ void check_program_requirements(const AuditContext& c, FindingSink& out) {
 
 void check_program_deadline(const AuditContext& c, FindingSink& out) {
   for (const auto& [id, program] : c.model.programs) {
-    if (!deadline_before_review(program, c.model.settings)) continue;
-    bool all_uploaded = !program.letters.empty() &&
-                        std::all_of(program.letters.begin(), program.letters.end(), [&](const std::string& id) {
-                          auto letter = c.model.letters.find(id);
-                          return letter != c.model.letters.end() && letter->second.first("uploaded");
-                        });
-    if (all_uploaded) continue;  // its letters are in already
+    if (!deadline_before_review(program, c.model.settings) || c.today > *program.deadline) continue;
+    const std::string deadline = format_date(*program.deadline);
+    std::vector<SourceRef> refs = {ref_to(program.document, {"deadline"})};
+    if (program.letters.empty()) {
+      out.add(Severity::warning,
+              program.name + "'s deadline (" + deadline + ") comes before programs review (" +
+                  format_date(c.model.settings.programs_review) + "), and no letters are assigned to it yet.",
+              "Assign letters that will be uploaded by " + deadline + ": lorsync assign " + id + " LETTER...", refs,
+              *program.deadline);
+      continue;
+    }
+    std::string late = late_letters(c.model, program);
+    if (late.empty()) continue;  // its letters are in already
     out.add(Severity::warning,
-            program.name + "'s deadline (" + format_date(*program.deadline) +
-                ") is before your letters are due to be uploaded (" +
-                format_date(c.model.settings.programs_review) + ").",
-            "Ask your writers to upload before " + format_date(*program.deadline) +
-                ", or assign only letters already uploaded to " + program.name + ".",
-            {ref_to(program.document, {"deadline"})});
+            program.name + "'s deadline is " + deadline + ", before programs review; not uploaded yet: " + late + ".",
+            "Ask " + late + " to upload by " + deadline + ", or assign letters already uploaded to " + program.name + ".",
+            refs, *program.deadline);
   }
 }
 

@@ -1,61 +1,130 @@
-// Rules about timing: asking in the window, reminding before programs review,
-// uploading on time, thanking.
+// Rules about timing, each on the day the guide says it matters: asking in the
+// rotation's last week, following up on a request, reminding before the letter
+// is due, uploading on time, thanking. Dates come from deadlines/schedule, as
+// the deadline list's do.
 #include "deadlines/schedule.hpp"
 #include "rules/audit.hpp"
 #include "rules/letter_kinds.hpp"
 
+#include <algorithm>
+
 namespace lorsync {
+namespace {
+
+std::string draft_hint(const Letter& letter, const char* step) {
+  return " (lorsync draft " + letter.id + " " + step + " writes the email)";
+}
+
+std::string days_text(int days) { return std::to_string(days) + (days == 1 ? " day" : " days"); }
+
+}  // namespace
 
 void check_ask_window(const AuditContext& c, FindingSink& out) {
   for (const auto& [id, letter] : c.model.letters) {
     if (!letter.active() || letter.first("asked")) continue;
     LetterFacts f = facts_of(c.model, letter);
-    if (!f.rotation || f.longitudinal()) continue;
-    AskWindow window = ask_window(*f.rotation, c.model.settings.policy);
-    std::vector<SourceRef> refs = {ref_to(letter.document, {"writer"}), ref_to(f.rotation->document, {"end"})};
+    AskDate ask = ask_date(c.model, letter);
+    std::vector<SourceRef> refs = {ref_to(letter.document, {"writer"})};
+    const std::string who = writer_label(f);
+    if (!ask.window) {
+      if (c.today < add_days(ask.by, -kActNowDays)) continue;
+      out.add(Severity::info, "It is time to ask " + who + " for a letter: it is due on " +
+                                  format_date(letter_due(c.model, letter).date) + ".",
+              "Ask " + who + " by " + format_date(ask.by) + ", in person or by phone if you can, then by email" +
+                  draft_hint(letter, "ask") + ".",
+              refs, ask.by);
+      continue;
+    }
+    const AskWindow& window = *ask.window;
+    refs.push_back(ref_to(f.rotation->document, {"end"}));
+    const std::string wording =
+        " Ask whether they would feel comfortable writing you a strong letter, so they can decline gently.";
     if (c.today > window.closes) {
       out.add(Severity::warning,
-              "You have not asked " + writer_label(f) + "; the rotation ended " +
-                  std::to_string(days_between(window.rotation_end, c.today)) + " days ago.",
-              "Ask " + writer_label(f) + " now, by email, reminding them of specific patients you cared for together.",
-              refs);
+              "You have not asked " + who + "; the rotation ended " + days_text(days_between(window.ideal, c.today)) +
+                  " ago, and memories fade.",
+              "Ask " + who + " now, by email, naming specific patients you cared for together" +
+                  draft_hint(letter, "ask") + ".",
+              refs, window.ideal);
+    } else if (c.today > window.ideal) {
+      out.add(Severity::info,
+              "The rotation with " + who + " ended on " + format_date(window.ideal) + " and you have not asked yet.",
+              "Ask " + who + " now, before " + format_date(window.closes) + "." + wording + draft_hint(letter, "ask"),
+              refs, window.ideal);
     } else if (c.today >= window.opens) {
       out.add(Severity::info,
-              "Now is the time to ask " + writer_label(f) + ": the window closes on " + format_date(window.closes) + ".",
-              "Ask " + writer_label(f) + " this week, in person, then follow up by email.", refs);
+              "This is the last week of your rotation with " + who + " (it ends on " + format_date(window.ideal) +
+                  "): the time to ask for a letter.",
+              "Ask " + who + " in person by " + format_date(window.ideal) + ", ideally after a strong moment." +
+                  wording + " Then follow up by email" + draft_hint(letter, "ask") + ".",
+              refs, window.ideal);
+    }
+  }
+}
+
+void check_follow_up(const AuditContext& c, FindingSink& out) {
+  for (const auto& [id, letter] : c.model.letters) {
+    auto due = follow_up_due(letter, c.model.settings.policy);
+    if (!due) continue;
+    const LetterEventRecord* asked = letter.last("asked");
+    if (c.today < asked->date) continue;
+    const std::string who = writer_label(facts_of(c.model, letter));
+    std::vector<SourceRef> refs = {ref_to(letter.document, {"events"})};
+    if (asked_in_person_only(letter)) {
+      out.add(Severity::info, "You asked " + who + " in person on " + format_date(asked->date) + "; the email is next.",
+              "Email " + who + " the request with your dates and the letter's due date" +
+                  draft_hint(letter, "follow-up") + ", then: lorsync record " + letter.id + " asked --via email",
+              refs, *due);
+    } else if (c.today >= *due) {
+      out.add(Severity::warning,
+              who + " has not answered your request of " + format_date(asked->date) + " (" +
+                  days_text(days_between(asked->date, c.today)) + " ago).",
+              "Send " + who + " a short, polite follow-up" + draft_hint(letter, "follow-up") + ", then: lorsync record " +
+                  letter.id + " asked --via email. If there is still no answer, ask another writer.",
+              refs, *due);
     }
   }
 }
 
 void check_reminder_due(const AuditContext& c, FindingSink& out) {
-  const Settings& settings = c.model.settings;
-  if (c.today > settings.programs_review) return;  // then it is upload-overdue's business
-  int due = reminders_due(settings, c.today);
-  if (due == 0) return;
+  const Policy& policy = c.model.settings.policy;
   for (const auto& [id, letter] : c.model.letters) {
     if (!letter.active() || !letter.first("agreed") || letter.first("uploaded")) continue;
-    if (reminders_sent(letter, settings) >= due) continue;
-    LetterFacts f = facts_of(c.model, letter);
+    LetterDue due = letter_due(c.model, letter);
+    if (c.today > due.date) continue;  // then it is upload-overdue's business
+    int owed = reminders_due(due.date, policy, c.today);
+    int sent = reminders_sent(letter, due.date, policy);
+    if (sent >= owed) continue;
+    const std::string who = writer_label(facts_of(c.model, letter));
     out.add(Severity::warning,
-            writer_label(f) + "'s letter is not uploaded and programs review letters from " +
-                format_date(settings.programs_review) + ".",
-            "Send " + writer_label(f) + " a polite reminder today, then record it: lorsync record " + letter.id +
-                " reminded",
-            {ref_to(letter.document, {"events"})});
+            who + "'s letter is not uploaded and is due on " + format_date(due.date) +
+                (due.program ? " for " + due.program->name + "'s deadline." : ", when programs start reviewing."),
+            "Send " + who + " a polite reminder today" + draft_hint(letter, "remind") + ", then: lorsync record " +
+                letter.id + " reminded",
+            {ref_to(letter.document, {"events"})}, reminder_dates(due.date, policy)[sent].date);
   }
 }
 
 void check_upload_overdue(const AuditContext& c, FindingSink& out) {
   const Settings& settings = c.model.settings;
-  if (c.today <= settings.programs_review) return;
   for (const auto& [id, letter] : c.model.letters) {
     if (!letter.active() || letter.first("uploaded")) continue;
-    LetterFacts f = facts_of(c.model, letter);
-    out.add(Severity::error,
-            writer_label(f) + "'s letter is not uploaded; programs began reviewing on " +
-                format_date(settings.programs_review) + ".",
-            "Contact " + writer_label(f) + " today; if the letter cannot come soon, assign another letter in ERAS.",
-            {ref_to(letter.document, {"events"})});
+    LetterDue due = letter_due(c.model, letter);
+    if (c.today <= due.date) continue;
+    std::string late_for;
+    for (const auto& [program_id, program] : c.model.programs) {
+      bool assigned = std::find(program.letters.begin(), program.letters.end(), id) != program.letters.end();
+      if (assigned && program.deadline && *program.deadline < c.today)
+        late_for += (late_for.empty() ? "" : ", ") + program.name + " (deadline " + format_date(*program.deadline) + ")";
+    }
+    if (settings.programs_review < c.today)
+      late_for += (late_for.empty() ? "" : ", ") + std::string("programs reviewing since ") +
+                  format_date(settings.programs_review);
+    const std::string who = writer_label(facts_of(c.model, letter));
+    out.add(Severity::error, who + "'s letter is not in ERAS; it was due on " + format_date(due.date) +
+                                 ". Late for: " + late_for + ".",
+            "Contact " + who + " today; if the letter cannot come soon, assign another letter in ERAS.",
+            {ref_to(letter.document, {"events"})}, due.date);
   }
 }
 
@@ -63,16 +132,18 @@ void check_thank_writers(const AuditContext& c, FindingSink& out) {
   for (const auto& [id, letter] : c.model.letters) {
     const LetterEventRecord* uploaded = letter.first("uploaded");
     if (!uploaded) continue;
-    LetterFacts f = facts_of(c.model, letter);
-    if (!letter.first("thanked") && days_between(uploaded->date, c.today) > kThankOverdueDays)
-      out.add(Severity::info, writer_label(f) + " uploaded your letter on " + format_date(uploaded->date) +
-                                  " and has not been thanked.",
-              "Send " + writer_label(f) + " a short thank-you note, then: lorsync record " + letter.id + " thanked",
-              {ref_to(letter.document, {"events"})});
+    const std::string who = writer_label(facts_of(c.model, letter));
+    auto thank_by = thank_due(letter);
+    if (!letter.first("thanked") && c.today > *thank_by)
+      out.add(Severity::info, who + " uploaded your letter on " + format_date(uploaded->date) + " and has not been thanked.",
+              "Send " + who + " a short thank-you note" + draft_hint(letter, "thank") + ", then: lorsync record " +
+                  letter.id + " thanked",
+              {ref_to(letter.document, {"events"})}, *thank_by);
     if (c.today > c.model.settings.match_day && !letter.first("match-shared"))
-      out.add(Severity::info, "Match day has passed and " + writer_label(f) + " does not know where you matched.",
-              "Tell " + writer_label(f) + " where you matched; they can help you again for fellowships and jobs.",
-              {ref_to(letter.document, {"events"})});
+      out.add(Severity::info, "Match day has passed and " + who + " does not know where you matched.",
+              "Tell " + who + " where you matched; they can help you again for fellowships and jobs" +
+                  draft_hint(letter, "match") + ".",
+              {ref_to(letter.document, {"events"})}, share_match_due(c.model.settings));
   }
 }
 

@@ -2,6 +2,8 @@
 #include "rules/audit.hpp"
 #include "rules/letter_kinds.hpp"
 
+#include <algorithm>
+
 namespace lorsync {
 namespace {
 
@@ -14,10 +16,30 @@ void for_each_active_writer(const AuditContext& c, Check&& check) {
   }
 }
 
+// The writer saw you only on observerships: their letter's worth depends on how present you were.
+bool knew_you_only_observing(const Model& model, const LetterFacts& f) {
+  std::vector<const Rotation*> shared;
+  if (const Rotation* r = model.rotation(f.letter->rotation_id)) shared.push_back(r);
+  for (const auto& id : f.writer->rotations)
+    if (const Rotation* r = model.rotation(id)) shared.push_back(r);
+  return !shared.empty() &&
+         std::all_of(shared.begin(), shared.end(), [](const Rotation* r) { return r->kind == "observership"; });
+}
+
 }  // namespace
 
 void check_writer_knows_you(const AuditContext& c, FindingSink& out) {
   for_each_active_writer(c, [&](const LetterFacts& f) {
+    if (knew_you_only_observing(c.model, f)) {
+      out.add(Severity::warning,
+              writer_label(f) + " knows you only from an observership; such a letter is strong only if they saw "
+                                "enough of your professionalism and knowledge.",
+              "While you observe, be consistently present and engaged on rounds, ask case-based questions and offer "
+              "to help with a literature review, presentation or small project; then send " +
+                  writer_label(f) + " a detailed packet naming the patients you discussed.",
+              {ref_to(f.writer->document, {"relationship"})});
+      return;
+    }
     bool short_time = f.weeks < 2;
     if (!short_time && f.direct) return;
     std::string why = !f.writer->weeks ? "has no recorded time working with you (relationship.weeks)"
