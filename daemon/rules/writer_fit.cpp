@@ -30,24 +30,22 @@ bool knew_you_only_observing(const Model& model, const LetterFacts& f) {
 
 void check_writer_knows_you(const AuditContext& c, FindingSink& out) {
   for_each_active_writer(c, [&](const LetterFacts& f) {
-    if (knew_you_only_observing(c.model, f)) {
-      out.add(Severity::warning,
-              writer_label(f) + " knows you only from an observership; such a letter is strong only if they saw "
-                                "enough of your professionalism and knowledge.",
-              "While you observe, be consistently present and engaged on rounds, ask case-based questions and offer "
-              "to help with a literature review, presentation or small project; then send " +
-                  writer_label(f) + " a detailed packet naming the patients you discussed.",
-              {ref_to(f.writer->document, {"relationship"})});
-      return;
-    }
+    bool observing = knew_you_only_observing(c.model, f);
     bool short_time = f.weeks < 2;
-    if (!short_time && f.direct) return;
+    if (!observing && !short_time && f.direct) return;
     std::string why = !f.writer->weeks ? "has no recorded time working with you (relationship.weeks)"
                       : short_time   ? "worked with you for " + std::to_string(f.weeks) + " week" + (f.weeks == 1 ? "" : "s")
                       : !f.writer->direct_supervision ? "has no recorded direct supervision of your work"
-                                                      : "did not supervise your work directly";
-    out.add(Severity::warning, writer_label(f) + " " + why + "; the letter may be generic.",
-            "Prefer a writer who supervised you for several weeks; if you keep this one, send a detailed packet.",
+                      : !f.direct                     ? "did not supervise your work directly"
+                                                      : "";
+    if (observing) why += std::string(why.empty() ? "" : ", and ") + "knows you only from an observership";
+    std::string action =
+        observing ? "An observership letter is strong only if they saw enough of you: while you observe, be "
+                    "consistently present and engaged on rounds, ask case-based questions and offer to help with a "
+                    "literature review, presentation or small project; then send " +
+                        writer_label(f) + " a detailed packet naming the patients you discussed."
+                  : "Prefer a writer who supervised you for several weeks; if you keep this one, send a detailed packet.";
+    out.add(Severity::warning, writer_label(f) + " " + why + "; the letter may be generic.", action,
             {ref_to(f.writer->document, short_time ? std::vector<std::string>{"relationship", "weeks"}
                                                    : std::vector<std::string>{"relationship", "direct_supervision"})});
   });

@@ -140,6 +140,8 @@ export {};
  * @property {Array<SourceRef>} refs Where in the files (first is the main one); may be empty.
  * @property {string} action What to do next; may be empty.
  * @property {string} guide The section of the LOR guide the rule comes from; may be empty.
+ * @property {Date|null} due The day to act by, for advice that has one (null otherwise). Findings due
+ *   within 7 days, or late, come first, by this day.
  */
 
 /**
@@ -162,7 +164,11 @@ export {};
  * @property {string} id Stable id, KIND:ENTITY (reminders: remind-LEAD:LETTER), e.g. ask:qureshi-home,
  *   remind-28:delgado-consult, program:lakeshore-pmr.
  * @property {Date} date
- * @property {"ask"|"packet"|"remind"|"upload"|"program"|"thank"|"share-match"} kind
+ * @property {"ask"|"follow-up"|"packet"|"remind"|"upload"|"program"|"thank"|"share-match"} kind ask
+ *   (dated on the rotation's last day), follow-up (a request with no answer yet), packet, remind
+ *   (reminder_lead_days before the letter is due), upload (the letter's due date), program (its
+ *   deadline), thank (upload + 7 days), share-match (Match Day + 7 days). After Match Day only thank
+ *   and share-match remain.
  * @property {string} title The step in plain words, e.g. "Thank Dr. Marcus Delgado".
  * @property {Array<SourceRef>} refs The fields the date comes from.
  * @property {DeadlineState} state
@@ -186,12 +192,26 @@ export {};
  *   the letter's events.
  * @property {Array<"asked"|"agreed"|"declined"|"packet-sent"|"reminded"|"uploaded"|"thanked"|"match-shared">} next_events The
  *   events that can sensibly be recorded next (letter.record), for one-click buttons: a step already
- *   recorded is not offered again, except reminders; match-shared only after Match Day. Empty when
+ *   recorded is not offered again, except asked (the follow-up) and reminders; match-shared only after
+ *   Match Day. Empty when nothing is left.
+ * @property {"ask"|"follow-up"|"packet"|"remind"|"upload"|"thank"|"share-match"|null} next_step The
+ *   letter's next step as its life goes (docs/rules.md, "Next steps"): the kind of the deadline it is,
+ *   ask | follow-up | packet | remind | upload | thank | share-match; null when nothing is left
+ *   (declined, done, or after Match Day a letter that never reached ERAS).
+ * @property {string|null} next_action The next step in words (the title of its deadline); null when
  *   nothing is left.
- * @property {string|null} next_action The title of the letter's next open deadline; null when nothing
- *   is left.
  * @property {Date|null} due The date of that deadline.
  * @property {"overdue"|"due-soon"|"upcoming"|null} due_state The state of that deadline (never done).
+ */
+
+/**
+ * Letters in hand: uploaded, on track (not uploaded, nothing late, due more than 7 days from today),
+ * against how many are needed.
+ * @typedef {Object} LetterCounts
+ * @property {number} uploaded
+ * @property {number} on_track
+ * @property {number} needed
+ * @property {Array<Id>} late Letters counted that are neither uploaded nor on track.
  */
 
 /**
@@ -218,10 +238,15 @@ export {};
  * @property {Date} today
  * @property {string} applicant
  * @property {number} cycle The Match year.
- * @property {{ready: boolean, errors: number, warnings: number, infos: number}} readiness
+ * @property {boolean} season_over Match Day has passed: the application advice has retired; thanking
+ *   and sharing the result remain.
+ * @property {{ready: boolean, errors: number, warnings: number, infos: number, letters: LetterCounts, programs: Array<{program: Id, name: string, assigned: boolean, letters: LetterCounts, ready: boolean}>}} readiness Ready
+ *   when the audit has no errors and the letters each program will see are uploaded or on track
+ *   (docs/rules.md, "Readiness"); never after Match Day.
  * @property {Array<LetterRow>} letters Every letter, by id.
  * @property {Array<Deadline>} next_deadlines The next five deadlines not done.
- * @property {Array<Finding>} top_findings The five most serious findings.
+ * @property {Array<Finding>} top_findings The first five findings: what is due within 7 days or late,
+ *   by its day, then the most serious.
  * @property {CommitId|null} commit HEAD's commit.
  */
 
@@ -331,7 +356,7 @@ export {};
  *   against your rotations' setting and focus.
  * @property {{eras_submit: string, programs_review: string, match_day: string, [key: string]: unknown}} dates The
  *   key dates of your application cycle.
- * @property {{letters_min?: number, letters_max?: number, pmr_letters_min?: number, ask_window_days?: number, reminder_lead_days?: Array<number>, packet_days?: number, [key: string]: unknown}} [policy] Optional
+ * @property {{letters_min?: number, letters_max?: number, pmr_letters_min?: number, ask_window_days?: number, reminder_lead_days?: Array<number>, packet_days?: number, follow_up_days?: number, [key: string]: unknown}} [policy] Optional
  *   overrides of lorsync's default thresholds; leave it empty ({}) to use the defaults.
  * @property {{cv?: {title: string, zotero?: string, file?: string, [key: string]: unknown}, "personal-statement"?: {title: string, zotero?: string, file?: string, [key: string]: unknown}, scores?: {title: string, zotero?: string, file?: string, [key: string]: unknown}, photo?: {title: string, zotero?: string, file?: string, [key: string]: unknown}, summary?: {title: string, zotero?: string, file?: string, [key: string]: unknown}, [key: string]: unknown}} [packet] Where
  *   the documents of your letter packet are: the CV, personal statement, scores, photo and summary you

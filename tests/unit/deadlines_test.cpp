@@ -36,7 +36,7 @@ TEST_CASE("deadlines are derived, sorted by date and have unique stable ids") {
 
   const Deadline* ask = find(deadlines, "ask:lab-letter");
   REQUIRE(ask);
-  CHECK(format_date(ask->date) == "2026-08-14");  // rotation end + ask_window_days
+  CHECK(format_date(ask->date) == "2026-07-31");  // the rotation's last day, the ideal day to ask
   CHECK(ask->state == DeadlineState::overdue);
   const Deadline* packet = find(deadlines, "packet:chair-letter");
   REQUIRE(packet);
@@ -45,8 +45,15 @@ TEST_CASE("deadlines are derived, sorted by date and have unique stable ids") {
   CHECK(find(deadlines, "packet:private-letter")->state == DeadlineState::done);
   const Deadline* remind = find(deadlines, "remind-28:chair-letter");
   REQUIRE(remind);
-  CHECK(format_date(remind->date) == "2026-08-27");
-  CHECK(format_date(find(deadlines, "remind-21:chair-letter")->date) == "2026-09-03");
+  // Due by too-many's deadline (2026-09-15), which comes before programs_review: reminders 28 and 21 days before.
+  CHECK(format_date(remind->date) == "2026-08-18");
+  CHECK(format_date(find(deadlines, "remind-21:chair-letter")->date) == "2026-08-25");
+  CHECK(format_date(find(deadlines, "upload:chair-letter")->date) == "2026-09-15");
+  CHECK(find(deadlines, "upload:chair-letter")->program == "too-many");
+  const Deadline* follow_up = find(deadlines, "follow-up:home-two-letter");  // asked 2025-03-20, no answer
+  REQUIRE(follow_up);
+  CHECK(format_date(follow_up->date) == "2025-03-27");
+  CHECK(follow_up->kind == "follow-up");
   CHECK(find(deadlines, "upload:home-one-letter")->state == DeadlineState::done);
   CHECK(format_date(find(deadlines, "thank:home-one-letter")->date) == "2026-08-08");
   CHECK(format_date(find(deadlines, "share-match:home-one-letter")->date) == "2027-03-26");
@@ -138,7 +145,7 @@ TEST_CASE("status: each letter offers the steps that can come next, match-shared
   using Events = std::vector<std::string>;
   StatusReport weak = build_status(load_fixture("weak"), *parse_date("2026-09-10"));
   CHECK(next_of(weak, "lab-letter") == Events{"asked"});
-  CHECK(next_of(weak, "home-two-letter") == Events{"agreed", "declined", "reminded"});
+  CHECK(next_of(weak, "home-two-letter") == Events{"agreed", "declined", "asked"});  // asking again follows up
   CHECK(next_of(weak, "chair-letter") == Events{"packet-sent", "reminded", "uploaded"});
   CHECK(next_of(weak, "private-letter") == Events{"reminded", "uploaded"});
   CHECK(next_of(weak, "home-one-letter") == Events{"thanked"});

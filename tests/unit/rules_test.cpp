@@ -40,33 +40,47 @@ const std::vector<RuleCase>& cases() {
       {"weak", "2026-09-10", "letter-relevance", true, "Dr. Bea Science", Severity::warning},
       {"weak", "2026-09-10", "home-country-supplement", true, "2 home-country letters", Severity::warning},
       {"thin", "2026-09-10", "home-country-supplement", true, "stands in for a US PM&R letter", Severity::warning},
-      {"weak", "2026-09-10", "writer-knows-you", true, "Dr. Victor Chair worked with you for 1 week", Severity::warning},
+      {"weak", "2026-09-10", "writer-knows-you", true, "Dr. Victor Chair worked with you for 1 week, and knows you only from an observership", Severity::warning},
       {"weak", "2026-09-10", "big-name-weak-tie", true, "Dr. Victor Chair is a chair", Severity::warning},
       {"weak", "2026-09-10", "non-clinical-writer", true, "Dr. Bea Science", Severity::warning},
       {"weak", "2026-09-10", "private-practice-writer", true, "Dr. Pat Private", Severity::warning},
       // ask-window: the rotation ends 2026-07-31; ask_window_days is 14.
       {"weak", "2026-07-24", "ask-window", false, "", {}},                                     // a day before its final week
-      {"weak", "2026-07-25", "ask-window", true, "Now is the time", Severity::info},            // first day of its final week
-      {"weak", "2026-08-14", "ask-window", true, "Now is the time", Severity::info},            // exactly 14 days after the end
-      {"weak", "2026-08-15", "ask-window", true, "ended 15 days ago", Severity::warning},       // one day past the window
+      {"weak", "2026-07-25", "ask-window", true, "last week of your rotation", Severity::info},  // first day of its final week
+      {"weak", "2026-07-31", "ask-window", true, "last week of your rotation", Severity::info},  // its last day: the ideal ask
+      {"weak", "2026-08-01", "ask-window", true, "ended on 2026-07-31", Severity::info},         // after it, still in the window
+      {"weak", "2026-08-14", "ask-window", true, "ended on 2026-07-31", Severity::info},         // exactly 14 days after the end
+      {"weak", "2026-08-15", "ask-window", true, "ended 15 days ago", Severity::warning},        // one day past the window
+      // follow-up: Dr. Meena Home was asked (not in person) on 2025-03-20; follow_up_days is 7.
+      {"weak", "2025-03-26", "follow-up", false, "", {}},
+      {"weak", "2025-03-27", "follow-up", true, "Dr. Meena Home has not answered", Severity::warning},
       // packet-sent: Dr. Chair agreed on 2026-07-20; packet_days is 7.
       {"weak", "2026-07-27", "packet-sent", false, "has no packet yet", {}},
       {"weak", "2026-07-28", "packet-sent", true, "has no packet yet", Severity::warning},
       {"weak", "2026-09-10", "packet-sent", true, "lacks: personal-statement, summary", Severity::warning},
-      {"weak", "2026-09-10", "img-context", true, "IMG background", Severity::info},
+      {"weak", "2026-09-10", "img-context", true, "medical school background", Severity::info},
       {"thin", "2026-09-10", "img-context", false, "", {}},
       {"weak", "2026-09-10", "waiver", true, "Dr. Victor Chair", Severity::warning},
-      // reminder-due: programs_review is 2026-09-24; the first reminder is 28 days before.
-      {"weak", "2026-08-26", "reminder-due", false, "", {}},
-      {"weak", "2026-08-27", "reminder-due", true, "Dr. Victor Chair", Severity::warning},  // exactly on the lead day
-      {"weak", "2026-09-25", "reminder-due", false, "", {}},
-      // upload-overdue: not uploaded by programs_review.
-      {"weak", "2026-09-24", "upload-overdue", false, "", {}},
-      {"weak", "2026-09-25", "upload-overdue", true, "Dr. Victor Chair", Severity::error},
-      // thank-writers: Dr. Ravi Home uploaded on 2026-08-01.
-      {"weak", "2026-08-15", "thank-writers", false, "has not been thanked", {}},
-      {"weak", "2026-08-16", "thank-writers", true, "has not been thanked", Severity::info},
+      // reminder-due: Dr. Chair's letter is assigned to a program whose deadline (2026-09-15) comes before
+      // programs_review (2026-09-24), so it is due then; the first reminder is 28 days before.
+      {"weak", "2026-08-17", "reminder-due", false, "", {}},
+      {"weak", "2026-08-18", "reminder-due", true, "Dr. Victor Chair's letter is not uploaded and is due on 2026-09-15 for Too Many Letters PM&R", Severity::warning},  // exactly on the lead day
+      {"weak", "2026-09-16", "reminder-due", false, "", {}},
+      // upload-overdue: not uploaded by the letter's due date, the program's deadline.
+      {"weak", "2026-09-15", "upload-overdue", false, "", {}},
+      {"weak", "2026-09-16", "upload-overdue", true, "Late for: Too Many Letters PM&R (deadline 2026-09-15)", Severity::error},
+      {"weak", "2026-09-25", "upload-overdue", true, "Too Many Letters PM&R (deadline 2026-09-15), programs reviewing since 2026-09-24", Severity::error},
+      // thank-writers: Dr. Ravi Home uploaded on 2026-08-01; thank within 7 days.
+      {"weak", "2026-08-08", "thank-writers", false, "has not been thanked", {}},
+      {"weak", "2026-08-09", "thank-writers", true, "has not been thanked", Severity::info},
       {"weak", "2027-04-01", "thank-writers", true, "where you matched", Severity::info},
+      {"weak", "2027-04-01", "thank-writers", true, "has not been thanked", Severity::info},  // thanking outlives Match Day
+      // After Match Day the application advice retires.
+      {"weak", "2027-03-19", "visa-sponsorship", true, "J-1", Severity::warning},  // Match Day itself
+      {"weak", "2027-03-20", "visa-sponsorship", false, "", {}},
+      {"weak", "2027-03-20", "upload-overdue", false, "", {}},
+      {"weak", "2027-03-20", "letters-total", false, "", {}},
+      {"weak", "2027-03-20", "follow-up", false, "", {}},
       {"weak", "2026-09-10", "pmr-rotations", true, "1 PM&R rotation", Severity::warning},
       {"weak", "2026-09-10", "pmr-rotations", true, "inpatient rehab", Severity::info},
       {"weak", "2026-09-10", "rotation-length", true, "lasts 2 weeks", Severity::info},
@@ -77,7 +91,8 @@ const std::vector<RuleCase>& cases() {
       {"weak", "2026-09-10", "program-requirements", true, "ERAS allows at most 4", Severity::error},
       {"thin", "2026-09-10", "program-requirements", true, "no letters assigned", Severity::error},
       {"thin", "2026-09-02", "program-requirements", false, "", {}},  // before the planned submission day
-      {"weak", "2026-09-10", "program-deadline", true, "2026-09-15", Severity::warning},
+      {"weak", "2026-09-10", "program-deadline", true, "not uploaded yet: Dr. Victor Chair, Dr. Bea Science, Dr. Pat Private, Dr. Meena Home", Severity::warning},
+      {"weak", "2026-09-16", "program-deadline", false, "", {}},  // past it, the letters are upload-overdue
       {"weak", "2026-09-10", "visa-sponsorship", true, "J-1", Severity::warning},
       {"thin", "2026-09-10", "visa-sponsorship", false, "", {}},
       {"strong", "2026-10-10", "sync-conflict", true, "waived", Severity::warning, true},
@@ -182,5 +197,5 @@ TEST_CASE("docs/rules.md describes exactly the rules in the registry") {
   std::set<std::string> registered;
   for (const auto& rule : rule_registry()) registered.insert(rule.id);
   CHECK(documented == registered);
-  CHECK(registered.size() == 26);
+  CHECK(registered.size() == 27);
 }
