@@ -227,6 +227,85 @@ TEST_CASE("merge: id lists merge as sets - the winner's order, then the loser's 
   CHECK(out.conflicts.empty());
 }
 
+TEST_CASE("merge: an unknown list set to items on one side and to none on the other is a conflict", "[merge]") {
+  const std::string path = "programs/riverside-pmr.md";
+  std::string base = replaced(sample(path), "visa: [j1]\n", "");  // visa unknown
+  std::string laptop = replaced(sample(path), "visa: [j1]", "visa: []");  // sponsors none
+  std::string phone = sample(path);                                       // sponsors J-1, later
+  FileMerge out = merged(path, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text == phone);
+  CHECK(out.conflicts == std::vector<SyncConflict>{{path, "visa", "[\"j1\"]", "[]", "phone", "laptop"}});
+  // The later "none" wins just the same: the merge never turns "none" into "some" or back without a record.
+  FileMerge later_none = merged(path, base, laptop, phone, kPhone, kLaptop);
+  CHECK(later_none.text == laptop);
+  CHECK(later_none.conflicts == std::vector<SyncConflict>{{path, "visa", "[]", "[\"j1\"]", "phone", "laptop"}});
+}
+
+TEST_CASE("merge: a list emptied on one side and changed on the other is a conflict", "[merge]") {
+  const std::string path = "programs/riverside-pmr.md";
+  std::string base = sample(path);
+  std::string laptop = replaced(base, "visa: [j1]", "visa: [j1, h1b]");
+  std::string phone = replaced(base, "visa: [j1]", "visa: []");
+  FileMerge out = merged(path, base, laptop, phone, kLaptop, kPhone);
+  CHECK(out.text == phone);
+  CHECK(out.conflicts == std::vector<SyncConflict>{{path, "visa", "[]", "[\"j1\",\"h1b\"]", "phone", "laptop"}});
+}
+
+TEST_CASE("merge: lists both sides created with items, or both emptied, merge without a conflict", "[merge]") {
+  const std::string path = "programs/riverside-pmr.md";
+  std::string base = replaced(sample(path), "visa: [j1]\n", "");
+  FileMerge created = merged(path, base, replaced(sample(path), "visa: [j1]", "visa: [h1b]"), sample(path),
+                             kLaptop, kPhone);
+  CHECK(created.text == replaced(sample(path), "visa: [j1]", "visa: [j1, h1b]"));
+  CHECK(created.conflicts.empty());
+  // Emptied as [] on one side and by hand as a bare key (null) on the other: both say "none".
+  const std::string letters = "letters: [whitfield-inpatient, delgado-consult, brennan-neurology, qureshi-home]";
+  FileMerge emptied = merged(path, sample(path), replaced(sample(path), letters, "letters: []"),
+                             replaced(sample(path), letters, "letters:"), kLaptop, kPhone);
+  CHECK(emptied.conflicts.empty());
+  CHECK(data_of(DocumentKind::program, path, emptied.text)["letters"].empty());
+}
+
+TEST_CASE("merge: every list field keeps the none-versus-items rule", "[merge]") {
+  struct Case {
+    std::string path, line, key, field;
+  };
+  const std::string events = "events:\n  - {date: 2026-06-03, event: asked, via: in-person}\n"
+                             "  - {date: 2026-06-03, event: agreed, via: in-person}\n"
+                             "  - {date: 2026-06-08, event: packet-sent, via: email}\n"
+                             "  - {date: 2026-08-10, event: uploaded, via: eras}\n";
+  // Each list field of the plan, emptied on one side (the later) while the other side adds an item.
+  for (const Case& c : std::vector<Case>{
+           {"programs/riverside-pmr.md", "visa: [j1]", "visa", "visa"},
+           {"programs/riverside-pmr.md",
+            "letters: [whitfield-inpatient, delgado-consult, brennan-neurology, qureshi-home]", "letters", "letters"},
+           {kLetter, "packet: [cv, personal-statement, scores, photo, summary]", "packet", "packet"},
+           {"plan.yaml", "interests: [inpatient-rehab, spinal-cord-injury]", "interests", "interests"},
+           {"rotations/lahore-pmr-inpatient.md", "focus: [spinal-cord-injury, stroke]", "focus", "focus"},
+           {kWriter, "rotations: [lakeshore-inpatient-rehab]", "  rotations", "relationship.rotations"}}) {
+    DYNAMIC_SECTION(c.path << " " << c.field) {
+      std::string base = sample(c.path);
+      std::string laptop = replaced(base, c.line, c.line.substr(0, c.line.size() - 1) + ", added-item]");
+      std::string phone = replaced(base, c.line, c.line.substr(0, c.line.find(':')) + ": []");
+      FileMerge out = merged(c.path, base, laptop, phone, kLaptop, kPhone);
+      CHECK(out.text == phone);
+      REQUIRE(out.conflicts.size() == 1);
+      CHECK(out.conflicts[0].field == c.field);
+      CHECK(out.conflicts[0].kept_value == "[]");
+    }
+  }
+  SECTION("letter events emptied by hand (read back as null) while the other side records one") {
+    std::string base = sample(kLetter);
+    std::string laptop = replaced(base, events, events + "  - {date: 2026-08-20, event: thanked, via: email}\n");
+    std::string phone = replaced(base, events, "events:\n");
+    FileMerge out = merged(kLetter, base, laptop, phone, kLaptop, kPhone);
+    CHECK(out.text == phone);
+    REQUIRE(out.conflicts.size() == 1);
+    CHECK(out.conflicts[0].field == "events");
+    CHECK(out.conflicts[0].kept_value == "[]");
+  }
+}
+
 TEST_CASE("merge: nested mappings merge per key", "[merge]") {
   std::string base = sample(kWriter);
   std::string laptop = replaced(base, "  weeks: 6\n", "  weeks: 8\n");
