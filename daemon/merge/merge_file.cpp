@@ -237,12 +237,6 @@ void sort_dated(json& list) {
 
 // ---- Field merge of YAML data ----
 
-// A value as a conflict record shows it: strings as they are, other values as JSON, an absent key as "(removed)".
-std::string value_text(const json* value) {
-  if (!value) return "(removed)";
-  return value->is_string() ? value->get<std::string>() : value->dump();
-}
-
 const json* child(const json* mapping, const std::string& key) {
   if (!mapping) return nullptr;
   auto found = mapping->find(key);
@@ -309,7 +303,8 @@ class FieldMerger {
   void record(const std::string& field, const json* kept, const json* lost, const MergeSide& kept_side,
               const MergeSide& lost_side) {
     conflicts_.push_back(
-        SyncConflict{path_, field, value_text(kept), value_text(lost), kept_side.device, lost_side.device});
+        SyncConflict{path_, field, conflict_value_text(kept), conflict_value_text(lost), kept_side.device,
+                     lost_side.device});
   }
 
   const std::string& path_;
@@ -444,6 +439,11 @@ std::optional<std::string> merge_conflict_records(const std::optional<std::strin
 }
 
 }  // namespace
+
+std::string conflict_value_text(const json* value) {
+  if (!value) return "(removed)";
+  return value->is_string() ? value->get<std::string>() : value->dump();
+}
 
 bool merge_winner_is_first(const MergeSide& first, const MergeSide& second, const std::string& first_text,
                            const std::string& second_text) {

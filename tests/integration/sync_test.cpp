@@ -127,7 +127,10 @@ TEST_CASE("sync: the same field changed on both devices: the later change wins a
   ProcessResult wrong = d.laptop.lorsync({"resolve", "letters/delgado-consult.md", "waived"});
   CHECK(wrong.exit_code == 2);
   CHECK(wrong.err.find("eras_letter_id") != std::string::npos);  // names the open ones
-  d.laptop.ok({"resolve", "letters/delgado-consult.md", "eras_letter_id"});
+  // Changed again since the merge: resolve names the value the plan has now.
+  d.laptop.ok({"set", "letter", "delgado-consult", "eras_letter_id=L-300"});
+  CHECK(d.laptop.ok({"resolve", "letters/delgado-consult.md", "eras_letter_id"}).find("kept as \"L-300\"") !=
+        std::string::npos);
   CHECK_FALSE(fs::exists(d.laptop.plan / "sync-conflicts.yaml"));
   converge({&d.laptop, &d.desktop});
   CHECK(json::parse(d.desktop.ok({"--json", "resolve"}))["conflicts"].empty());
