@@ -278,7 +278,10 @@ class FieldMerger {
       // An absent list is unknown, an empty one says "none" (`visa: []`: sponsors no visa). A side that says
       // "none" where the base did not (it created the list empty, or emptied it) contradicts the other side's
       // items: set-merging them would turn "none" into "some" silently, so the later one is kept and reported.
-      auto says_none = [&](const json* side) { return items(side).empty() && !(list_like(base) && items(base).empty()); };
+      // A letter's events are a log, not a fact: no events says nothing, so removals and additions both apply.
+      auto says_none = [&](const json* side) {
+        return field != "events" && items(side).empty() && !(list_like(base) && items(base).empty());
+      };
       if ((says_none(winner) && !items(loser).empty()) || (says_none(loser) && !items(winner).empty())) {
         json winner_items = items(winner), loser_items = items(loser);  // `events:` shown as the [] it means
         record(field, &winner_items, &loser_items, sides_.winner, sides_.loser);

@@ -271,11 +271,8 @@ TEST_CASE("merge: every list field keeps the none-versus-items rule", "[merge]")
     DocumentKind kind;
     std::string path, line, field;
   };
-  const std::string events = "events:\n  - {date: 2026-06-03, event: asked, via: in-person}\n"
-                             "  - {date: 2026-06-03, event: agreed, via: in-person}\n"
-                             "  - {date: 2026-06-08, event: packet-sent, via: email}\n"
-                             "  - {date: 2026-08-10, event: uploaded, via: eras}\n";
-  // Each list field of the plan, emptied on one side (the later) while the other side adds an item.
+  // Each list field of the plan, emptied on one side (the later) while the other side adds an item. (A letter's
+  // events are a log: emptied on one side and added to on the other, both apply - see the events tests above.)
   for (const Case& c : std::vector<Case>{
            {DocumentKind::program, "programs/riverside-pmr.md", "visa: [j1]", "visa"},
            {DocumentKind::program, "programs/riverside-pmr.md",
@@ -294,16 +291,6 @@ TEST_CASE("merge: every list field keeps the none-versus-items rule", "[merge]")
       CHECK(out.conflicts[0].field == c.field);
       CHECK(out.conflicts[0].kept_value == "[]");
     }
-  }
-  SECTION("letter events emptied by hand (read back as null) while the other side records one") {
-    std::string base = sample(kLetter);
-    std::string laptop = replaced(base, events, events + "  - {date: 2026-08-20, event: thanked, via: email}\n");
-    std::string phone = replaced(base, events, "events:\n");
-    FileMerge out = merged(kLetter, base, laptop, phone, kLaptop, kPhone);
-    CHECK(data_of(DocumentKind::letter, kLetter, out.text) == data_of(DocumentKind::letter, kLetter, phone));
-    REQUIRE(out.conflicts.size() == 1);
-    CHECK(out.conflicts[0].field == "events");
-    CHECK(out.conflicts[0].kept_value == "[]");
   }
 }
 
@@ -664,16 +651,10 @@ TEST_CASE("merge: random edits on two devices merge to the same bytes either way
     REQUIRE(parsed.document);
     nlohmann::json events = parsed.document->data.value("events", nlohmann::json::array());
     nlohmann::json base_events = parsed_base.document->data.value("events", nlohmann::json::array());
-    // An event recorded on one side survives, or (the other side emptied the list: a conflict) is in the record.
-    auto recorded_as_lost = [&out](const nlohmann::json& event) {
-      return std::any_of(out.conflicts.begin(), out.conflicts.end(), [&](const SyncConflict& c) {
-        return c.field == "events" && c.lost_value.find(event.dump()) != std::string::npos;
-      });
-    };
     for (const auto* side : {&parsed_a, &parsed_b})
       for (const auto& event : side->document->data.value("events", nlohmann::json::array()))
         if (std::find(base_events.begin(), base_events.end(), event) == base_events.end())
-          CHECK((std::find(events.begin(), events.end(), event) != events.end() || recorded_as_lost(event)));
+          CHECK(std::find(events.begin(), events.end(), event) != events.end());
   }
   CHECK(merges > 150);
 }
