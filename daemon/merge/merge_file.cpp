@@ -237,12 +237,6 @@ void sort_dated(json& list) {
 
 // ---- Field merge of YAML data ----
 
-// A value as a conflict record shows it: strings as they are, other values as JSON, an absent key as "(removed)".
-std::string value_text(const json* value) {
-  if (!value) return "(removed)";
-  return value->is_string() ? value->get<std::string>() : value->dump();
-}
-
 const json* child(const json* mapping, const std::string& key) {
   if (!mapping) return nullptr;
   auto found = mapping->find(key);
@@ -281,6 +275,18 @@ class FieldMerger {
     auto list_like = [](const json* value) { return value && (value->is_array() || value->is_null()); };
     if (list_like(winner) && list_like(loser)) {
       auto items = [](const json* value) { return value && value->is_array() ? *value : json::array(); };
+      // An absent list is unknown, an empty one says "none" (`visa: []`: sponsors no visa). A side that says
+      // "none" where the base did not (it created the list empty, or emptied it) contradicts the other side's
+      // items: set-merging them would turn "none" into "some" silently, so the later one is kept and reported.
+      // A letter's events are a log, not a fact: no events says nothing, so removals and additions both apply.
+      auto says_none = [&](const json* side) {
+        return field != "events" && items(side).empty() && !(list_like(base) && items(base).empty());
+      };
+      if ((says_none(winner) && !items(loser).empty()) || (says_none(loser) && !items(winner).empty())) {
+        json winner_items = items(winner), loser_items = items(loser);  // `events:` shown as the [] it means
+        record(field, &winner_items, &loser_items, sides_.winner, sides_.loser);
+        return *winner;
+      }
       json merged = merge_as_set(items(base), items(winner), items(loser));
       if (is_dated(merged)) sort_dated(merged);
       return merged;
@@ -300,7 +306,8 @@ class FieldMerger {
   void record(const std::string& field, const json* kept, const json* lost, const MergeSide& kept_side,
               const MergeSide& lost_side) {
     conflicts_.push_back(
-        SyncConflict{path_, field, value_text(kept), value_text(lost), kept_side.device, lost_side.device});
+        SyncConflict{path_, field, conflict_value_text(kept), conflict_value_text(lost), kept_side.device,
+                     lost_side.device});
   }
 
   const std::string& path_;
@@ -435,6 +442,11 @@ std::optional<std::string> merge_conflict_records(const std::optional<std::strin
 }
 
 }  // namespace
+
+std::string conflict_value_text(const json* value) {
+  if (!value) return "(removed)";
+  return value->is_string() ? value->get<std::string>() : value->dump();
+}
 
 bool merge_winner_is_first(const MergeSide& first, const MergeSide& second, const std::string& first_text,
                            const std::string& second_text) {

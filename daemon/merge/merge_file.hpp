@@ -9,6 +9,8 @@
 
 #include "model/sync_conflicts.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,5 +40,9 @@ FileMerge merge_file(const std::string& path, const std::optional<std::string>& 
 // are interchangeable).
 bool merge_winner_is_first(const MergeSide& first, const MergeSide& second, const std::string& first_text,
                            const std::string& second_text);
+
+// A value as a conflict record shows it: strings as they are, other values as JSON, an absent one (null
+// pointer) as "(removed)".
+std::string conflict_value_text(const nlohmann::json* value);
 
 }  // namespace lorsync

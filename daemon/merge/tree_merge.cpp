@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <optional>
 #include <set>
@@ -138,8 +139,16 @@ Result<git_oid> store_blob(git_repository* repo, const std::string& text) {
 
 std::string device_of(const git_commit* commit) {
   if (std::string device = git::device_trailer(git_commit_message(commit)); !device.empty()) return device;
-  const git_signature* author = git_commit_author(commit);
-  return author && author->name ? author->name : "another device";
+  // A commit made with the git CLI names no device, and its author is the applicant on every device: the commit
+  // itself is what tells the two sides apart ("commit 1a2b3c4 of 2026-08-11").
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, 8, git_commit_id(commit));
+  time_t when = static_cast<time_t>(git_commit_time(commit) + git_commit_time_offset(commit) * 60);
+  std::tm date{};
+  gmtime_r(&when, &date);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y-%m-%d", &date);
+  return std::string("commit ") + hex + " of " + day;
 }
 
 Result<FileMerge> merge_for_git(const std::filesystem::path& root, const std::string& path,

@@ -35,7 +35,7 @@ Result<FileMerge> merge_for_git(const std::filesystem::path& root, const std::st
                                 const std::optional<std::string>& base, const std::string& ours,
                                 const std::string& theirs);
 
-// The device a commit was made on: its Lorsync-Device trailer, else its author's name.
+// The device a commit was made on: its Lorsync-Device trailer, else the commit ("commit 1a2b3c4 of 2026-08-11").
 std::string device_of(const git_commit* commit);
 
 }  // namespace lorsync

@@ -37,8 +37,12 @@ std::string describe(const SyncConflict& c) {
   if (c.field == "file")
     return c.path + ": changed on " + c.kept_device + " and on " + c.lost_device + "; " + c.kept_device +
            "'s version kept, " + c.lost_device + "'s saved as " + c.lost_value;
-  return c.path + ": " + c.field + " kept \"" + c.kept_value + "\" (" + c.kept_device + "), not \"" + c.lost_value +
-         "\" (" + c.lost_device + ")";
+  const std::string changed = c.path + ": " + c.field + " changed on " + c.kept_device + " and on " + c.lost_device;
+  // Lines both sides changed (a letter's notes, a text file) are not lost: the merge keeps both texts.
+  if (c.field == "notes" || c.field == "text")
+    return changed + "; both texts are kept, " + c.kept_device + "'s first, under a lorsync note: edit it down to one";
+  return changed + "; kept \"" + c.kept_value + "\" (" + c.kept_device + "'s), not \"" + c.lost_value + "\" (" +
+         c.lost_device + "'s)";
 }
 
 void normalize(std::vector<SyncConflict>& conflicts) {

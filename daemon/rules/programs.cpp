@@ -63,8 +63,10 @@ void check_visa_sponsorship(const AuditContext& c, FindingSink& out) {
 
 void check_sync_conflict(const AuditContext& c, FindingSink& out) {
   for (const auto& conflict : c.model.conflicts) {
-    out.add(Severity::warning, "Changed on two devices: " + describe(conflict) + ".",
-            "Check the kept value and settle it with lorsync resolve " + conflict.path + " " + conflict.field + ".",
+    bool both_kept = conflict.field == "notes" || conflict.field == "text";
+    out.add(Severity::warning, describe(conflict) + ".",
+            std::string(both_kept ? "Keep one of the two texts" : "Check the kept value") +
+                " and settle it with lorsync resolve " + conflict.path + " " + conflict.field + ".",
             {SourceRef{conflict.path, 0, 0, conflict.field}});
   }
 }

@@ -1,6 +1,9 @@
 #include "store/store.hpp"
 
 #include "common/text.hpp"
+#include "merge/merge_file.hpp"
+#include "model/document.hpp"
+#include "model/plan.hpp"
 #include "store/atomic_file.hpp"
 
 #include <spdlog/spdlog.h>
@@ -265,6 +268,37 @@ Result<Store::Integrated> Store::integrate(const std::string& commit) {
   return out;
 }
 
+namespace {
+
+// The value a conflict's field has in the plan now (the user may have changed it since the merge), as the
+// record shows values; nullopt for conflicts that are not about one field's value, or a file that does not parse.
+std::optional<std::string> current_value(const fs::path& root, const SyncConflict& conflict) {
+  if (conflict.field == "notes" || conflict.field == "text" || conflict.field == "file") return std::nullopt;
+  DocumentKind kind = DocumentKind::plan;
+  std::string id;
+  if (conflict.path != kPlanFileName) {
+    size_t slash = conflict.path.find('/');
+    auto entity = slash == std::string::npos ? std::nullopt : parse_kind(conflict.path.substr(0, slash));
+    if (!entity || !conflict.path.ends_with(".md")) return std::nullopt;
+    kind = document_kind(*entity);
+    id = conflict.path.substr(slash + 1, conflict.path.size() - slash - 1 - 3);
+  }
+  std::optional<std::string> text = read_whole(root / conflict.path);
+  if (!text) return conflict_value_text(nullptr);
+  ParsedDocument parsed = parse_document(kind, conflict.path, id, *text);
+  if (!parsed.document) return std::nullopt;
+  const nlohmann::json* value = &parsed.document->data;
+  for (size_t start = 0; value && start <= conflict.field.size();) {
+    size_t dot = std::min(conflict.field.find('.', start), conflict.field.size());
+    std::string key = conflict.field.substr(start, dot - start);
+    value = value->is_object() && value->contains(key) ? &value->at(key) : nullptr;
+    start = dot + 1;
+  }
+  return conflict_value_text(value);
+}
+
+}  // namespace
+
 Result<CommitResult> Store::resolve(const std::string& path, const std::string& field) {
   auto lock = lock_for_change();
   if (!lock) return lock.take_error();
@@ -288,7 +322,8 @@ Result<CommitResult> Store::resolve(const std::string& path, const std::string& 
   std::string new_text = emit_sync_conflicts(open);
   std::optional<std::string> new_contents;
   if (!new_text.empty()) new_contents = new_text;
-  std::string what = settled.size() == 1 ? settled[0].path + " " + settled[0].field + " kept as \"" + settled[0].kept_value + "\""
+  std::string what = settled.size() == 1 ? settled[0].path + " " + settled[0].field + " kept as \"" +
+                                               current_value(root_, settled[0]).value_or(settled[0].kept_value) + "\""
                                          : std::to_string(settled.size()) + " conflicts settled as the plan has them";
   return write_and_commit(kSyncConflictsPath, old_text, new_contents, "resolve: sync-conflicts — " + what);
 }

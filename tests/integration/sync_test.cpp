@@ -127,7 +127,10 @@ TEST_CASE("sync: the same field changed on both devices: the later change wins a
   ProcessResult wrong = d.laptop.lorsync({"resolve", "letters/delgado-consult.md", "waived"});
   CHECK(wrong.exit_code == 2);
   CHECK(wrong.err.find("eras_letter_id") != std::string::npos);  // names the open ones
-  d.laptop.ok({"resolve", "letters/delgado-consult.md", "eras_letter_id"});
+  // Changed again since the merge: resolve names the value the plan has now.
+  d.laptop.ok({"set", "letter", "delgado-consult", "eras_letter_id=L-300"});
+  CHECK(d.laptop.ok({"resolve", "letters/delgado-consult.md", "eras_letter_id"}).find("kept as \"L-300\"") !=
+        std::string::npos);
   CHECK_FALSE(fs::exists(d.laptop.plan / "sync-conflicts.yaml"));
   converge({&d.laptop, &d.desktop});
   CHECK(json::parse(d.desktop.ok({"--json", "resolve"}))["conflicts"].empty());
@@ -153,6 +156,13 @@ TEST_CASE("sync: both devices changed the same lines of a letter's notes: both t
   CHECK(merged.find("desktop and laptop both changed") < merged.find("She prefers email"));
   CHECK(merged.find("She prefers email") < merged.find("Call her office"));  // the later text first
   d.laptop.ok({"validate"});
+  // The conflict says both texts were kept, in the record, in status and in the audit.
+  const std::string both_kept = path + ": notes changed on desktop and on laptop; both texts are kept";
+  json conflicts = json::parse(d.laptop.ok({"--json", "resolve"}))["conflicts"];
+  REQUIRE(conflicts.size() == 1);
+  CHECK(conflicts[0]["field"] == "notes");
+  CHECK(d.laptop.ok({"status"}).find(both_kept) != std::string::npos);
+  CHECK(d.laptop.lorsync({"audit"}).out.find(both_kept) != std::string::npos);
 }
 
 TEST_CASE("sync: modify beats delete, and an entity added on both devices merges field by field") {
@@ -205,6 +215,67 @@ TEST_CASE("sync: a file that is not a plan file keeps both versions, and the con
   REQUIRE(conflicts.size() == 1);
   CHECK(conflicts[0] == json{{"path", "packet/cv.pdf"}, {"field", "file"}, {"kept", "packet/cv.pdf"},
                              {"lost", "packet/cv.from-laptop.pdf"}, {"kept_device", "desktop"}, {"lost_device", "laptop"}});
+}
+
+TEST_CASE("sync: a program's unknown visa set to none on one device and to J-1 on another is a conflict, in sync and "
+          "in git's merge driver") {
+  TwoDevices d;
+  const std::string program = "programs/riverside-pmr.md";
+  auto set_visa = [&program](const fs::path& plan, const std::string& line) {
+    std::string text = read_file(plan / program);
+    size_t at = text.find("visa: [j1]\n");
+    if (at == std::string::npos) at = text.find("state: OH\n") + 10;
+    else text.erase(at, 11);
+    write_file(plan / program, text.insert(at, line));
+  };
+  // The base: Riverside's visa sponsorship is unknown.
+  set_visa(d.laptop.plan, "");
+  d.laptop.git({"commit", "-q", "-am", "visa unknown"});
+  d.laptop.ok({"sync"});
+  d.desktop.ok({"sync"});
+
+  SECTION("lorsync sync") {
+    set_visa(d.laptop.plan, "visa: [j1]\n");
+    d.laptop.git({"commit", "-q", "-am", "sponsors J-1"});
+    next_second();
+    set_visa(d.desktop.plan, "visa: []\n");
+    d.desktop.git({"commit", "-q", "-am", "sponsors none"});
+    const std::string desktop_commit = d.desktop.head();
+    d.desktop.ok({"sync"});
+    json report = json::parse(d.laptop.ok({"--json", "sync"}));
+    REQUIRE(report["received"].size() == 1);
+    REQUIRE(report["received"][0]["conflicts"].size() == 1);
+    json conflict = report["received"][0]["conflicts"][0];
+    CHECK(conflict["field"] == "visa");
+    CHECK(conflict["kept"] == "[]");
+    CHECK(conflict["lost"] == "[\"j1\"]");
+    // Commits made with the git CLI carry no device name: the conflict names the commits, not their author.
+    CHECK(conflict["kept_device"].get<std::string>().starts_with("commit " + desktop_commit.substr(0, 7) + " of 20"));
+    CHECK(conflict["lost_device"].get<std::string>().starts_with("commit "));
+    converge({&d.laptop, &d.desktop});
+    CHECK(d.laptop.file(program).find("visa: []\n") != std::string::npos);
+    CHECK(d.desktop.file("sync-conflicts.yaml").find("visa") != std::string::npos);
+  }
+
+  SECTION("git pull through lorsync's merge driver") {
+    TempDir cli_dir;
+    fs::path cli = cli_dir / "plan";
+    REQUIRE(run_process({"git", "clone", "-q", d.remote.path.string(), cli.string()}).exit_code == 0);
+    REQUIRE(run_git(cli, {"config", "merge.lorsync.driver", std::string(LORSYNC_BINARY) + " merge-file %O %A %B %P"})
+                .exit_code == 0);
+    set_visa(d.laptop.plan, "visa: [j1]\n");
+    d.laptop.git({"commit", "-q", "-am", "sponsors J-1"});
+    d.laptop.ok({"sync"});
+    next_second();
+    set_visa(cli, "visa: []\n");
+    REQUIRE(run_git(cli, {"commit", "-q", "-am", "sponsors none"}).exit_code == 0);
+    ProcessResult pull = run_git(cli, {"pull", "-q", "--no-rebase", "--no-edit", "origin", "main"});
+    INFO(pull.out << pull.err);
+    REQUIRE(pull.exit_code == 0);
+    CHECK(conflict_markers(cli).empty());
+    CHECK(read_file(cli / program).find("visa: []\n") != std::string::npos);
+    CHECK(pull.err.find("visa") != std::string::npos);  // reported, not merged silently into [j1]
+  }
 }
 
 TEST_CASE("sync: a device that is only the git CLI takes part, with and without lorsync's merge driver") {

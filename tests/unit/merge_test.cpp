@@ -111,7 +111,7 @@ TEST_CASE("merge: one field changed differently on both sides - the later change
 
   SECTION("the phone changed it later") {
     FileMerge out = merged(kLetter, base, laptop, phone, kLaptop, kPhone);
-    CHECK(out.text == phone);
+    CHECK(data_of(DocumentKind::letter, kLetter, out.text) == data_of(DocumentKind::letter, kLetter, phone));
     REQUIRE(out.conflicts.size() == 1);
     CHECK(out.conflicts[0] ==
           SyncConflict{kLetter, "eras_letter_id", "LOR-2027-222222", "LOR-2027-111111", "phone", "laptop"});
@@ -225,6 +225,73 @@ TEST_CASE("merge: id lists merge as sets - the winner's order, then the loser's 
   CHECK(out.text ==
         replaced(base, letters, "letters: [whitfield-inpatient, delgado-consult, halvorsen-chair, lee-home]"));
   CHECK(out.conflicts.empty());
+}
+
+TEST_CASE("merge: an unknown list set to items on one side and to none on the other is a conflict", "[merge]") {
+  const std::string path = "programs/riverside-pmr.md";
+  std::string base = replaced(sample(path), "visa: [j1]\n", "");  // visa unknown
+  std::string laptop = replaced(sample(path), "visa: [j1]", "visa: []");  // sponsors none
+  std::string phone = sample(path);                                       // sponsors J-1, later
+  FileMerge out = merged(path, base, laptop, phone, kLaptop, kPhone);
+  CHECK(data_of(DocumentKind::program, path, out.text) == data_of(DocumentKind::program, path, phone));
+  CHECK(out.conflicts == std::vector<SyncConflict>{{path, "visa", "[\"j1\"]", "[]", "phone", "laptop"}});
+  // The later "none" wins just the same: the merge never turns "none" into "some" or back without a record.
+  FileMerge later_none = merged(path, base, laptop, phone, kPhone, kLaptop);
+  CHECK(data_of(DocumentKind::program, path, later_none.text) == data_of(DocumentKind::program, path, laptop));
+  CHECK(later_none.conflicts == std::vector<SyncConflict>{{path, "visa", "[]", "[\"j1\"]", "phone", "laptop"}});
+}
+
+TEST_CASE("merge: a list emptied on one side and changed on the other is a conflict", "[merge]") {
+  const std::string path = "programs/riverside-pmr.md";
+  std::string base = sample(path);
+  std::string laptop = replaced(base, "visa: [j1]", "visa: [j1, h1b]");
+  std::string phone = replaced(base, "visa: [j1]", "visa: []");
+  FileMerge out = merged(path, base, laptop, phone, kLaptop, kPhone);
+  CHECK(data_of(DocumentKind::program, path, out.text) == data_of(DocumentKind::program, path, phone));
+  CHECK(out.conflicts == std::vector<SyncConflict>{{path, "visa", "[]", "[\"j1\",\"h1b\"]", "phone", "laptop"}});
+}
+
+TEST_CASE("merge: lists both sides created with items, or both emptied, merge without a conflict", "[merge]") {
+  const std::string path = "programs/riverside-pmr.md";
+  std::string base = replaced(sample(path), "visa: [j1]\n", "");
+  FileMerge created = merged(path, base, replaced(sample(path), "visa: [j1]", "visa: [h1b]"), sample(path),
+                             kLaptop, kPhone);
+  CHECK(data_of(DocumentKind::program, path, created.text)["visa"] == nlohmann::json{"j1", "h1b"});
+  CHECK(created.conflicts.empty());
+  // Emptied as [] on one side and by hand as a bare key (null) on the other: both say "none".
+  const std::string letters = "letters: [whitfield-inpatient, delgado-consult, brennan-neurology, qureshi-home]";
+  FileMerge emptied = merged(path, sample(path), replaced(sample(path), letters, "letters: []"),
+                             replaced(sample(path), letters, "letters:"), kLaptop, kPhone);
+  CHECK(emptied.conflicts.empty());
+  CHECK(data_of(DocumentKind::program, path, emptied.text)["letters"].empty());
+}
+
+TEST_CASE("merge: every list field keeps the none-versus-items rule", "[merge]") {
+  struct Case {
+    DocumentKind kind;
+    std::string path, line, field;
+  };
+  // Each list field of the plan, emptied on one side (the later) while the other side adds an item. (A letter's
+  // events are a log: emptied on one side and added to on the other, both apply - see the events tests above.)
+  for (const Case& c : std::vector<Case>{
+           {DocumentKind::program, "programs/riverside-pmr.md", "visa: [j1]", "visa"},
+           {DocumentKind::program, "programs/riverside-pmr.md",
+            "letters: [whitfield-inpatient, delgado-consult, brennan-neurology, qureshi-home]", "letters"},
+           {DocumentKind::letter, kLetter, "packet: [cv, personal-statement, scores, photo, summary]", "packet"},
+           {DocumentKind::plan, "plan.yaml", "interests: [inpatient-rehab, spinal-cord-injury]", "interests"},
+           {DocumentKind::rotation, "rotations/lahore-pmr-inpatient.md", "focus: [spinal-cord-injury, stroke]", "focus"},
+           {DocumentKind::writer, kWriter, "rotations: [lakeshore-inpatient-rehab]", "relationship.rotations"}}) {
+    DYNAMIC_SECTION(c.path << " " << c.field) {
+      std::string base = sample(c.path);
+      std::string laptop = replaced(base, c.line, c.line.substr(0, c.line.size() - 1) + ", added-item]");
+      std::string phone = replaced(base, c.line, c.line.substr(0, c.line.find(':')) + ": []");
+      FileMerge out = merged(c.path, base, laptop, phone, kLaptop, kPhone);
+      CHECK(data_of(c.kind, c.path, out.text) == data_of(c.kind, c.path, phone));
+      REQUIRE(out.conflicts.size() == 1);
+      CHECK(out.conflicts[0].field == c.field);
+      CHECK(out.conflicts[0].kept_value == "[]");
+    }
+  }
 }
 
 TEST_CASE("merge: nested mappings merge per key", "[merge]") {
