@@ -128,17 +128,15 @@ int run_status(const GlobalOptions& global) {
   std::cout << paint(report.applicant, "1") << " · PM&R Match " << report.cycle << " · today " << format_date(report.today)
             << "\n";
   std::string readiness = report.errors == 0 ? paint("ready", "1;32") : paint("not ready", "1;31");
-  std::cout << "Readiness: " << readiness << " — " << report.errors << " error" << (report.errors == 1 ? "" : "s") << ", "
-            << report.warnings << " warning" << (report.warnings == 1 ? "" : "s") << ", " << report.infos << " note"
-            << (report.infos == 1 ? "" : "s") << "\n";
+  std::cout << "Readiness: " << readiness << " — " << count_of(report.errors, "error") << ", "
+            << count_of(report.warnings, "warning") << ", " << count_of(report.infos, "note") << "\n";
   std::cout << "Daemon: "
             << (daemon ? "lorsyncd serves this plan at " + daemon->url + " (pid " + std::to_string(daemon->pid) + ")"
                        : std::string("not running (start it with lorsyncd; changes then reach your plugins live)"))
             << "\n";
   std::cout << "Sync: " << (remote ? "with " + *remote : std::string("no remote yet (lorsync remote URL, then lorsync sync)"));
   if (!loaded->model.conflicts.empty())
-    std::cout << " — " << paint(std::to_string(loaded->model.conflicts.size()) +
-                                    (loaded->model.conflicts.size() == 1 ? " conflict" : " conflicts") + " to check",
+    std::cout << " — " << paint(count_of(loaded->model.conflicts.size(), "conflict") + " to check",
                                 "1;33")
               << " (settle with lorsync resolve)";
   std::cout << "\n";
@@ -178,9 +176,8 @@ int run_audit_command(const GlobalOptions& global) {
     Paint paint;
     for (const auto& f : findings) print_finding(f, paint);
     std::cout << (findings.empty() ? "No findings: your letter plan follows the guide.\n" : "")
-              << counts.errors << (counts.errors == 1 ? " error, " : " errors, ") << counts.warnings
-              << (counts.warnings == 1 ? " warning, " : " warnings, ") << counts.infos
-              << (counts.infos == 1 ? " note\n" : " notes\n");
+              << count_of(counts.errors, "error") << ", " << count_of(counts.warnings, "warning") << ", "
+              << count_of(counts.infos, "note") << "\n";
   }
   return counts.errors > 0 ? kExitAuditErrors : kExitOk;
 }
