@@ -225,6 +225,8 @@ int run_programs(const GlobalOptions& global) {
     print_json(array);
     return kExitOk;
   }
+  if (reports.empty())
+    std::cout << "No programs in this plan yet; add one with lorsync add program ID name=\"...\" (lorsync add --help).\n";
   Paint paint;
   for (const auto& r : reports) {
     std::cout << paint(r.name, "1") << " (" << r.id << ")\n";
