@@ -186,12 +186,12 @@ void add_validate(CLI::App& app, GlobalOptions& global, std::function<int()>& ru
                     {"counts", counts},
                     {"diagnostics", to_json(checked.diagnostics)}});
       } else if (checked.valid()) {
-        std::cout << "The plan is valid: " << counts["rotations"] << " rotations, " << counts["writers"]
-                  << " writers, " << counts["letters"] << " letters, " << counts["programs"] << " programs.\n";
+        std::cout << "The plan is valid: " << count_of(counts["rotations"], "rotation") << ", "
+                  << count_of(counts["writers"], "writer") << ", " << count_of(counts["letters"], "letter") << ", "
+                  << count_of(counts["programs"], "program") << ".\n";
       } else {
         for (const auto& d : checked.diagnostics) std::cout << format_diagnostic(d) << "\n";
-        std::cerr << checked.diagnostics.size() << (checked.diagnostics.size() == 1 ? " problem" : " problems")
-                  << " found; fix them in the files (or with lorsync set) and run lorsync validate again.\n";
+        std::cerr << count_of(checked.diagnostics.size(), "problem") << " found; fix them in the files (or with lorsync set) and run lorsync validate again.\n";
       }
       return static_cast<int>(checked.valid() ? kExitOk : kExitUsage);
     };

@@ -105,10 +105,6 @@ void print_deadline(const Deadline& d, const Date today, const Paint& paint) {
             << paint.state(d.state, pad(state_name(d.state), 9)) << " " << d.title << "\n";
 }
 
-std::string plural(int count, const std::string& noun) {
-  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
-}
-
 std::string in_hand(const LetterCounts& c) {
   return std::to_string(c.uploaded) + " of " + std::to_string(c.needed) + " uploaded" +
          (c.on_track ? ", " + std::to_string(c.on_track) + " on track" : "");
@@ -121,8 +117,8 @@ void print_readiness(const StatusReport& report, const Paint& paint) {
     return;
   }
   std::cout << "Readiness: " << (report.ready ? paint("ready", "1;32") : paint("not ready", "1;31")) << " — letters "
-            << in_hand(report.letters_in_hand) << "; " << plural(report.errors, "error") << ", "
-            << plural(report.warnings, "warning") << ", " << plural(report.infos, "note") << "\n";
+            << in_hand(report.letters_in_hand) << "; " << count_of(report.errors, "error") << ", "
+            << count_of(report.warnings, "warning") << ", " << count_of(report.infos, "note") << "\n";
   if (report.programs.empty()) return;
   int ready = static_cast<int>(std::count_if(report.programs.begin(), report.programs.end(),
                                              [](const ProgramReadiness& p) { return p.ready; }));
@@ -177,8 +173,7 @@ int run_status(const GlobalOptions& global) {
             << "\n";
   std::cout << "Sync: " << (remote ? "with " + *remote : std::string("no remote yet (lorsync remote URL, then lorsync sync)"));
   if (!loaded->model.conflicts.empty())
-    std::cout << " — " << paint(std::to_string(loaded->model.conflicts.size()) +
-                                    (loaded->model.conflicts.size() == 1 ? " conflict" : " conflicts") + " to check",
+    std::cout << " — " << paint(count_of(loaded->model.conflicts.size(), "conflict") + " to check",
                                 "1;33")
               << " (settle with lorsync resolve)";
   std::cout << "\n";
@@ -219,9 +214,8 @@ int run_audit_command(const GlobalOptions& global) {
     Paint paint;
     for (const auto& f : findings) print_finding(f, paint);
     std::cout << (findings.empty() ? "No findings: your letter plan follows the guide.\n" : "")
-              << counts.errors << (counts.errors == 1 ? " error, " : " errors, ") << counts.warnings
-              << (counts.warnings == 1 ? " warning, " : " warnings, ") << counts.infos
-              << (counts.infos == 1 ? " note\n" : " notes\n");
+              << count_of(counts.errors, "error") << ", " << count_of(counts.warnings, "warning") << ", "
+              << count_of(counts.infos, "note") << "\n";
   }
   return counts.errors > 0 ? kExitAuditErrors : kExitOk;
 }
@@ -269,6 +263,8 @@ int run_programs(const GlobalOptions& global) {
     print_json(array);
     return kExitOk;
   }
+  if (reports.empty())
+    std::cout << "No programs in this plan yet; add one with lorsync add program ID name=\"...\" (lorsync add --help).\n";
   Paint paint;
   for (const auto& r : reports) {
     std::cout << paint(r.name, "1") << " (" << r.id << ")\n";

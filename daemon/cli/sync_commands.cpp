@@ -1,6 +1,7 @@
 // cli/sync_commands: the commands that keep a plan in step between devices:
 // `remote`, `clone`, `sync`, `resolve`, and `merge-file` (git's merge driver).
 #include "cli/commands.hpp"
+#include "common/text.hpp"
 #include "cli/output.hpp"
 #include "client/daemon_file.hpp"
 #include "merge/tree_merge.hpp"
@@ -57,7 +58,7 @@ void print_report(const json& report) {
   for (const auto& item : report["received"]) files += item["paths"].size();
   std::cout << "Synced with " << report["remote"].get<std::string>() << ": ";
   if (report["received"].empty()) std::cout << "nothing new there";
-  else std::cout << "received changes to " << files << (files == 1 ? " file" : " files");
+  else std::cout << "received changes to " << count_of(files, "file");
   std::cout << (report["pushed"].get<bool>() ? "; sent yours" : "; nothing of yours to send") << ".\n";
   for (const auto& item : report["received"]) {
     for (const auto& c : item["conflicts"]) {

@@ -1,6 +1,7 @@
 #include "common/text.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace lorsync {
 namespace {
@@ -21,11 +22,23 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return d[a.size()][b.size()];
 }
 
+// Lowercase letters and digits only: "J-1", "H1B" and "Inpatient Rehab" fold to "j1", "h1b", "inpatientrehab".
+std::string folded(std::string_view word) {
+  std::string out;
+  for (char c : word)
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates) {
   if (word.size() > 200) return std::nullopt;
   // A candidate that extends what was typed ("inpatient" -> "inpatient-rehab") beats one a few edits away.
+  // The same letters written another way (case, hyphens, spaces) is the likeliest intent of all.
+  const std::string word_folded = folded(word);
+  for (const auto& candidate : candidates)
+    if (!word_folded.empty() && folded(candidate) == word_folded && candidate != word) return candidate;
   std::optional<std::string> best;
   size_t best_score = 0;
   for (const auto& candidate : candidates) {
@@ -46,6 +59,32 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
   auto match = closest_match(word, candidates);
   return match ? "; did you mean " + in_quotes(*match) + "?" : std::string();
+}
+
+std::string count_of(size_t count, std::string_view noun, std::string_view plural) {
+  std::string word = count == 1 ? std::string(noun) : plural.empty() ? std::string(noun) + "s" : std::string(plural);
+  return std::to_string(count) + " " + word;
+}
+
+std::string with_article(std::string_view phrase) {
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  bool vowel_sound = false;
+  if (!phrase.empty()) {
+    const char first = phrase[0];
+    const bool acronym = phrase.size() > 1 && std::isupper(static_cast<unsigned char>(first)) &&
+                         std::isupper(static_cast<unsigned char>(phrase[1]));
+    // Acronyms are read letter by letter: "an MRI", "an SCI", "a PM&R".
+    if (acronym) vowel_sound = std::string_view("AEFHILMNORSX").find(first) != std::string_view::npos;
+    else {
+      std::string start;
+      for (char c : phrase.substr(0, 3)) start += lower(c);
+      // "a unit", "a one-month", "an hour": the spelling's first letter is not always the first sound.
+      const bool you_or_won = start.rfind("uni", 0) == 0 || start.rfind("use", 0) == 0 || start.rfind("one", 0) == 0;
+      vowel_sound = (std::string_view("aeiou").find(lower(first)) != std::string_view::npos && !you_or_won) ||
+                    start.rfind("hon", 0) == 0 || start.rfind("hou", 0) == 0;
+    }
+  }
+  return (vowel_sound ? "an " : "a ") + std::string(phrase);
 }
 
 std::optional<size_t> find_invalid_utf8(std::string_view text) {

@@ -15,6 +15,12 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
 // "; did you mean \"x\"?" or "" when nothing is close.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
+// "1 problem", "2 problems": a count with its noun in the number it needs. `plural` defaults to noun + "s".
+std::string count_of(size_t count, std::string_view noun, std::string_view plural = {});
+
+// "a PM&R rotation", "an inpatient-rehab rotation": the article the phrase's first sound takes.
+std::string with_article(std::string_view phrase);
+
 // Byte offset of the first invalid UTF-8 sequence, or nullopt when `text` is valid UTF-8.
 std::optional<size_t> find_invalid_utf8(std::string_view text);
 

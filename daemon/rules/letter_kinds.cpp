@@ -1,4 +1,5 @@
 #include "rules/letter_kinds.hpp"
+#include "common/text.hpp"
 
 namespace lorsync {
 
@@ -39,8 +40,8 @@ int letter_tier(const LetterFacts& f) {
 
 std::string tier_reason(const LetterFacts& f) {
   std::string who = f.writer ? f.writer->title : "writer";
-  std::string tie = f.direct ? "supervised you directly for " + std::to_string(f.weeks) + " weeks"
-                             : "knew you for " + std::to_string(f.weeks) + " weeks without direct supervision";
+  std::string tie = f.direct ? "supervised you directly for " + count_of(f.weeks, "week")
+                             : "knew you for " + count_of(f.weeks, "week") + " without direct supervision";
   switch (letter_tier(f)) {
     case 1: return "US PM&R " + who + " who " + tie;
     case 2: return "US PM&R " + who + " who " + tie;

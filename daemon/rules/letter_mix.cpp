@@ -1,5 +1,6 @@
 // Rules about the set of letters: how many, from whom, from where.
 #include "rules/audit.hpp"
+#include "common/text.hpp"
 #include "rules/letter_kinds.hpp"
 
 namespace lorsync {
@@ -21,7 +22,7 @@ void check_letters_total(const AuditContext& c, FindingSink& out) {
   int active = static_cast<int>(active_letters(c.model).size());
   if (active < policy.letters_min)
     out.add(Severity::error,
-            "You have " + std::to_string(active) + " active letter" + (active == 1 ? "" : "s") + "; programs expect " +
+            "You have " + count_of(active, "active letter") + "; programs expect " +
                 std::to_string(policy.letters_min) + " to " + std::to_string(policy.letters_max) + ".",
             "Add " + std::to_string(policy.letters_min - active) +
                 " more: ask a PM&R attending who supervised you, then a US clinician from a related specialty.",
@@ -43,7 +44,7 @@ void check_pmr_letters(const AuditContext& c, FindingSink& out) {
             "Ask a PM&R attending who supervised you on an inpatient rehab or consult rotation.", {plan_ref(c, {"policy"})});
   else if (pmr < wanted)
     out.add(Severity::warning,
-            "You have " + std::to_string(pmr) + " PM&R letter" + (pmr == 1 ? "" : "s") + "; aim for at least " +
+            "You have " + count_of(pmr, "PM&R letter") + "; aim for at least " +
                 std::to_string(wanted) + ".",
             "Ask another PM&R attending, ideally from a different setting (inpatient, consult or outpatient).",
             {plan_ref(c, {"policy"})});
@@ -89,7 +90,7 @@ void check_home_country_supplement(const AuditContext& c, FindingSink& out) {
     std::vector<SourceRef> refs;
     for (const auto& f : home) refs.push_back(ref_to(f.letter->document, {"writer"}));
     out.add(Severity::warning,
-            "You have " + std::to_string(home.size()) + " home-country letters; programs weigh US letters more.",
+            "You have " + count_of(home.size(), "home-country letter") + "; programs weigh US letters more.",
             "Keep at most one home-country letter, from a PM&R mentor who knows you over years.", refs);
   } else if (home.size() == 1 && !us_pmr) {
     out.add(Severity::warning,

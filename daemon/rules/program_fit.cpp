@@ -1,4 +1,5 @@
 #include "rules/program_fit.hpp"
+#include "common/text.hpp"
 
 #include "rules/letter_kinds.hpp"
 
@@ -35,12 +36,12 @@ std::vector<std::string> assignment_problems(const Model& model, const Program& 
     pmr += facts_of(model, found->second).pmr ? 1 : 0;
   }
   if (active < r.letters_min)
-    problems.push_back(std::to_string(active) + " usable letter" + (active == 1 ? "" : "s") + " assigned; it requires " +
+    problems.push_back(count_of(active, "usable letter") + " assigned; it requires " +
                        std::to_string(r.letters_min));
   else if (active > r.letters_max && static_cast<int>(letter_ids.size()) <= kErasLettersPerProgram)
     problems.push_back(std::to_string(active) + " letters assigned; it accepts at most " + std::to_string(r.letters_max));
   if (pmr < r.pmr_letters_min)
-    problems.push_back(std::to_string(pmr) + " PM&R letter" + (pmr == 1 ? "" : "s") + " assigned; it requires " +
+    problems.push_back(count_of(pmr, "PM&R letter") + " assigned; it requires " +
                        std::to_string(r.pmr_letters_min));
   return problems;
 }

@@ -1,6 +1,7 @@
 // Rules about rotations: enough PM&R, long enough, at the right places, in the US,
 // and telling the same story as the personal statement.
 #include "rules/audit.hpp"
+#include "common/text.hpp"
 #include "rules/letter_kinds.hpp"
 
 #include <algorithm>
@@ -20,7 +21,7 @@ void check_pmr_rotations(const AuditContext& c, FindingSink& out) {
   SourceRef where = ref_to(c.model.settings.document, {"specialty"});
   if (pmr.size() < 2)
     out.add(Severity::warning,
-            "You have " + std::to_string(pmr.size()) + " PM&R rotation" + (pmr.size() == 1 ? "" : "s") +
+            "You have " + count_of(pmr.size(), "PM&R rotation") +
                 "; two give you two PM&R letters and show steady interest.",
             "Schedule another 4-week PM&R rotation at a teaching hospital with a PM&R residency.", {where});
   if (pmr.empty()) return;
@@ -88,7 +89,7 @@ void check_narrative_consistency(const AuditContext& c, FindingSink& out) {
     if (supported) continue;
     out.add(Severity::warning,
             "Your personal statement argues " + interest + ", but none of your letters comes from a rotation in it.",
-            "Ask a writer from a " + interest + " rotation, or make sure your letters and statement tell one story.",
+            "Ask a writer from " + with_article(interest) + " rotation, or make sure your letters and statement tell one story.",
             {ref_to(c.model.settings.document, {"interests", std::to_string(i)})});
   }
 }

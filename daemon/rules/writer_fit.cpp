@@ -1,5 +1,6 @@
 // Rules about each writer: how well they know you and whether programs trust them.
 #include "rules/audit.hpp"
+#include "common/text.hpp"
 #include "rules/letter_kinds.hpp"
 
 #include <algorithm>
@@ -34,7 +35,7 @@ void check_writer_knows_you(const AuditContext& c, FindingSink& out) {
     bool short_time = f.weeks < 2;
     if (!observing && !short_time && f.direct) return;
     std::string why = !f.writer->weeks ? "has no recorded time working with you (relationship.weeks)"
-                      : short_time   ? "worked with you for " + std::to_string(f.weeks) + " week" + (f.weeks == 1 ? "" : "s")
+                      : short_time   ? "worked with you for " + count_of(f.weeks, "week")
                       : !f.writer->direct_supervision ? "has no recorded direct supervision of your work"
                       : !f.direct                     ? "did not supervise your work directly"
                                                       : "";
@@ -57,7 +58,7 @@ void check_big_name_weak_tie(const AuditContext& c, FindingSink& out) {
     if ((title != "chair" && title != "program-director") || f.strong_tie()) return;
     out.add(Severity::warning,
             writer_label(f) + " is a " + (title == "chair" ? "chair" : "program director") +
-                " with a weak tie to you (" + std::to_string(f.weeks) + (f.weeks == 1 ? " week" : " weeks") +
+                " with a weak tie to you (" + count_of(f.weeks, "week") +
                 (f.direct ? "" : ", no direct supervision") + ").",
             "A detailed letter from a faculty member who supervised you closely beats a famous name: ask one instead.",
             {ref_to(f.writer->document, {"title"})});

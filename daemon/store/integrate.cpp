@@ -2,6 +2,7 @@
 // commit into HEAD (fast-forward or semantic merge) and moving the work tree
 // with the branch, safely against edits not yet committed and against a crash.
 #include "merge/tree_merge.hpp"
+#include "common/text.hpp"
 #include "store/atomic_file.hpp"
 #include "store/repository.hpp"
 
@@ -190,7 +191,7 @@ Result<Integration> Repository::integrate(const std::string& theirs, const std::
     if (!signature) return signature.take_error();
     std::string summary = "sync: plan — merged changes from " + (devices.empty() ? std::string("another device") : spoken_list(devices));
     if (!out.conflicts.empty())
-      summary += " (" + std::to_string(out.conflicts.size()) + (out.conflicts.size() == 1 ? " conflict)" : " conflicts)");
+      summary += " (" + count_of(out.conflicts.size(), "conflict") + ")";
     std::string message = summary + "\n\nLorsync-Device: " + device + "\n";
     const git_commit* parents[] = {ours->get(), their_commit->get()};
     if (int rc = git_commit_create(&target, repo_.get(), nullptr, signature->get(), signature->get(), nullptr,

@@ -283,7 +283,9 @@ Result<std::vector<LogEntry>> Repository::log(size_t limit) {
   int rc = git_revwalk_new(&raw_walk, repo_.get());
   if (rc < 0) return git::failure(rc, "cannot read history");
   git::RevWalk walk(raw_walk);
-  git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
+  // Parents after children even when clocks tie or disagree (several commits in one second, a device whose
+  // clock is behind); time only orders unrelated branches.
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
   rc = git_revwalk_push_head(walk.get());
   if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) return entries;
   if (rc < 0) return git::failure(rc, "cannot read history");

@@ -206,6 +206,33 @@ std::vector<Diagnostic> validate_document(const Document& document) {
   return DocumentChecker(document).run();
 }
 
+namespace {
+
+// The season runs submit → programs review → Match Day; a later date set before an earlier one is a
+// typo (a year off) that would make every deadline wrong.
+void check_date_order(const Document& plan, std::vector<Diagnostic>& out) {
+  const nlohmann::json* dates = value_at(plan.data, {"dates"});
+  if (!dates || !dates->is_object()) return;
+  auto date_of = [&](const char* key) -> std::optional<Date> {
+    auto found = dates->find(key);
+    if (found == dates->end() || !found->is_string()) return std::nullopt;
+    return parse_date(found->get<std::string>());
+  };
+  const char* order[] = {"eras_submit", "programs_review", "match_day"};
+  for (size_t later = 1; later < std::size(order); ++later)
+    for (size_t earlier = 0; earlier < later; ++earlier) {
+      auto first = date_of(order[earlier]), second = date_of(order[later]);
+      if (!first || !second || !(*second < *first)) continue;
+      out.push_back(Diagnostic{locate(plan, {"dates", order[later]}),
+                               std::string(order[later]) + " (" + format_date(*second) + ") is before " +
+                                   order[earlier] + " (" + format_date(*first) + "); the season runs eras_submit, "
+                                   "programs_review, then match_day"});
+      break;  // one problem per date: the earliest date it contradicts
+    }
+}
+
+}  // namespace
+
 std::vector<Diagnostic> check_references(const Document& document, const IdLookup& ids) {
   std::vector<Diagnostic> out;
   const SchemaSet& schemas = SchemaSet::instance();
@@ -235,7 +262,10 @@ std::vector<Diagnostic> check_references(const Document& document, const IdLooku
                                                                    std::to_string(max->get<int>()) + ")"});
     }
   };
-  if (document.kind == DocumentKind::plan) check_bounds({"policy"});
+  if (document.kind == DocumentKind::plan) {
+    check_bounds({"policy"});
+    check_date_order(document, out);
+  }
   if (document.kind == DocumentKind::program) check_bounds({"requires"});
   if (document.kind == DocumentKind::rotation) {
     auto start = document.data.find("start"), end = document.data.find("end");

@@ -130,3 +130,13 @@ TEST_CASE("assign refuses more than 4 letters and a set that breaks the requirem
   CHECK_FALSE(forced["problems"].empty());
   CHECK(run_lorsync({"--plan", plan.string(), "assign", "nowhere-pmr", "brennan-neurology"}).exit_code == 2);
 }
+
+TEST_CASE("programs on a plan without programs says so and how to add one") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  for (const auto& entry : fs::directory_iterator(plan / "programs")) fs::remove(entry.path());
+  ProcessResult result = run_lorsync({"--plan", plan.string(), "programs"});
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("No programs in this plan yet"));
+}

@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include "common/text.hpp"
 #include "store/store.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
+#include <algorithm>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -186,4 +188,38 @@ TEST_CASE("a stale lock and a stale index.lock from a crashed writer are recover
   CHECK_FALSE(fs::exists(dir / "plan/.git/index.lock"));
   CHECK(run_git(dir / "plan", {"status", "--porcelain"}).empty());
   CHECK(read_file(dir / "plan/.lorsync/lock").empty());  // released cleanly
+}
+
+TEST_CASE("log lists commits in history order - children before parents whatever their clocks say") {
+  TempDir dir;
+  Store store = sample_store(dir / "plan");
+  const fs::path repo = dir / "plan";
+  auto commit_at = [&](const std::string& file, const std::string& date) {
+    write_file(repo / file, date + "\n");
+    run_git(repo, {"add", file});
+    run_process({"env", "GIT_AUTHOR_DATE=" + date, "GIT_COMMITTER_DATE=" + date, "git", "-C", repo.string(),
+                 "commit", "-q", "-m", file});
+  };
+  // A side branch made on a device whose clock was behind, merged back: its commit is older by the
+  // clock than the base commit it follows.
+  commit_at("base.txt", "2026-08-15T10:00:00Z");
+  run_git(repo, {"checkout", "-q", "-b", "side"});
+  commit_at("side.txt", "2026-08-15T09:00:00Z");
+  run_git(repo, {"checkout", "-q", "main"});
+  commit_at("main.txt", "2026-08-15T10:00:00Z");
+  run_process({"env", "GIT_AUTHOR_DATE=2026-08-15T10:00:00Z", "GIT_COMMITTER_DATE=2026-08-15T10:00:00Z", "git",
+               "-C", repo.string(), "merge", "-q", "--no-edit", "-m", "merge", "side"});
+  auto entries = store.log(10);
+  REQUIRE(entries.ok());
+  std::vector<std::string> summaries;
+  for (const auto& e : entries.value()) summaries.push_back(e.summary);
+  auto at = [&](const std::string& summary) {
+    return std::find(summaries.begin(), summaries.end(), summary) - summaries.begin();
+  };
+  INFO(join(summaries, " | "));
+  REQUIRE(summaries.size() == 5);
+  CHECK(summaries.front() == "merge");
+  CHECK(at("side.txt") < at("base.txt"));
+  CHECK(at("main.txt") < at("base.txt"));
+  CHECK(summaries.back() == "init: plan — sample plan");
 }

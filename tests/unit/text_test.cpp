@@ -40,3 +40,17 @@ TEST_CASE("dates are real calendar dates") {
   CHECK(format_date(add_days(*parse_date("2026-12-30"), 3)) == "2027-01-02");
   CHECK(days_between(*parse_date("2026-08-15"), *parse_date("2026-09-24")) == 40);
 }
+
+TEST_CASE("counts agree with their nouns and articles follow the first sound") {
+  CHECK(count_of(1, "problem") == "1 problem");
+  CHECK(count_of(0, "problem") == "0 problems");
+  CHECK(count_of(2, "PM&R letter") == "2 PM&R letters");
+  CHECK(count_of(3, "child", "children") == "3 children");
+  CHECK(with_article("inpatient-rehab rotation") == "an inpatient-rehab rotation");
+  CHECK(with_article("outpatient rotation") == "an outpatient rotation");
+  CHECK(with_article("msk rotation") == "a msk rotation");
+  CHECK(with_article("PM&R rotation") == "a PM&R rotation");
+  CHECK(with_article("SCI rotation") == "an SCI rotation");
+  CHECK(with_article("university hospital") == "a university hospital");
+  CHECK(with_article("hour") == "an hour");
+}
