@@ -45,6 +45,11 @@ Result<PlanWriter> open_writer(const GlobalOptions& global);
 int report_commit(const Result<CommitResult>& result, const GlobalOptions& global, const std::string& done,
                   nlohmann::json extra = nullptr);
 
+// Whether a desktop session is there (DISPLAY or WAYLAND_DISPLAY), and handing it a URL (xdg-open):
+// false when there is no opener or it failed.
+bool has_display();
+bool open_with_desktop(const std::string& url);
+
 // Today: --today, else LORSYNC_TODAY, else the local date.
 Result<Date> today_from(const GlobalOptions& global);
 

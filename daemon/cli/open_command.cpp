@@ -17,7 +17,6 @@
 extern char** environ;
 
 namespace lorsync::cli {
-namespace {
 
 bool has_display() {
   for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY"}) {
@@ -27,8 +26,7 @@ bool has_display() {
   return false;
 }
 
-// Runs the desktop's opener (xdg-open) on the URL; false when there is none or it failed.
-bool open_in_browser(const std::string& url) {
+bool open_with_desktop(const std::string& url) {
   std::string opener = "xdg-open";
   char* argv[] = {opener.data(), const_cast<char*>(url.c_str()), nullptr};
   posix_spawn_file_actions_t quiet;
@@ -45,6 +43,8 @@ bool open_in_browser(const std::string& url) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+namespace {
+
 int run_open(const GlobalOptions& global, bool print_only) {
   auto store = open_store(global);
   if (!store) return report_error(store.error(), global.json);
@@ -60,7 +60,7 @@ int run_open(const GlobalOptions& global, bool print_only) {
     print_json({{"url", url}});
     return kExitOk;
   }
-  if (!print_only && has_display() && open_in_browser(url)) {
+  if (!print_only && has_display() && open_with_desktop(url)) {
     std::cout << "Opened the dashboard in your browser (" << daemon->url << ").\n";
     return kExitOk;
   }

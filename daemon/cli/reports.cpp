@@ -1,5 +1,5 @@
 // cli/reports: the commands that read the plan and report on it: status,
-// audit, deadlines (with --ics), programs; and assign, which records a
+// audit, deadlines (with --ics), programs, draft (a letter's email); and assign, which records a
 // program's letters through the store.
 #include "assignment/assignment.hpp"
 #include "cli/commands.hpp"
@@ -8,6 +8,7 @@
 #include "client/daemon_file.hpp"
 #include "store/plan_location.hpp"
 #include "common/text.hpp"
+#include "draft/draft.hpp"
 #include "rules/audit.hpp"
 #include "rules/program_fit.hpp"
 #include "status/status.hpp"
@@ -301,6 +302,53 @@ int run_assign(const GlobalOptions& global, const std::string& program_id, const
   return report_commit(result, global, done, {{"problems", check.problems}});
 }
 
+// The step to draft: the one asked for, else the letter's next step on `today`.
+Result<DraftStep> draft_step(const Model& model, const Letter& letter, const std::string& asked, Date today) {
+  if (!asked.empty()) {
+    if (auto step = parse_draft_step(asked)) return *step;
+    return make_error(ErrorCode::usage, "no draft for step '" + asked + "'; steps: ask, follow-up, packet, remind, thank, match");
+  }
+  if (auto next = next_step(model, letter, today)) return draft_step_for(*next);
+  return make_error(ErrorCode::usage, "letter " + letter.id + " has no next step on " + format_date(today) +
+                                          "; name the step: lorsync draft " + letter.id +
+                                          " ask|follow-up|packet|remind|thank|match");
+}
+
+int run_draft(const GlobalOptions& global, const std::string& letter_id, const std::string& asked, bool mailto,
+              bool open) {
+  auto loaded = load(global);
+  if (!loaded) return report_error(loaded.error(), global.json);
+  const Model& model = loaded->model;
+  auto letter = model.letters.find(letter_id);
+  if (letter == model.letters.end())
+    return report_error(make_error(ErrorCode::not_found, "no letter '" + letter_id + "' (lorsync status lists them)"),
+                        global.json);
+  auto step = draft_step(model, letter->second, asked, loaded->today);
+  if (!step) return report_error(step.error(), global.json);
+  auto draft = render_draft(model, letter->second, step.value(), loaded->root);
+  if (!draft) return report_error(draft.error(), global.json);
+  std::string url = mailto_url(draft.value());
+  if (open) {
+    if (!has_display() || !open_with_desktop(url))
+      return report_error(make_error(ErrorCode::io, "no desktop mail client to open the draft (xdg-open failed or no "
+                                                    "DISPLAY); print it with --mailto or without options"),
+                          global.json);
+    std::cout << "Opened the " << draft_step_name(step.value()) << " draft to " << draft->to
+              << " in your mail client; lorsync never sends mail.\n";
+    return kExitOk;
+  }
+  if (global.json) {
+    print_json(draft_json(draft.value()));
+  } else if (mailto) {
+    std::cout << url << "\n";
+  } else {
+    std::cout << "To: " << draft->to << "\nSubject: " << draft->subject << "\n";
+    for (const std::string& file : draft->attachments) std::cout << "Attach: " << file << "\n";
+    std::cout << "\n" << draft->body;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_report_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
@@ -344,6 +392,23 @@ void register_report_commands(CLI::App& app, GlobalOptions& global, std::functio
                  "Example:\n  lorsync assign riverside-pmr whitfield-inpatient delgado-consult brennan-neurology");
   assign->callback([&global, &run, program, letters, force] {
     run = [&global, program, letters, force] { return run_assign(global, *program, *letters, *force); };
+  });
+
+  auto* draft = app.add_subcommand("draft", "Print the email for a letter's next step (or a step you name); never sends");
+  auto draft_letter = std::make_shared<std::string>();
+  auto draft_asked = std::make_shared<std::string>();
+  auto draft_mailto = std::make_shared<bool>(false);
+  auto draft_open = std::make_shared<bool>(false);
+  draft->add_option("LETTER", *draft_letter, "The letter's id")->required();
+  draft->add_option("STEP", *draft_asked, "ask | follow-up | packet | remind | thank | match (default: the next step)");
+  draft->add_flag("--mailto", *draft_mailto, "Print an RFC 6068 mailto: URL (attachments listed in the body)");
+  draft->add_flag("--open", *draft_open, "Open the mailto: URL in the desktop's mail client (xdg-open)");
+  draft->footer("The wording comes from the plan's templates/<step>.txt, else lorsync's defaults (docs/cli.md).\n"
+                "Examples:\n  lorsync draft whitfield-inpatient\n  lorsync draft qureshi-home packet --mailto");
+  draft->callback([&global, &run, draft_letter, draft_asked, draft_mailto, draft_open] {
+    run = [&global, draft_letter, draft_asked, draft_mailto, draft_open] {
+      return run_draft(global, *draft_letter, *draft_asked, *draft_mailto, *draft_open);
+    };
   });
 }
 
