@@ -294,24 +294,29 @@ export function confirmDialog(doc, { title, sentence, confirmLabel, opener, deta
 export function renderReadiness(container, status, { level = 2, headingId } = {}) {
   const doc = container.ownerDocument;
   const { ready, errors, warnings, infos } = status.readiness;
-  const letters = status.letters.filter((row) => row.status !== 'declined');
-  const uploaded = letters.filter((row) => row.status === 'uploaded' || row.status === 'thanked').length;
+  const inHand = status.readiness.letters;
+  const shortPrograms = (status.readiness.programs ?? []).filter((p) => !p.ready);
   const next = status.next_deadlines?.[0];
-  const verdict = ready
-    ? `No errors: your letters meet what programs expect.${warnings ? ` ${countWords(warnings, 'warning')} to look at.` : ''}`
-    : `${countWords(errors, 'error')} to fix before your letters are ready.`;
+  const lettersWords = `${inHand.uploaded} of ${inHand.needed} letters uploaded${inHand.on_track ? `, ${inHand.on_track} on track` : ''}`;
+  const verdict = status.season_over
+    ? 'The season is over: Match Day has passed. Thank your writers and tell them where you matched.'
+    : ready
+      ? `Your letters are in hand or on track: ${lettersWords}.${warnings ? ` ${countWords(warnings, 'warning')} to look at.` : ''}`
+      : errors
+        ? `${countWords(errors, 'error')} to fix; ${lettersWords}.`
+        : `Letters not in hand: ${lettersWords}${shortPrograms.length ? `; ${countWords(shortPrograms.length, 'program')} short` : ''}.`;
   const stat = (count, one, many, tone) => h(doc, `li.stat${count ? `.tone-${tone}` : ''}`, {},
     h(doc, 'span.stat-number', {}, String(count)), ' ', h(doc, 'span.stat-label', {}, count === 1 ? one : many));
   fill(container,
     heading(doc, level, 'Readiness', headingId),
-    h(doc, 'div.verdict', { dataset: { ready: String(ready) } },
-      badge(doc, ready ? 'Ready' : 'Not ready', ready ? 'good' : 'bad'),
+    h(doc, 'div.verdict', { dataset: { ready: String(ready), seasonOver: String(status.season_over) } },
+      status.season_over ? badge(doc, 'Season over', 'neutral') : badge(doc, ready ? 'Ready' : 'Not ready', ready ? 'good' : 'bad'),
       h(doc, 'p.verdict-text', {}, verdict)),
     h(doc, 'ul.stats', {},
       stat(errors, 'error', 'errors', 'bad'),
       stat(warnings, 'warning', 'warnings', 'warn'),
       stat(infos, 'note', 'notes', 'progress'),
-      h(doc, 'li.stat', {}, h(doc, 'span.stat-number', {}, `${uploaded}/${letters.length}`), ' ',
+      h(doc, 'li.stat', {}, h(doc, 'span.stat-number', {}, `${inHand.uploaded}/${inHand.needed}`), ' ',
         h(doc, 'span.stat-label', {}, 'letters uploaded'))),
     next ? h(doc, 'p.next-step', {},
       h(doc, 'span.label', {}, 'Next'), ' ', next.title, ' — ',

@@ -108,11 +108,15 @@ test('the dashboard loads with the sample\'s letters and deadlines, and takes th
     const deadlines = page.locator('[data-section="deadlines"]');
     assert.ok(await deadlines.locator('.tl-item').count() >= 5, 'deadlines on the timeline');
     const first = deadlines.locator('.timeline > .tl-item').first();
-    assert.match(await first.textContent(), /Thank Dr\. Eleanor Whitfield/);
-    assert.match(await first.textContent(), /in 2 days/);
-    assert.match(await first.textContent(), /Due soon/);
-    assert.equal(await first.locator('time').getAttribute('datetime'), '2026-08-17');
-    assert.match(await page.locator('[data-section="findings"]').textContent(), /Warnings \(4\)/);
+    // Dr. Qureshi, a mentor of years, should have been asked 42 days before her letter is due.
+    assert.match(await first.textContent(), /Ask Dr\. Farah Qureshi for a letter/);
+    assert.match(await first.textContent(), /2 days overdue/);
+    assert.equal(await first.locator('time').getAttribute('datetime'), '2026-08-13');
+    const second = deadlines.locator('.timeline > .tl-item').nth(1);
+    assert.match(await second.textContent(), /Thank Dr\. Eleanor Whitfield/);
+    assert.match(await second.textContent(), /in 2 days/);
+    assert.match(await second.textContent(), /Due soon/);
+    assert.match(await page.locator('[data-section="findings"]').textContent(), /Warnings \(3\)/);
     assert.match(await page.locator('[data-section="programs"]').textContent(), /Lakeshore Rehabilitation Institute PM&R/);
     assert.match(await page.locator('[data-section="sync"]').textContent(), /This device only/);
 

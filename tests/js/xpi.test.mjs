@@ -547,8 +547,12 @@ test('bootstrap.js with a fake Zotero (the only fake here): shutdown undoes ever
 
 test('with lorsyncd answering: the section shows the plan, keeps it through a failed reload, and "Add to LOR packet" moves an item to another kind', async () => {
   const status = {
-    today: '2026-08-15', applicant: 'Amina Rahman', cycle: 2027, commit: 'c1',
-    readiness: { ready: false, errors: 1, warnings: 0, infos: 0 }, letters: [], next_deadlines: [],
+    today: '2026-08-15', applicant: 'Amina Rahman', cycle: 2027, commit: 'c1', season_over: false,
+    readiness: {
+      ready: false, errors: 1, warnings: 0, infos: 0,
+      letters: { uploaded: 0, on_track: 0, needed: 3, late: [] }, programs: [],
+    },
+    letters: [], next_deadlines: [],
   };
   const packet = { cv: { title: 'CV 2026', zotero: itemURI }, scores: { title: 'Step 2', file: 'packet/scores.pdf' } };
   const received = [];
