@@ -4,6 +4,7 @@
 #include "common/resources.hpp"
 #include "common/text.hpp"
 #include "deadlines/deadlines.hpp"
+#include "draft/draft.hpp"
 #include "rules/audit.hpp"
 #include "status/status.hpp"
 
@@ -141,6 +142,7 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
   dispatcher.add("entity.update", [this](const json& p, Caller&) { return update(p); }, writes);
   dispatcher.add("entity.delete", [this](const json& p, Caller&) { return remove(p); }, writes);
   dispatcher.add("letter.record", [this](const json& p, Caller&) { return record(p); }, writes);
+  dispatcher.add("letter.draft", [this](const json& p, Caller&) { return draft(p); });
   dispatcher.add("history.log", [this](const json& p, Caller&) { return log(p); }, writes);
   dispatcher.add("sync.resolve", [this](const json& p, Caller&) { return resolve(p); }, writes);
   dispatcher.add("subscribe", [this](const json& p, Caller& c) { return subscribe(p, c); });
@@ -230,6 +232,25 @@ MethodResult PlanService::deadlines(const json& params) {
   if (!found->is_number_integer() || found->get<long long>() < 0 || found->get<long long>() > 3650)
     return bad_params("params.within must be a whole number of days (0 to 3650)");
   return deadlines_json(snap->model, today_(), found->get<int>());
+}
+
+MethodResult PlanService::draft(const json& params) {
+  auto letter_id = string_param(params, "letter");
+  if (auto* error = std::get_if<RpcError>(&letter_id)) return *error;
+  std::string named;
+  if (auto step = params.find("step"); step != params.end() && !step->is_null()) {
+    if (!step->is_string()) return bad_params("params.step must be ask, follow-up, packet, remind, thank or match");
+    named = step->get<std::string>();
+  }
+  auto snap = snapshot();
+  auto letter = snap->model.letters.find(std::get<std::string>(letter_id));
+  if (letter == snap->model.letters.end())
+    return RpcError{kNotFound, "no letter '" + std::get<std::string>(letter_id) + "' in this plan", {}};
+  auto step = choose_draft_step(snap->model, letter->second, named, today_());
+  if (!step) return bad_params(step.error().message);
+  auto drafted = render_draft(snap->model, letter->second, step.value(), store_.root());
+  if (!drafted) return RpcError{kInvalidPlan, drafted.error().message, {{"diagnostics", diagnostics_json(drafted.error().diagnostics)}}};
+  return draft_json(drafted.value());
 }
 
 MethodResult PlanService::programs(const json&) {

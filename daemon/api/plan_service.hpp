@@ -72,6 +72,7 @@ class PlanService {
   MethodResult get(const nlohmann::json& params);
   MethodResult audit(const nlohmann::json& params);
   MethodResult deadlines(const nlohmann::json& params);
+  MethodResult draft(const nlohmann::json& params);
   MethodResult programs(const nlohmann::json& params);
   MethodResult assign(const nlohmann::json& params);
   MethodResult create(const nlohmann::json& params);

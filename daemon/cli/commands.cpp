@@ -1,5 +1,7 @@
 #include "cli/commands.hpp"
 
+#include "draft/draft.hpp"
+
 #include "cli/output.hpp"
 #include "cli/plan_writer.hpp"
 #include "store/plan_location.hpp"
@@ -177,6 +179,7 @@ void add_validate(CLI::App& app, GlobalOptions& global, std::function<int()>& ru
                                                                  "; create one with `lorsync init` or pass --plan DIR"),
                             global.json);
       CheckedPlan checked = PlanChecker(root).check();
+      for (auto& problem : check_plan_templates(root)) checked.diagnostics.push_back(std::move(problem));
       const Plan& plan = checked.plan;
       nlohmann::json counts = nlohmann::json::object();
       for (EntityKind kind : kEntityKinds) counts[kind_folder(kind)] = plan.of(kind).size();

@@ -302,18 +302,6 @@ int run_assign(const GlobalOptions& global, const std::string& program_id, const
   return report_commit(result, global, done, {{"problems", check.problems}});
 }
 
-// The step to draft: the one asked for, else the letter's next step on `today`.
-Result<DraftStep> draft_step(const Model& model, const Letter& letter, const std::string& asked, Date today) {
-  if (!asked.empty()) {
-    if (auto step = parse_draft_step(asked)) return *step;
-    return make_error(ErrorCode::usage, "no draft for step '" + asked + "'; steps: ask, follow-up, packet, remind, thank, match");
-  }
-  if (auto next = next_step(model, letter, today)) return draft_step_for(*next);
-  return make_error(ErrorCode::usage, "letter " + letter.id + " has no next step on " + format_date(today) +
-                                          "; name the step: lorsync draft " + letter.id +
-                                          " ask|follow-up|packet|remind|thank|match");
-}
-
 int run_draft(const GlobalOptions& global, const std::string& letter_id, const std::string& asked, bool mailto,
               bool open) {
   auto loaded = load(global);
@@ -323,7 +311,7 @@ int run_draft(const GlobalOptions& global, const std::string& letter_id, const s
   if (letter == model.letters.end())
     return report_error(make_error(ErrorCode::not_found, "no letter '" + letter_id + "' (lorsync status lists them)"),
                         global.json);
-  auto step = draft_step(model, letter->second, asked, loaded->today);
+  auto step = choose_draft_step(model, letter->second, asked, loaded->today);
   if (!step) return report_error(step.error(), global.json);
   auto draft = render_draft(model, letter->second, step.value(), loaded->root);
   if (!draft) return report_error(draft.error(), global.json);

@@ -259,10 +259,47 @@ Result<Template> parse_template(const std::string& path, std::string_view text) 
   return Template{render_line(parsed.value().subject, names), body};
 }
 
+// A plan's own template is a regular file inside the plan: a symlink (which a synced plan could carry)
+// would let a draft's body quote a file from anywhere on the machine.
+bool own_template(const fs::path& file) {
+  std::error_code ec;
+  return fs::symlink_status(file, ec).type() == fs::file_type::regular &&
+         fs::symlink_status(file.parent_path(), ec).type() == fs::file_type::directory;
+}
+
+std::vector<Diagnostic> check_plan_templates(const fs::path& plan_root) {
+  std::vector<Diagnostic> problems;
+  std::error_code ec;
+  const fs::path folder = plan_root / "templates";
+  if (!fs::is_directory(fs::symlink_status(folder, ec))) return problems;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    const std::string path = "templates/" + file.filename().string();
+    std::string stem = file.stem().string();
+    if (file.extension() != ".txt" || !parse_draft_step(stem)) {
+      problems.push_back({{path, 0, 0, ""}, "not a draft template: they are ask.txt, follow-up.txt, packet.txt, "
+                                            "remind.txt, thank.txt and match.txt"});
+      continue;
+    }
+    if (!own_template(file)) {
+      problems.push_back({{path, 0, 0, ""}, "must be a plain file in the plan, not a link"});
+      continue;
+    }
+    std::ifstream in(file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (auto parsed = parse_template(path, text.str()); !parsed)
+      for (auto& d : parsed.error().diagnostics) problems.push_back(d);
+  }
+  return problems;
+}
+
 Result<Draft> render_draft(const Model& model, const Letter& letter, DraftStep step, const fs::path& plan_root) {
   std::string path = std::string("templates/") + draft_step_name(step) + ".txt";
   std::string text;
-  if (std::ifstream own(plan_root / path); own) {
+  if (std::ifstream own(plan_root / path); own && own_template(plan_root / path)) {
     std::ostringstream buffer;
     buffer << own.rdbuf();
     text = buffer.str();
@@ -319,6 +356,17 @@ std::string mailto_url(const Draft& draft) {
 nlohmann::json draft_json(const Draft& draft) {
   return {{"step", draft_step_name(draft.step)}, {"to", draft.to},           {"subject", draft.subject},
           {"body", draft.body},                  {"attachments", draft.attachments}, {"mailto", mailto_url(draft)}};
+}
+
+Result<DraftStep> choose_draft_step(const Model& model, const Letter& letter, const std::string& named, Date today) {
+  if (!named.empty()) {
+    if (auto step = parse_draft_step(named)) return *step;
+    return make_error(ErrorCode::usage,
+                      "no draft for step '" + named + "'; steps: ask, follow-up, packet, remind, thank, match");
+  }
+  if (auto next = next_step(model, letter, today)) return draft_step_for(*next);
+  return make_error(ErrorCode::usage, "letter " + letter.id + " has no next step on " + format_date(today) +
+                                          "; name the step: ask, follow-up, packet, remind, thank or match");
 }
 
 }  // namespace lorsync

@@ -31,6 +31,10 @@ std::optional<DraftStep> parse_draft_step(std::string_view name);
 // The draft for a letter's next step: upload → remind (the writer needs the nudge), share-match → match.
 DraftStep draft_step_for(LetterStep step);
 
+// The step to draft: the one named (empty: none), else the letter's next step on `today`; a clear error
+// for an unknown step or a letter with nothing left to do.
+Result<DraftStep> choose_draft_step(const Model& model, const Letter& letter, const std::string& named, Date today);
+
 // Every placeholder a template may use.
 const std::vector<std::string>& draft_placeholders();
 
@@ -42,6 +46,10 @@ struct Template {
 // Parses a template's text; problems (no Subject line, unknown placeholder, unclosed brace) name
 // path:line:col.
 Result<Template> parse_template(const std::string& path, std::string_view text);
+
+// The problems of the plan's own templates/*.txt (`lorsync validate` reports them): a file that is not a
+// step's template, a link, or a template that does not parse.
+std::vector<Diagnostic> check_plan_templates(const std::filesystem::path& plan_root);
 
 struct Draft {
   DraftStep step;

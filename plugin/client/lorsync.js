@@ -229,6 +229,10 @@ export class LorsyncClient {
     return this.call('letter.record', { letter, event, date, via, note }, options);
   }
 
+  /** @param {import('./types.js').LetterDraftParams} params @param {CallOptions} [options]
+   *  @returns {Promise<import('./types.js').LetterDraftResult>} */
+  letterDraft({ letter, step }, options) { return this.call('letter.draft', { letter, step }, options); }
+
   /** @param {import('./types.js').HistoryLogParams} [params] @param {CallOptions} [options]
    *  @returns {Promise<import('./types.js').HistoryLogResult>} */
   historyLog({ limit } = {}, options) { return this.call('history.log', { limit }, options); }

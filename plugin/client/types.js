@@ -341,6 +341,19 @@ export {};
  *   came in: a fast-forward, or a merge (more than one when the remote moved on while pushing).
  */
 
+/**
+ * An email draft (what `lorsync draft --json` prints).
+ * @typedef {Object} Draft
+ * @property {"ask"|"follow-up"|"packet"|"remind"|"thank"|"match"} step
+ * @property {string} to The writer's email; empty when the plan has none.
+ * @property {string} subject
+ * @property {string} body
+ * @property {Array<string>} attachments Files to attach (the packet documents of plan.yaml, relative to
+ *   the plan).
+ * @property {string} mailto The RFC 6068 mailto: URL of the draft (its body lists the attachments,
+ *   which a mailto: URL cannot carry).
+ */
+
 // Entity data (the plan schemas)
 
 /**
@@ -592,6 +605,20 @@ export {};
 /**
  * What letter.record answers. The commit made.
  * @typedef {CommitResult} LetterRecordResult
+ */
+
+/**
+ * letter.draft: The email for a letter's next step (or a named one), as a draft: lorsync never sends
+ * mail.
+ * @typedef {Object} LetterDraftParams
+ * @property {Id} letter The letter's id.
+ * @property {"ask"|"follow-up"|"packet"|"remind"|"thank"|"match"} [step] Which email; the letter's next
+ *   step when left out.
+ */
+
+/**
+ * What letter.draft answers.
+ * @typedef {Draft} LetterDraftResult
  */
 
 /**

@@ -239,7 +239,10 @@ export function mountDashboard(container, client, options = {}) {
   }
 
   function context() {
-    return { actions, busy, plan: data.plan, status: data.status, today: today(), announce, level: 2, now: () => Date.now() };
+    return {
+      actions, busy, plan: data.plan, status: data.status, drafts: data.drafts, today: today(), announce, level: 2,
+      now: () => Date.now(),
+    };
   }
 
   function render() {
@@ -296,6 +299,14 @@ export function mountDashboard(container, client, options = {}) {
   }
 
   // ----- fetching
+  // The email of each letter's next step, as a mailto: URL; a letter whose draft fails just has no link.
+  async function fetchDrafts(status) {
+    const rows = status.letters.filter((row) => row.next_step);
+    const drafts = await Promise.allSettled(rows.map((row) => client.letterDraft({ letter: row.letter })));
+    return Object.fromEntries(rows.flatMap((row, index) =>
+      drafts[index].status === 'fulfilled' ? [[row.letter, drafts[index].value]] : []));
+  }
+
   async function fetchAll() {
     const calls = {
       status: () => client.planStatus(),
@@ -324,6 +335,8 @@ export function mountDashboard(container, client, options = {}) {
       if (!data.status && failures.status) showGate(`lorsyncd answered with a problem: ${describeError(failures.status)}`);
       return;
     }
+    data.drafts = await fetchDrafts(data.status);
+    if (destroyed) return;
     // Until this page's own commits are answered, their plan.changed cannot be told from others'.
     const changes = committing ? [] : pendingChanges.splice(0).filter((change) => !ownCommits.has(change.commit));
     render();

@@ -391,7 +391,13 @@ export function renderLetters(container, status, ctx = {}) {
         row.due ? [' — ', h(doc, 'strong', {}, dueLabel({ date: row.due, state: row.due_state }, today)), ' (',
           timeNode(doc, row.due, formatDate(row.due, { weekday: true })), ')'] : null,
         row.due_state === 'overdue' || row.due_state === 'due-soon'
-          ? [' ', badge(doc, DEADLINE_STATE_LABELS[row.due_state], row.due_state === 'overdue' ? 'bad' : 'warn')] : null)
+          ? [' ', badge(doc, DEADLINE_STATE_LABELS[row.due_state], row.due_state === 'overdue' ? 'bad' : 'warn')] : null,
+        ctx.drafts?.[row.letter]
+          ? [' ', h(doc, 'a.draft-email', {
+            href: ctx.drafts[row.letter].mailto,
+            'aria-label': `Draft the email to ${row.writer} in your mail client`,
+            dataset: { letter: row.letter, step: ctx.drafts[row.letter].step },
+          }, 'Draft email')] : null)
       : h(doc, 'p.letter-next.done', {}, row.status === 'declined' ? 'Declined: nothing is due for this letter.' : 'Nothing left to do for this letter.');
 
     let record = null;

@@ -120,6 +120,20 @@ test('the dashboard loads with the sample\'s letters and deadlines, and takes th
     assert.match(await page.locator('[data-section="programs"]').textContent(), /Lakeshore Rehabilitation Institute PM&R/);
     assert.match(await page.locator('[data-section="sync"]').textContent(), /This device only/);
 
+    // Each letter's next step offers its email as a mailto: link, from letter.draft: the same draft
+    // as the CLI's (one codec).
+    const draft = page.locator('[data-letter="delgado-consult"].card a.draft-email');
+    await draft.waitFor();
+    const cli = JSON.parse(sandbox.lorsync(['draft', 'delgado-consult', '--json', '--plan', plan], { check: true }).stdout);
+    assert.equal(await draft.getAttribute('href'), cli.mailto);
+    assert.equal(await draft.getAttribute('data-step'), cli.step);
+    const href = new URL(cli.mailto);
+    assert.equal(href.protocol, 'mailto:');
+    assert.equal(href.pathname, 'mdelgado@riverside-umc.example.org');
+    assert.equal(href.searchParams.get('subject'), cli.subject);
+    assert.equal(href.searchParams.get('body').replaceAll('\r\n', '\n').startsWith(cli.body.split('\n')[0]), true);
+    assert.match(href.searchParams.get('body'), /Dr\. Marcus Delgado|Dr\. Delgado/);
+
     const where = await page.evaluate(() => ({
       hash: location.hash, stored: sessionStorage.getItem('lorsync.token'), local: localStorage.length,
     }));

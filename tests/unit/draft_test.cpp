@@ -134,3 +134,30 @@ TEST_CASE("draft: a plan's own template is used, and an unknown placeholder name
   CHECK(where.column == 5);
   CHECK(drafted.error().diagnostics.front().message.find("{writer.nmae}") != std::string::npos);
 }
+
+TEST_CASE("draft: lorsync validate checks the plan's templates; a linked template is refused, not read") {
+  DraftPlan plan({});
+  CHECK(check_plan_templates(plan.root()).empty());  // no templates/ folder
+  plan.write("templates/ask.txt", "Subject: A letter\n\nHello {writer.name}\n");
+  CHECK(check_plan_templates(plan.root()).empty());
+  plan.write("templates/thank.txt", "Subject: Thanks\n\nDear {writer.name},\nthanks {aplicant.name}\n");
+  plan.write("templates/notes.txt", "Subject: x\n\ny\n");
+  auto problems = check_plan_templates(plan.root());
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].where.path == "templates/notes.txt");
+  CHECK(problems[1].where.path == "templates/thank.txt");
+  CHECK(problems[1].where.line == 4);
+  CHECK(format_diagnostic(problems[1]).rfind("templates/thank.txt:4:8:", 0) == 0);
+
+  TempDir outside;
+  write_file(outside / "secret.txt", "Subject: secret\n\nthe secret\n");
+  fs::remove(plan.root() / "templates/ask.txt");
+  fs::create_symlink(outside / "secret.txt", plan.root() / "templates/ask.txt");
+  problems = check_plan_templates(plan.root());
+  CHECK(std::any_of(problems.begin(), problems.end(), [](const Diagnostic& d) {
+    return d.where.path == "templates/ask.txt" && d.message.find("link") != std::string::npos;
+  }));
+  Draft draft = plan.draft("2026-05-25", DraftStep::ask);
+  CHECK(draft.body.find("the secret") == std::string::npos);  // the default wording instead
+  CHECK(draft.body.find("feel comfortable") != std::string::npos);
+}

@@ -338,6 +338,11 @@ TEST_CASE("openrpc: results and notifications have the documented shapes", "[ope
   check_result("audit.run", json::object());
   check_result("deadlines.list", json::object());
   check_result("deadlines.list", {{"within", 30}});
+  json drafted = check_result("letter.draft", {{"letter", "qureshi-home"}});
+  CHECK(drafted["step"] == "ask");
+  CHECK(check_result("letter.draft", {{"letter", "whitfield-inpatient"}, {"step", "thank"}})["step"] == "thank");
+  CHECK(h.call("letter.draft", {{"letter", "no-such-letter"}})["error"]["code"] == -32002);
+  CHECK(h.call("letter.draft", {{"letter", "qureshi-home"}, {"step", "beg"}})["error"]["code"] == -32602);
   check_result("entity.update", {{"kind", "letter"}, {"id", "qureshi-home"}, {"set", {{"waived", true}}},
                                  {"if_revision", letter["revision"]}});
   check_result("entity.update", {{"kind", "plan"}, {"set", {{"applicant.visa", "h1b"}}}});
