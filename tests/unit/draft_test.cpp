@@ -135,7 +135,7 @@ TEST_CASE("draft: a plan's own template is used, and an unknown placeholder name
   CHECK(drafted.error().diagnostics.front().message.find("{writer.nmae}") != std::string::npos);
 }
 
-TEST_CASE("draft: lorsync validate checks the plan's templates; a linked template is refused, not read") {
+TEST_CASE("draft: lorsync validate checks the plan's templates, and a linked template is refused, not read") {
   DraftPlan plan({});
   CHECK(check_plan_templates(plan.root()).empty());  // no templates/ folder
   plan.write("templates/ask.txt", "Subject: A letter\n\nHello {writer.name}\n");
