@@ -172,7 +172,8 @@ TEST_CASE("season: each status has its own next step") {
   }
   SECTION("after Match Day a letter that never reached ERAS has no next step") {
     season.events("ana", {"{date: 2026-05-28, event: asked}"});
-    const LetterRow& ana = row(season.status("2027-03-20"), "ana");
+    StatusReport after_match = season.status("2027-03-20");
+    const LetterRow& ana = row(after_match, "ana");
     CHECK(ana.next_step.empty());
     CHECK_FALSE(ana.due);
   }
@@ -182,14 +183,16 @@ TEST_CASE("season: asked and no answer after follow_up_days is a follow-up") {
   Season season;
   season.events("ana", {"{date: 2026-05-28, event: asked, via: email}"});
   CHECK_FALSE(find(season.status("2026-06-03").findings, "follow-up"));
-  const Finding* follow_up = find(season.status("2026-06-04").findings, "follow-up", "Dr. Ana");
+  StatusReport a_week_later = season.status("2026-06-04");
+  const Finding* follow_up = find(a_week_later.findings, "follow-up", "Dr. Ana");
   REQUIRE(follow_up);
   CHECK(follow_up->severity == Severity::warning);
   season.set("plan.yaml", "policy", "{follow_up_days: 3}");
   CHECK(find(season.status("2026-05-31").findings, "follow-up", "Dr. Ana"));
   SECTION("asked in person: the email follows the same day") {
     season.events("ana", {"{date: 2026-05-28, event: asked, via: in-person}"});
-    const Finding* email = find(season.status("2026-05-28").findings, "follow-up", "in person");
+    StatusReport same_day = season.status("2026-05-28");
+    const Finding* email = find(same_day.findings, "follow-up", "in person");
     REQUIRE(email);
     CHECK(email->action.find("lorsync draft ana follow-up") != std::string::npos);
   }
@@ -213,7 +216,8 @@ TEST_CASE("season: a letter is due by the earliest date a program that gets it n
   CHECK(format_date(deadline(deadlines, "remind-21:ana")->date) == "2026-08-20");
 
   CHECK_FALSE(find(run_audit(model, *parse_date("2026-08-12")), "reminder-due"));
-  const Finding* remind = find(run_audit(model, *parse_date("2026-08-13")), "reminder-due", "Dr. Ana");
+  auto on_lead_day = run_audit(model, *parse_date("2026-08-13"));
+  const Finding* remind = find(on_lead_day, "reminder-due", "Dr. Ana");
   REQUIRE(remind);
   CHECK(remind->message.find("due on 2026-09-10 for Northlake PM&R") != std::string::npos);
 
@@ -342,7 +346,8 @@ TEST_CASE("season: img-context reads the applicant's own words and the plan's pl
 TEST_CASE("season: a writer who knew you only through an observership gets the guide's advice for that case") {
   Season season;
   season.set("rotations/us-neurology.md", "kind", "observership");
-  const Finding* f = find(season.status("2026-08-01").findings, "writer-knows-you", "Dr. Cara Lind");
+  StatusReport report = season.status("2026-08-01");
+  const Finding* f = find(report.findings, "writer-knows-you", "Dr. Cara Lind");
   REQUIRE(f);
   CHECK(f->message.find("observership") != std::string::npos);
   CHECK(f->action.find("present and engaged") != std::string::npos);
