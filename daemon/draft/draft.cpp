@@ -261,10 +261,17 @@ Result<Template> parse_template(const std::string& path, std::string_view text) 
 
 // A plan's own template is a regular file inside the plan: a symlink (which a synced plan could carry)
 // would let a draft's body quote a file from anywhere on the machine.
-bool own_template(const fs::path& file) {
+// Its text, or nullopt when it is absent, a link, or in a linked folder.
+std::optional<std::string> read_own_template(const fs::path& file) {
   std::error_code ec;
-  return fs::symlink_status(file, ec).type() == fs::file_type::regular &&
-         fs::symlink_status(file.parent_path(), ec).type() == fs::file_type::directory;
+  if (fs::symlink_status(file, ec).type() != fs::file_type::regular ||
+      fs::symlink_status(file.parent_path(), ec).type() != fs::file_type::directory)
+    return std::nullopt;
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 std::vector<Diagnostic> check_plan_templates(const fs::path& plan_root) {
@@ -283,14 +290,12 @@ std::vector<Diagnostic> check_plan_templates(const fs::path& plan_root) {
                                             "remind.txt, thank.txt and match.txt"});
       continue;
     }
-    if (!own_template(file)) {
+    auto text = read_own_template(file);
+    if (!text) {
       problems.push_back({{path, 0, 0, ""}, "must be a plain file in the plan, not a link"});
       continue;
     }
-    std::ifstream in(file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (auto parsed = parse_template(path, text.str()); !parsed)
+    if (auto parsed = parse_template(path, *text); !parsed)
       for (auto& d : parsed.error().diagnostics) problems.push_back(d);
   }
   return problems;
@@ -299,10 +304,8 @@ std::vector<Diagnostic> check_plan_templates(const fs::path& plan_root) {
 Result<Draft> render_draft(const Model& model, const Letter& letter, DraftStep step, const fs::path& plan_root) {
   std::string path = std::string("templates/") + draft_step_name(step) + ".txt";
   std::string text;
-  if (std::ifstream own(plan_root / path); own && own_template(plan_root / path)) {
-    std::ostringstream buffer;
-    buffer << own.rdbuf();
-    text = buffer.str();
+  if (auto own = read_own_template(plan_root / path)) {
+    text = std::move(*own);
   } else {
     path = "(built-in) " + path;
     text = default_template_text(step);

@@ -1,5 +1,7 @@
 #include "rules/audit.hpp"
 
+#include "deadlines/schedule.hpp"
+
 #include <algorithm>
 
 namespace lorsync {
@@ -106,9 +108,9 @@ const std::vector<Rule>& rule_registry() {
 std::vector<Finding> run_audit(const Model& model, Date today) {
   std::vector<Finding> findings;
   AuditContext context{model, today};
-  const bool season_over = today > model.settings.match_day;
+  const bool over = season_over(model.settings, today);
   for (const Rule& rule : rule_registry()) {
-    if (season_over && rule.application) continue;
+    if (over && rule.application) continue;
     FindingSink sink(rule.id, rule.guide, findings);
     rule.check(context, sink);
   }
