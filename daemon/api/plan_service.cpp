@@ -308,9 +308,11 @@ void PlanService::announce(const std::string& commit, const std::vector<std::str
 
 void PlanService::announce_invalid(const std::vector<Diagnostic>& diagnostics) {
   json message = notification("plan.invalid", {{"diagnostics", diagnostics_json(diagnostics)}});
-  std::string text = wire_text(message);
-  if (text == last_invalid_) return;
-  last_invalid_ = std::move(text);
+  {
+    std::lock_guard lock(invalid_mutex_);
+    if (last_invalid_ == message) return;
+    last_invalid_ = message;
+  }
   spdlog::info("the plan on disk has {} problems; serving its last valid state", diagnostics.size());
   auto to = subscribers();
   if (publish_ && !to.empty()) publish_(message, to);
@@ -360,7 +362,8 @@ bool PlanService::absorb_outside_changes() {
     announce(edits.committed.back().commit, paths, "file");
   }
   if (!edits.error) {
-    last_invalid_.clear();
+    std::lock_guard lock(invalid_mutex_);
+    last_invalid_.reset();
     return false;
   }
   if (edits.error->code == ErrorCode::invalid_plan) {
@@ -453,8 +456,10 @@ MethodResult PlanService::resolve(const json& params) {
   std::string path = optional_string(params, "path").value_or("");
   std::string field = optional_string(params, "field").value_or("");
   if (path.empty() && !field.empty()) return bad_params("params.field needs params.path");
+  std::string keep = optional_string(params, "keep").value_or("current");
+  if (keep != "current" && keep != "other") return bad_params("params.keep is current or other");
   std::lock_guard lock(write_mutex_);
-  return committed(store_.resolve(path, field), "api");
+  return committed(store_.resolve(path, field, keep == "other" ? ResolveKeep::other : ResolveKeep::current), "api");
 }
 
 Result<Store::Integrated> PlanService::integrate(const std::string& commit) {
@@ -468,8 +473,17 @@ Result<Store::Integrated> PlanService::integrate(const std::string& commit) {
 }
 
 MethodResult PlanService::subscribe(const json&, Caller& caller) {
-  std::lock_guard lock(subscribers_mutex_);
-  subscribers_.insert(caller.id);
+  {
+    std::lock_guard lock(subscribers_mutex_);
+    subscribers_.insert(caller.id);
+  }
+  // A client that opens while the plan on disk is broken must show it, not only one that was there when it broke.
+  std::optional<json> invalid;
+  {
+    std::lock_guard lock(invalid_mutex_);
+    invalid = last_invalid_;
+  }
+  if (invalid && publish_) publish_(*invalid, {caller.id});
   return json{{"subscribed", true}};
 }
 

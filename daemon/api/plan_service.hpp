@@ -101,7 +101,10 @@ class PlanService {
   std::mutex write_mutex_;  // one write at a time
   std::mutex subscribers_mutex_;
   std::set<uint64_t> subscribers_;
-  std::string last_invalid_;  // the plan.invalid last announced, so that one bad edit is announced once
+  // The plan.invalid last announced while the plan on disk is still invalid (empty: it is valid), so that one
+  // bad edit is announced once, and a connection that subscribes later hears it too.
+  std::mutex invalid_mutex_;
+  std::optional<nlohmann::json> last_invalid_;
   std::function<void(const std::string& source)> change_listener_;
 };
 

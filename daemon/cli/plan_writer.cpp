@@ -97,9 +97,9 @@ Result<CommitResult> PlanWriter::remove(EntityKind kind, const std::string& id, 
   return call("entity.delete", std::move(params));
 }
 
-Result<CommitResult> PlanWriter::resolve(const std::string& path, const std::string& field) {
-  if (store_) return store_->resolve(path, field);
-  return call("sync.resolve", {{"path", path}, {"field", field}});
+Result<CommitResult> PlanWriter::resolve(const std::string& path, const std::string& field, ResolveKeep keep) {
+  if (store_) return store_->resolve(path, field, keep);
+  return call("sync.resolve", {{"path", path}, {"field", field}, {"keep", keep == ResolveKeep::other ? "other" : "current"}});
 }
 
 Result<CommitResult> PlanWriter::record(const std::string& letter_id, const LetterEvent& event) {

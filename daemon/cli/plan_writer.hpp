@@ -25,7 +25,7 @@ class PlanWriter {
                               const std::optional<std::string>& if_revision);
   Result<CommitResult> remove(EntityKind kind, const std::string& id, const std::optional<std::string>& if_revision);
   Result<CommitResult> record(const std::string& letter_id, const LetterEvent& event);
-  Result<CommitResult> resolve(const std::string& path, const std::string& field);
+  Result<CommitResult> resolve(const std::string& path, const std::string& field, ResolveKeep keep);
   // The daemon serving the plan, if the changes go through one (for requests beyond changes: sync.now).
   RpcClient* daemon() { return daemon_ ? &*daemon_ : nullptr; }
   Store* store() { return store_ ? &*store_ : nullptr; }

@@ -165,19 +165,43 @@ void add_sync(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
   });
 }
 
+// Which recorded value `--keep VALUE` names: the set-aside one is put back, the kept one stays.
+Result<ResolveKeep> keep_choice(const std::vector<SyncConflict>& conflicts, const std::string& path,
+                                const std::string& field, const std::string& value) {
+  if (path.empty() || field.empty())
+    return make_error(ErrorCode::usage, "--keep settles one conflict: name its PATH and FIELD, e.g.\n"
+                                        "  lorsync resolve letters/okafor-pmr.md waived --keep false");
+  auto conflict = std::find_if(conflicts.begin(), conflicts.end(),
+                               [&](const SyncConflict& c) { return c.path == path && c.field == field; });
+  if (conflict == conflicts.end())
+    return make_error(ErrorCode::not_found, "no open sync conflict of " + path + " " + field + " (lorsync resolve lists them)");
+  if (value == conflict->lost_value) return ResolveKeep::other;
+  if (value == conflict->kept_value) return ResolveKeep::current;
+  // Shell-quoted: the values as they would be typed after --keep.
+  return make_error(ErrorCode::usage, shell_quoted(value) + " is neither value of the conflict: --keep " +
+                                          shell_quoted(conflict->kept_value) + " (from " + conflict->kept_device +
+                                          ") or --keep " + shell_quoted(conflict->lost_value) + " (from " +
+                                          conflict->lost_device + "); for a third value, set it, then resolve");
+}
+
 void add_resolve(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
-  auto* cmd = app.add_subcommand("resolve", "List the sync conflicts, or settle them keeping the values the plan has now");
+  auto* cmd = app.add_subcommand("resolve", "List the sync conflicts, or settle them keeping the value of your choice");
   auto path = std::make_shared<std::string>();
   auto field = std::make_shared<std::string>();
+  auto keep = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
   cmd->add_option("PATH", *path, "The file of the conflict, e.g. letters/okafor-pmr.md");
   cmd->add_option("FIELD", *field, "The field (default: every conflict of PATH)");
+  cmd->add_option("--keep", *keep,
+                  "The value to keep, as the list shows it: the set-aside one is written back, in the same commit "
+                  "(default: the values the plan has now)");
   cmd->add_flag("--all", *all, "Settle every open conflict");
-  cmd->footer("To keep the other value instead, set it first, then resolve:\n"
-              "  lorsync set letter okafor-pmr waived=true && lorsync resolve letters/okafor-pmr.md waived\n"
-              "Examples:\n  lorsync resolve            # list\n  lorsync resolve letters/okafor-pmr.md waived");
-  cmd->callback([&global, &run, path, field, all] {
-    run = [&global, path, field, all] {
+  cmd->footer("Examples:\n"
+              "  lorsync resolve                                            # list, with both values\n"
+              "  lorsync resolve letters/okafor-pmr.md waived               # keep what the plan has now\n"
+              "  lorsync resolve letters/okafor-pmr.md waived --keep false  # keep the other device's value");
+  cmd->callback([&global, &run, path, field, keep, all] {
+    run = [&global, path, field, keep, all] {
       if (path->empty() && !*all) {
         auto store = open_store(global);
         if (!store) return report_error(store.error(), global.json);
@@ -190,14 +214,23 @@ void add_resolve(CLI::App& app, GlobalOptions& global, std::function<int()>& run
           std::cout << "No sync conflicts.\n";
         } else {
           for (const auto& c : checked.plan.sync_conflicts) std::cout << describe(c) << "\n";
-          std::cout << "Settle one with `lorsync resolve PATH FIELD` (or all with --all) once the kept value is right.\n";
+          std::cout << "Settle one with `lorsync resolve PATH FIELD` (add --keep VALUE for the other value), "
+                       "or all as they are with --all.\n";
         }
         return static_cast<int>(kExitOk);
       }
+      ResolveKeep choice = ResolveKeep::current;
+      if (!keep->empty()) {
+        auto store = open_store(global);
+        if (!store) return report_error(store.error(), global.json);
+        auto chosen = keep_choice(store->check().plan.sync_conflicts, *all ? "" : *path, *field, *keep);
+        if (!chosen) return report_error(chosen.error(), global.json);
+        choice = chosen.value();
+      }
       auto writer = open_writer(global);
       if (!writer) return report_error(writer.error(), global.json);
-      auto result = writer->resolve(*all ? "" : *path, *all ? "" : *field);
-      return report_commit(result, global, result ? "Settled: " + result->message.substr(result->message.find("— ") + 4) : "");
+      auto result = writer->resolve(*all ? "" : *path, *all ? "" : *field, choice);
+      return report_commit(result, global, result ? "Settled: " + commit_summary(result->message) : "");
     };
   });
 }

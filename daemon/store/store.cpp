@@ -5,6 +5,7 @@
 #include "model/document.hpp"
 #include "model/plan.hpp"
 #include "store/atomic_file.hpp"
+#include "validation/schema_set.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -270,36 +271,58 @@ Result<Store::Integrated> Store::integrate(const std::string& commit) {
 
 namespace {
 
+// Whether the conflict is about one field's value (not a body's text, not a whole file).
+bool is_field_conflict(const SyncConflict& conflict) {
+  return conflict.field != "notes" && conflict.field != "text" && conflict.field != "file";
+}
+
+// The document a conflict's path names; nullopt for a path that is not a plan document.
+std::optional<DocumentRef> document_ref_of(const std::string& path) {
+  if (path == kPlanFileName) return DocumentRef{};
+  size_t slash = path.find('/');
+  auto entity = slash == std::string::npos ? std::nullopt : parse_kind(path.substr(0, slash));
+  if (!entity || !path.ends_with(".md")) return std::nullopt;
+  return DocumentRef{document_kind(*entity), path.substr(slash + 1, path.size() - slash - 1 - 3)};
+}
+
 // The value a conflict's field has in the plan now (the user may have changed it since the merge), as the
 // record shows values; nullopt for conflicts that are not about one field's value, or a file that does not parse.
 std::optional<std::string> current_value(const fs::path& root, const SyncConflict& conflict) {
-  if (conflict.field == "notes" || conflict.field == "text" || conflict.field == "file") return std::nullopt;
-  DocumentKind kind = DocumentKind::plan;
-  std::string id;
-  if (conflict.path != kPlanFileName) {
-    size_t slash = conflict.path.find('/');
-    auto entity = slash == std::string::npos ? std::nullopt : parse_kind(conflict.path.substr(0, slash));
-    if (!entity || !conflict.path.ends_with(".md")) return std::nullopt;
-    kind = document_kind(*entity);
-    id = conflict.path.substr(slash + 1, conflict.path.size() - slash - 1 - 3);
-  }
+  if (!is_field_conflict(conflict)) return std::nullopt;
+  auto ref = document_ref_of(conflict.path);
+  if (!ref) return std::nullopt;
   std::optional<std::string> text = read_whole(root / conflict.path);
   if (!text) return conflict_value_text(nullptr);
-  ParsedDocument parsed = parse_document(kind, conflict.path, id, *text);
+  ParsedDocument parsed = parse_document(ref->kind, conflict.path, ref->id, *text);
   if (!parsed.document) return std::nullopt;
   const nlohmann::json* value = &parsed.document->data;
-  for (size_t start = 0; value && start <= conflict.field.size();) {
-    size_t dot = std::min(conflict.field.find('.', start), conflict.field.size());
-    std::string key = conflict.field.substr(start, dot - start);
-    value = value->is_object() && value->contains(key) ? &value->at(key) : nullptr;
-    start = dot + 1;
-  }
+  for (const auto& key : split_field_path(conflict.field))
+    value = value && value->is_object() && value->contains(key) ? &value->at(key) : nullptr;
   return conflict_value_text(value);
+}
+
+// The edit that puts back a value the record shows as text (conflict_value_text's inverse): text where the
+// schema expects text, otherwise the JSON it was written as; "(removed)" removes the field.
+FieldEdit edit_restoring(DocumentKind kind, const SyncConflict& conflict) {
+  std::vector<std::string> path = split_field_path(conflict.field);
+  if (conflict.lost_value == conflict_value_text(nullptr)) return FieldEdit{FieldEdit::Op::remove, path, nullptr};
+  const SchemaSet& schemas = SchemaSet::instance();
+  const nlohmann::json* schema = schemas.schema_at(kind, path);
+  bool text = schema && schemas.resolved(kind, *schema).value("type", "") == "string";
+  nlohmann::json value = text ? nlohmann::json() : nlohmann::json::parse(conflict.lost_value, nullptr, false);
+  if (value.is_discarded() || text) value = conflict.lost_value;
+  return FieldEdit{FieldEdit::Op::set, path, std::move(value)};
 }
 
 }  // namespace
 
-Result<CommitResult> Store::resolve(const std::string& path, const std::string& field) {
+std::string commit_summary(const std::string& first_line) {
+  static const std::string kDash = " — ";
+  size_t dash = first_line.find(kDash);
+  return dash == std::string::npos ? first_line : first_line.substr(dash + kDash.size());
+}
+
+Result<CommitResult> Store::resolve(const std::string& path, const std::string& field, ResolveKeep keep) {
   auto lock = lock_for_change();
   if (!lock) return lock.take_error();
   last_committed_.reset();
@@ -320,12 +343,29 @@ Result<CommitResult> Store::resolve(const std::string& path, const std::string& 
                                                 "; open ones:" + listing);
   }
   std::string new_text = emit_sync_conflicts(open);
-  std::optional<std::string> new_contents;
-  if (!new_text.empty()) new_contents = new_text;
+  PendingWrite record{kSyncConflictsPath, old_text, new_text.empty() ? std::nullopt : std::optional(new_text)};
+  if (keep == ResolveKeep::other) return keep_set_aside(settled, std::move(record));
   std::string what = settled.size() == 1 ? settled[0].path + " " + settled[0].field + " kept as \"" +
                                                current_value(root_, settled[0]).value_or(settled[0].kept_value) + "\""
-                                         : std::to_string(settled.size()) + " conflicts settled as the plan has them";
-  return write_and_commit(kSyncConflictsPath, old_text, new_contents, "resolve: sync-conflicts — " + what);
+                                         : count_of(settled.size(), "conflict") + " settled as the plan has them";
+  return write_and_commit({std::move(record)}, "resolve: sync-conflicts — " + what);
+}
+
+Result<CommitResult> Store::keep_set_aside(const std::vector<SyncConflict>& settled, PendingWrite record) {
+  if (settled.size() != 1 || !is_field_conflict(settled[0]))
+    return make_error(ErrorCode::usage, settled.size() != 1
+                                            ? "keeping the other value settles one conflict: name its PATH and FIELD"
+                                            : settled[0].path + " " + settled[0].field +
+                                                  ": both versions are in the plan already; edit what you keep, then resolve");
+  const SyncConflict& conflict = settled[0];
+  auto target = document_ref_of(conflict.path);
+  if (!target) return make_error(ErrorCode::usage, conflict.path + " is not a plan document");
+  FieldEdit restore = edit_restoring(target->kind, conflict);
+  auto document = edited_document(*target, {restore});
+  if (!document) return document.take_error();
+  std::string summary = conflict.field + " kept as \"" + conflict.lost_value + "\" (from " + conflict.lost_device +
+                        "), not \"" + current_value(root_, conflict).value_or(conflict.kept_value) + "\"";
+  return commit_locked(*target, std::move(document.value()), "resolve", summary, std::nullopt, true, {std::move(record)});
 }
 
 Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
@@ -338,7 +378,8 @@ Result<CommitResult> Store::commit_change(const DocumentRef& target, const std::
 
 Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::optional<Document>& new_document,
                                           const std::string& verb, const std::string& summary,
-                                          const std::optional<std::string>& if_revision, bool must_exist) {
+                                          const std::optional<std::string>& if_revision, bool must_exist,
+                                          std::vector<PendingWrite> also) {
   last_committed_.reset();
   const std::string path = target.path();
   std::optional<std::string> old_text = read_whole(root_ / path);
@@ -369,25 +410,41 @@ Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::
 
   std::optional<std::string> new_text;
   if (new_document) new_text = new_document->text;
-  auto result = write_and_commit(path, old_text, new_text, verb + ": " + target.label() + " — " + summary);
+  also.insert(also.begin(), PendingWrite{path, std::move(old_text), std::move(new_text)});
+  auto result = write_and_commit(std::move(also), verb + ": " + target.label() + " — " + summary);
   if (result && after.valid()) last_committed_ = std::move(after);
   return result;
 }
 
-Result<CommitResult> Store::write_and_commit(const std::string& path, const std::optional<std::string>& old_text,
-                                             const std::optional<std::string>& new_text, const std::string& first_line) {
-  const fs::path absolute = root_ / path;
-  Status written = new_text ? write_file_atomically(absolute, *new_text) : remove_file_durably(absolute);
-  if (!written) return written.take_error();
-  auto commit = repository_.commit({FileChange{path, new_text}}, with_trailer(first_line));
+Result<CommitResult> Store::write_and_commit(const std::vector<PendingWrite>& writes, const std::string& first_line) {
+  // Put the files back as they were when a write or the commit fails: a change that was not committed is not made.
+  auto restore = [&](size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+      const PendingWrite& write = writes[i];
+      Status restored = write.old_text ? write_file_atomically(root_ / write.path, *write.old_text)
+                                       : remove_file_durably(root_ / write.path);
+      if (!restored) spdlog::error("could not restore {} after a failed commit: {}", write.path, restored.error().message);
+    }
+  };
+  std::vector<FileChange> changes;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const PendingWrite& write = writes[i];
+    Status written = write.new_text ? write_file_atomically(root_ / write.path, *write.new_text)
+                                    : remove_file_durably(root_ / write.path);
+    if (!written) {
+      restore(i);
+      return written.take_error();
+    }
+    changes.push_back(FileChange{write.path, write.new_text});
+  }
+  auto commit = repository_.commit(changes, with_trailer(first_line));
   if (!commit) {
-    // Put the file back as it was: a change that was not committed is not made.
-    Status restored = old_text ? write_file_atomically(absolute, *old_text) : remove_file_durably(absolute);
-    if (!restored) spdlog::error("could not restore {} after a failed commit: {}", path, restored.error().message);
+    restore(writes.size());
     return commit.take_error();
   }
-  spdlog::debug("committed {} ({})", path, commit.value());
-  return CommitResult{commit.value(), path, new_text ? Repository::blob_id(*new_text) : "", first_line};
+  const PendingWrite& first = writes.front();
+  spdlog::debug("committed {} ({})", first.path, commit.value());
+  return CommitResult{commit.value(), first.path, first.new_text ? Repository::blob_id(*first.new_text) : "", first_line};
 }
 
 OutsideEdits Store::commit_outside_edits() {
@@ -511,6 +568,12 @@ Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<Fi
   // about to replace would silently undo that writer's change.
   auto lock = lock_for_change();
   if (!lock) return lock.take_error();
+  auto document = edited_document(target, edits);
+  if (!document) return document.take_error();
+  return commit_locked(target, std::move(document.value()), verb, summary, if_revision, true);
+}
+
+Result<Document> Store::edited_document(const DocumentRef& target, const std::vector<FieldEdit>& edits) {
   // The checker usually holds this file parsed already; parse only if it changed since.
   DocumentPtr current = checker_.unchanged_document(target.path());
   if (!current) {
@@ -522,9 +585,7 @@ Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<Fi
                         std::move(parsed.diagnostics));
     current = std::make_shared<const Document>(std::move(*parsed.document));
   }
-  auto document = apply_edits(*current, edits);
-  if (!document) return document.take_error();
-  return commit_locked(target, std::move(document.value()), verb, summary, if_revision, true);
+  return apply_edits(*current, edits);
 }
 
 Result<CommitResult> Store::update(const DocumentRef& target, const std::vector<FieldEdit>& edits,

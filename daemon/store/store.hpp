@@ -7,6 +7,7 @@
 #include "common/date.hpp"
 #include "common/diagnostic.hpp"
 #include "model/front_matter_edit.hpp"
+#include "model/sync_conflicts.hpp"
 #include "store/plan_lock.hpp"
 #include "store/repository.hpp"
 #include "validation/plan_check.hpp"
@@ -32,6 +33,9 @@ struct CommitResult {
   std::string message;   // first line of the commit message
 };
 
+// The part of a commit's first line after "VERB: KIND/ID — ", for people; the whole line when it has none.
+std::string commit_summary(const std::string& first_line);
+
 // Which document a change is about: an entity, or plan.yaml itself (kind plan, no id).
 struct DocumentRef {
   DocumentKind kind = DocumentKind::plan;
@@ -52,6 +56,9 @@ struct OutsideEdits {
   std::vector<CommitResult> committed;
   std::optional<Error> error;  // invalid_plan: the edits' problems, nothing committed
 };
+
+// Which value `resolve` keeps: the one the plan has now, or the one the merge set aside.
+enum class ResolveKeep { current, other };
 
 struct InitOptions {
   bool sample = false;
@@ -102,8 +109,9 @@ class Store {
   Status recover_interrupted_change();
 
   // Settles recorded sync conflicts: those of `path` (all of them when empty) and `field` (all of the path's
-  // when empty), keeping the values the plan has now. One commit; not_found when nothing matches.
-  Result<CommitResult> resolve(const std::string& path, const std::string& field);
+  // when empty), keeping the values the plan has now, or (ResolveKeep::other, one field conflict) putting back
+  // the value the merge set aside. One commit; not_found when nothing matches.
+  Result<CommitResult> resolve(const std::string& path, const std::string& field, ResolveKeep keep = ResolveKeep::current);
 
   // The blob id of a plan file as it is on disk now; nullopt when it does not exist.
   std::optional<std::string> revision_of(const std::string& path) const;
@@ -121,6 +129,16 @@ class Store {
 
   Result<CommitResult> edit(const DocumentRef& target, const std::vector<FieldEdit>& edits, const std::string& verb,
                             const std::string& summary, const std::optional<std::string>& if_revision);
+  // One file's text before and after a change (nullopt: absent, removed).
+  struct PendingWrite {
+    std::string path;
+    std::optional<std::string> old_text, new_text;
+  };
+
+  // The document at `target` as it is on disk, with `edits` applied; call under the writer lock.
+  Result<Document> edited_document(const DocumentRef& target, const std::vector<FieldEdit>& edits);
+  // resolve's ResolveKeep::other: the set-aside value written back and the record updated, in one commit.
+  Result<CommitResult> keep_set_aside(const std::vector<SyncConflict>& settled, PendingWrite record);
   std::string with_trailer(const std::string& first_line) const;  // the full commit message
   std::filesystem::path integration_marker() const;
   // Takes the plan's writer lock, recovering first if the last writer crashed.
@@ -128,10 +146,11 @@ class Store {
   // commit_change with the lock already held.
   Result<CommitResult> commit_locked(const DocumentRef& target, const std::optional<Document>& new_document,
                                      const std::string& verb, const std::string& summary,
-                                     const std::optional<std::string>& if_revision, bool must_exist);
-  // Writes one file's new text (nullopt: removes it) and commits it; on a failed commit the file is put back.
-  Result<CommitResult> write_and_commit(const std::string& path, const std::optional<std::string>& old_text,
-                                        const std::optional<std::string>& new_text, const std::string& first_line);
+                                     const std::optional<std::string>& if_revision, bool must_exist,
+                                     std::vector<PendingWrite> also = {});
+  // Writes the files' new texts (nullopt: removes one) and commits them; on a failure they are put back.
+  // The result names the first.
+  Result<CommitResult> write_and_commit(const std::vector<PendingWrite>& writes, const std::string& first_line);
   // Checks, writes and commits one file's new document (nullopt: removal).
   Result<CommitResult> commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
                                      const std::string& verb, const std::string& summary,

@@ -127,6 +127,8 @@ TEST_CASE("sync: the same field changed on both devices: the later change wins a
   ProcessResult wrong = d.laptop.lorsync({"resolve", "letters/delgado-consult.md", "waived"});
   CHECK(wrong.exit_code == 2);
   CHECK(wrong.err.find("eras_letter_id") != std::string::npos);  // names the open ones
+  // --keep names one of the two values; "removed" puts back a removal.
+  CHECK(d.laptop.lorsync({"resolve", "--all", "--keep", "L-100"}).exit_code == 2);
   // Changed again since the merge: resolve names the value the plan has now.
   d.laptop.ok({"set", "letter", "delgado-consult", "eras_letter_id=L-300"});
   CHECK(d.laptop.ok({"resolve", "letters/delgado-consult.md", "eras_letter_id"}).find("kept as \"L-300\"") !=
@@ -255,6 +257,18 @@ TEST_CASE("sync: a program's unknown visa set to none on one device and to J-1 o
     converge({&d.laptop, &d.desktop});
     CHECK(d.laptop.file(program).find("visa: []\n") != std::string::npos);
     CHECK(d.desktop.file("sync-conflicts.yaml").find("visa") != std::string::npos);
+
+    // The other value kept: written back as the list it was, in the same commit that settles the conflict.
+    ProcessResult neither = d.desktop.lorsync({"resolve", program, "visa", "--keep", "[h1b]"});
+    CHECK(neither.exit_code == 2);
+    CHECK(neither.err.find("--keep '[]'") != std::string::npos);
+    CHECK(neither.err.find("or --keep '[\"j1\"]'") != std::string::npos);
+    std::string settled = d.desktop.ok({"resolve", program, "visa", "--keep", "[\"j1\"]"});
+    CHECK(settled.find("visa kept as \"[\"j1\"]\"") != std::string::npos);
+    CHECK(d.desktop.file(program).find("visa: [j1]\n") != std::string::npos);
+    CHECK_FALSE(fs::exists(d.desktop.plan / "sync-conflicts.yaml"));
+    CHECK(d.desktop.git({"show", "--stat", "--format=%s", "HEAD"}).find("sync-conflicts.yaml") != std::string::npos);
+    d.desktop.ok({"validate"});
   }
 
   SECTION("git pull through lorsync's merge driver") {
