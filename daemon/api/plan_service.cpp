@@ -330,7 +330,9 @@ MethodResult PlanService::committed(const Result<CommitResult>& result, const st
     return error;
   }
   refresh(store_.take_committed_plan());
-  announce(result->commit, {result->path}, source);
+  std::vector<std::string> paths{result->path};
+  paths.insert(paths.end(), result->also_changed.begin(), result->also_changed.end());
+  announce(result->commit, paths, source);
   return json{{"commit", result->commit}, {"path", result->path},
               {"revision", result->revision.empty() ? json() : json(result->revision)}, {"message", result->message}};
 }
@@ -425,7 +427,12 @@ MethodResult PlanService::record(const json& params) {
   auto event = string_param(params, "event");
   if (auto* error = std::get_if<RpcError>(&event)) return *error;
   LetterEvent recorded{today_(), std::get<std::string>(event), optional_string(params, "via").value_or(""),
-                       optional_string(params, "note").value_or("")};
+                       optional_string(params, "note").value_or(""), std::nullopt};
+  if (auto packet = params.find("packet"); packet != params.end()) {
+    if (!packet->is_array() || !std::all_of(packet->begin(), packet->end(), [](const json& d) { return d.is_string(); }))
+      return bad_params("params.packet must be a list of document names, e.g. [\"cv\", \"summary\"]");
+    recorded.packet = packet->get<std::vector<std::string>>();
+  }
   if (auto on = optional_string(params, "date")) {
     auto date = parse_date(*on);
     if (!date) return bad_params("params.date must be a date, YYYY-MM-DD");

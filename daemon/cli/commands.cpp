@@ -17,14 +17,18 @@
 namespace lorsync::cli {
 namespace fs = std::filesystem;
 
+nlohmann::json commit_json(const CommitResult& result) {
+  return {{"commit", result.commit},
+          {"path", result.path},
+          {"revision", result.revision.empty() ? nlohmann::json() : nlohmann::json(result.revision)},
+          {"message", result.message}};
+}
+
 int report_commit(const Result<CommitResult>& result, const GlobalOptions& global, const std::string& done,
                   nlohmann::json extra) {
   if (!result) return report_error(result.error(), global.json);
   if (global.json) {
-    nlohmann::json out = {{"commit", result->commit},
-                          {"path", result->path},
-                          {"revision", result->revision.empty() ? nlohmann::json() : nlohmann::json(result->revision)},
-                          {"message", result->message}};
+    nlohmann::json out = commit_json(result.value());
     if (extra.is_object()) out.update(extra);
     print_json(out);
   } else {
@@ -299,6 +303,7 @@ void add_record(CLI::App& app, GlobalOptions& global, std::function<int()>& run)
   auto on = std::make_shared<std::string>();
   auto via = std::make_shared<std::string>();
   auto note = std::make_shared<std::string>();
+  auto packet = std::make_shared<std::vector<std::string>>();
   cmd->add_option("LETTER", *letter, "The letter's id")->required();
   cmd->add_option("EVENT", *event,
                   "asked, agreed, declined, packet-sent, reminded, uploaded, thanked or match-shared")
@@ -306,13 +311,18 @@ void add_record(CLI::App& app, GlobalOptions& global, std::function<int()>& run)
   cmd->add_option("--on", *on, "The day it happened, YYYY-MM-DD (default: today)");
   cmd->add_option("--via", *via, "How: in-person, email, phone, eras, ...");
   cmd->add_option("--note", *note, "A short note kept with the event");
+  cmd->add_option("--packet", *packet,
+                  "With packet-sent: the documents that went, e.g. cv,summary (default: those plan.yaml's packet names)")
+      ->delimiter(',');
   cmd->footer("Examples:\n  lorsync record lee-pmr asked --via in-person\n"
+              "  lorsync record lee-pmr packet-sent --packet cv,personal-statement,summary\n"
               "  lorsync record lee-pmr uploaded --on 2026-08-20 --note \"confirmed in ERAS\"");
-  cmd->callback([&global, &run, letter, event, on, via, note] {
-    run = [&global, letter, event, on, via, note] {
+  cmd->callback([&global, &run, letter, event, on, via, note, packet, cmd] {
+    run = [&global, letter, event, on, via, note, packet, given = cmd->count("--packet") > 0] {
       auto today = today_from(global);
       if (!today) return report_error(today.error(), global.json);
-      LetterEvent recorded{today.value(), *event, *via, *note};
+      LetterEvent recorded{today.value(), *event, *via, *note, std::nullopt};
+      if (given) recorded.packet = *packet;
       if (!on->empty()) {
         auto date = parse_date(*on);
         if (!date) return report_error(make_error(ErrorCode::usage, "--on " + *on + " is not a date (YYYY-MM-DD)"), global.json);
@@ -356,6 +366,35 @@ void add_log(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
   });
 }
 
+void add_commit(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("commit", "Commit the plan files you edited by hand (lorsyncd does this as you save)");
+  cmd->footer("One commit per file, naming the fields that changed, e.g.\n"
+              "  edit: letters/delgado-consult — status, events (edited outside lorsync)\n"
+              "Nothing is committed while an edit leaves the plan invalid: the problems are listed.\n"
+              "Also records the conflicts git's merge driver found in a `git pull`.\nExample:\n  lorsync commit");
+  cmd->callback([&global, &run] {
+    run = [&global] {
+      auto store = open_store(global);
+      if (!store) return report_error(store.error(), global.json);
+      OutsideEdits edits = store->commit_outside_edits();
+      // After a failure, the commits made before it stand (`lorsync log` shows them); the failure is the answer.
+      if (edits.error && global.json) return report_error(*edits.error, true);
+      if (global.json) {
+        auto array = nlohmann::json::array();
+        for (const auto& commit : edits.committed) array.push_back(commit_json(commit));
+        print_json({{"committed", array}});
+      } else if (edits.committed.empty() && !edits.error) {
+        std::cout << "Nothing to commit: the plan's files are as last committed.\n";
+      } else {
+        for (const auto& commit : edits.committed)
+          std::cout << "Committed " << commit.commit.substr(0, 7) << "  " << commit.message << "\n";
+      }
+      if (edits.error) return report_error(*edits.error, false);
+      return static_cast<int>(kExitOk);
+    };
+  });
+}
+
 }  // namespace
 
 void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
@@ -366,6 +405,7 @@ void register_commands(CLI::App& app, GlobalOptions& global, std::function<int()
   add_rm(app, global, run);
   add_record(app, global, run);
   add_log(app, global, run);
+  add_commit(app, global, run);
   register_report_commands(app, global, run);
   register_sync_commands(app, global, run);
   register_open_command(app, global, run);

@@ -107,6 +107,7 @@ Result<CommitResult> PlanWriter::record(const std::string& letter_id, const Lett
   json params = {{"letter", letter_id}, {"event", event.event}, {"date", format_date(event.date)}};
   if (!event.via.empty()) params["via"] = event.via;
   if (!event.note.empty()) params["note"] = event.note;
+  if (event.packet) params["packet"] = *event.packet;
   return call("letter.record", std::move(params));
 }
 

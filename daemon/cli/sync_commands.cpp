@@ -259,9 +259,16 @@ void add_merge_file(CLI::App& app, GlobalOptions& global, std::function<int()>& 
       auto merged = merge_for_git(fs::current_path(ec), *path, base_text, *our_text, *their_text);
       if (!merged) return report_error(merged.error(), global.json);
       std::ofstream out(*ours, std::ios::binary | std::ios::trunc);
-      out << merged->text;
+      out << merged->merged.text;
       if (!out.flush()) return report_error(make_error(ErrorCode::io, "cannot write " + *ours), global.json);
-      for (const auto& c : merged->conflicts) std::cerr << "lorsync: " << describe(c) << "\n";
+      const auto& conflicts = merged->merged.conflicts;
+      for (const auto& c : conflicts) std::cerr << "lorsync: " << describe(c) << "\n";
+      if (conflicts.empty()) return static_cast<int>(kExitOk);
+      // The merge still succeeds: the kept values are in the file, and the set-aside ones must not be lost.
+      if (Status noted = Store::note_git_merge_conflicts(fs::current_path(ec), merged->theirs_commit, conflicts); !noted)
+        return report_error(noted.error(), global.json);
+      std::cerr << "lorsync: recorded in sync-conflicts.yaml once the merge is committed, by lorsyncd or the next "
+                   "`lorsync commit` or `lorsync sync`; settle with `lorsync resolve`\n";
       return static_cast<int>(kExitOk);
     };
   });

@@ -76,7 +76,8 @@ Result<std::map<std::string, Version>> changes(git_repository* repo, const git_t
 
 // Plan files and the repository's own text files merge by content; anything else keeps both versions.
 bool merges_by_content(const std::string& path) {
-  if (path == kPlanFileName || path == kPacketSummaryPath || path == ".gitignore" || path == ".gitattributes")
+  if (path == kPlanFileName || path == kPacketSummaryPath || path == ".gitignore" || path == ".gitattributes" ||
+      is_template_path(path))
     return true;
   size_t slash = path.find('/');
   if (slash == std::string::npos || path.find('/', slash + 1) != std::string::npos || !path.ends_with(".md")) return false;
@@ -151,10 +152,11 @@ std::string device_of(const git_commit* commit) {
   return std::string("commit ") + hex + " of " + day;
 }
 
-Result<FileMerge> merge_for_git(const std::filesystem::path& root, const std::string& path,
+Result<GitFileMerge> merge_for_git(const std::filesystem::path& root, const std::string& path,
                                 const std::optional<std::string>& base, const std::string& ours,
                                 const std::string& theirs) {
   MergeSide our_side{"this device", 0}, their_side{"the other side", 0};
+  std::string theirs_commit;
   git::ensure_initialized();
   git_repository* raw_repo = nullptr;
   if (git_repository_open_ext(&raw_repo, root.c_str(), 0, nullptr) == 0) {
@@ -170,6 +172,7 @@ Result<FileMerge> merge_for_git(const std::filesystem::path& root, const std::st
     }
     if (!have_theirs && have_head) have_theirs = git_reference_name_to_id(&theirs_id, repo.get(), "MERGE_HEAD") == 0;
     if (have_head && have_theirs) {
+      theirs_commit = git::oid_hex(theirs_id);
       git_commit *raw_ours = nullptr, *raw_theirs = nullptr;
       git_commit_lookup(&raw_ours, repo.get(), &head);
       git_commit_lookup(&raw_theirs, repo.get(), &theirs_id);
@@ -187,7 +190,7 @@ Result<FileMerge> merge_for_git(const std::filesystem::path& root, const std::st
       }
     }
   }
-  return merge_file(path, base, ours, theirs, our_side, their_side);
+  return GitFileMerge{merge_file(path, base, ours, theirs, our_side, their_side), std::move(theirs_commit)};
 }
 
 Result<TreeMerge> merge_commits(git_repository* repo, const git_commit* ours, const git_commit* theirs) {

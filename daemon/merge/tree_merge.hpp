@@ -28,10 +28,16 @@ struct TreeMerge {
 // Merges `theirs` into `ours` (both commits of `repo`); writes the merged blobs and trees, not a commit.
 Result<TreeMerge> merge_commits(git_repository* repo, const git_commit* ours, const git_commit* theirs);
 
+// One file merged for git's merge driver, and the commit git is merging in (empty when it is not known).
+struct GitFileMerge {
+  FileMerge merged;
+  std::string theirs_commit;
+};
+
 // What `lorsync merge-file` (git's merge driver) does with one file: merges it as sync would, the two sides
 // being HEAD and the commit git is merging in the repository at `root` (from git's GITHEAD_* variables, else
 // MERGE_HEAD; when neither is known, the sides are told apart by content alone).
-Result<FileMerge> merge_for_git(const std::filesystem::path& root, const std::string& path,
+Result<GitFileMerge> merge_for_git(const std::filesystem::path& root, const std::string& path,
                                 const std::optional<std::string>& base, const std::string& ours,
                                 const std::string& theirs);
 

@@ -188,10 +188,12 @@ nlohmann::json apply_to_data(nlohmann::json data, const FieldEdit& edit) {
   switch (edit.op) {
     case FieldEdit::Op::set: (*node)[last] = edit.value; break;
     case FieldEdit::Op::remove: node->erase(last); break;
-    case FieldEdit::Op::append: {
+    case FieldEdit::Op::append:
+    case FieldEdit::Op::include: {
       nlohmann::json& list = (*node)[last];
       if (!list.is_array()) list = nlohmann::json::array();
-      list.push_back(edit.value);
+      if (edit.op == FieldEdit::Op::append || std::find(list.begin(), list.end(), edit.value) == list.end())
+        list.push_back(edit.value);
       break;
     }
   }

@@ -16,10 +16,11 @@
 namespace lorsync {
 
 struct FieldEdit {
-  enum class Op { set, remove, append };
+  // include: append unless the list holds the value already (a set kept as a list, such as a letter's packet).
+  enum class Op { set, remove, append, include };
   Op op = Op::set;
   std::vector<std::string> path;  // e.g. {"relationship", "weeks"}
-  nlohmann::json value;           // for set and append
+  nlohmann::json value;           // for set, append and include
 };
 
 // `document` after the edits, applied in order (its `text` is the new file).

@@ -189,4 +189,18 @@ std::optional<EntityKind> entity_kind(DocumentKind kind) {
   return std::nullopt;
 }
 
+bool is_template_path(std::string_view path) {
+  std::string_view prefix = "templates/";
+  if (!path.starts_with(prefix) || !path.ends_with(".txt")) return false;
+  std::string_view name = path.substr(prefix.size());
+  return name.size() > 4 && name.find('/') == std::string_view::npos && !name.starts_with('.');
+}
+
+bool is_packet_document_path(std::string_view path) {
+  std::string_view prefix = "packet/";
+  if (!path.starts_with(prefix) || path == kPacketSummaryPath) return false;
+  std::string_view name = path.substr(prefix.size());
+  return !name.empty() && name.find('/') == std::string_view::npos && !name.starts_with('.');
+}
+
 }  // namespace lorsync

@@ -23,6 +23,14 @@ namespace lorsync {
 
 inline constexpr const char* kPlanFileName = "plan.yaml";
 inline constexpr const char* kPacketSummaryPath = "packet/summary.md";
+inline constexpr const char* kTemplatesFolder = "templates";  // a plan's own email wording (`lorsync draft`)
+
+// "templates/NAME.txt": a plan's own draft template, committed, synced and merged as text like the plan files.
+bool is_template_path(std::string_view path);
+// A file of the packet folder other than the summary (a CV, a statement as PDF): committed and synced with
+// the plan, so that every device has the documents plan.yaml names; merged by keeping both versions.
+bool is_packet_document_path(std::string_view path);
+
 inline constexpr uintmax_t kMaxPlanFileBytes = 1 << 20;  // 1 MiB: far above any real plan file
 
 // Identity of a file's current contents on disk, to skip re-reading unchanged files.

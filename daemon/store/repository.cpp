@@ -115,6 +115,18 @@ Result<std::optional<std::string>> Repository::head_file(const std::string& path
   return std::optional<std::string>(std::string(data, static_cast<size_t>(git_blob_rawsize(blob))));
 }
 
+Result<bool> Repository::head_contains(const std::string& commit) {
+  git_oid head, wanted;
+  if (git_oid_fromstr(&wanted, commit.c_str()) < 0) return false;
+  int rc = git_reference_name_to_id(&head, repo_.get(), "HEAD");
+  if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) return false;
+  if (rc < 0) return git::failure(rc, "cannot read HEAD");
+  if (git_oid_equal(&head, &wanted)) return true;
+  rc = git_graph_descendant_of(repo_.get(), &head, &wanted);
+  if (rc < 0) return git::failure(rc, "cannot tell whether HEAD has commit " + commit);
+  return rc == 1;
+}
+
 Result<std::vector<std::string>> Repository::paths_between(const std::string& old_commit, const std::string& new_commit) {
   auto tree_of = [this](const std::string& commit) -> Result<git::Tree> {
     git_oid oid;

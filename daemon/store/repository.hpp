@@ -72,6 +72,8 @@ class Repository {
   Result<std::vector<LogEntry>> log(size_t limit);
   // No merge, rebase or cherry-pick in progress, and HEAD on a branch.
   bool at_rest();
+  // Whether HEAD is `commit` or descends from it (a merge of it was committed); false for an unknown commit.
+  Result<bool> head_contains(const std::string& commit);
   // Files of the work tree that differ from HEAD (edited, added or removed), ignored files left out.
   Result<std::vector<std::string>> changed_paths();
   // A file's contents at HEAD; nullopt when HEAD has no such file.

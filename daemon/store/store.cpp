@@ -26,7 +26,8 @@ constexpr const char* kGitattributes =
     "# Plan files merge field by field with lorsync's merge driver (see `lorsync merge-file`)\n"
     "*.md merge=lorsync\n"
     "plan.yaml merge=lorsync\n"
-    "sync-conflicts.yaml merge=lorsync\n";
+    "sync-conflicts.yaml merge=lorsync\n"
+    "templates/*.txt merge=lorsync\n";
 
 std::string default_device() {
   if (const char* device = std::getenv("LORSYNC_DEVICE"); device && *device) return device;
@@ -86,7 +87,8 @@ std::string summarize_edits(const std::vector<FieldEdit>& edits) {
     switch (edit.op) {
       case FieldEdit::Op::set: parts.push_back(name + "=" + emit_flow(edit.value)); break;
       case FieldEdit::Op::remove: parts.push_back("-" + name); break;
-      case FieldEdit::Op::append: parts.push_back(name + "+=" + emit_flow(edit.value)); break;
+      case FieldEdit::Op::append:
+      case FieldEdit::Op::include: parts.push_back(name + "+=" + emit_flow(edit.value)); break;
     }
   }
   std::string summary = join(parts, ", ");
@@ -106,12 +108,34 @@ std::optional<OutsideEdit> outside_edit(const std::string& path) {
   if (path == kPlanFileName) return OutsideEdit{path, "plan", DocumentRef{DocumentKind::plan, ""}};
   if (path == kPacketSummaryPath) return OutsideEdit{path, "packet/summary", std::nullopt};
   if (path == kSyncConflictsPath) return OutsideEdit{path, "sync-conflicts", std::nullopt};
+  if (is_template_path(path) || is_packet_document_path(path))
+    return OutsideEdit{path, path.substr(0, path.rfind('.')), std::nullopt};
   size_t slash = path.find('/');
   if (slash == std::string::npos || !path.ends_with(".md")) return std::nullopt;
   auto kind = parse_kind(std::string_view(path).substr(0, slash));
   std::string id = path.substr(slash + 1, path.size() - slash - 1 - 3);
   if (!kind || path.substr(0, slash) != kind_folder(*kind) || !is_valid_id(id)) return std::nullopt;
   return OutsideEdit{path, path.substr(0, path.size() - 3), DocumentRef{document_kind(*kind), id}};
+}
+
+// Packet documents are PDFs and photos, larger than plan files; a file beyond this is a mistake to sync.
+constexpr uintmax_t kMaxPacketDocumentBytes = 32u << 20;
+
+// Why a file edited outside lorsync is not committed as it is: a link (its target is outside the plan's
+// history, and may be outside the plan), or a packet document too large to sync; nullopt when it may be.
+std::optional<Diagnostic> unfit_to_commit(const fs::path& root, const std::string& path) {
+  std::error_code ec;
+  fs::file_status status = fs::symlink_status(root / path, ec);
+  if (ec || status.type() == fs::file_type::not_found) return std::nullopt;  // removed: committed as a removal
+  if (fs::is_symlink(status))
+    return Diagnostic{{path, 0, 0, ""}, "is a link; lorsync commits only plain files: copy the document into the plan"};
+  if (!fs::is_regular_file(status)) return Diagnostic{{path, 0, 0, ""}, "is not a plain file"};
+  uintmax_t size = fs::file_size(root / path, ec);
+  uintmax_t limit = is_packet_document_path(path) ? kMaxPacketDocumentBytes : kMaxPlanFileBytes;
+  if (!ec && size > limit)
+    return Diagnostic{{path, 0, 0, ""}, "is " + std::to_string(size >> 20) + " MB, more than the " +
+                                            std::to_string(limit >> 20) + " MB lorsync syncs"};
+  return std::nullopt;
 }
 
 // "status, events" or "notes": what an outside edit changed, for its commit message.
@@ -391,28 +415,47 @@ Result<CommitResult> Store::commit_locked(const DocumentRef& target, const std::
     return make_error(ErrorCode::conflict, path + " changed since revision " + *if_revision + "; its revision is now " +
                                                Repository::blob_id(*old_text));
 
-  // Refuse what the change breaks; problems the plan already had elsewhere do not block it.
+  // Refuse what the change breaks; problems the plan already had elsewhere do not block it. Problems this
+  // file already had do: committing it would put them into the plan's history, so say whose they are.
   DocumentPtr overlay = new_document ? std::make_shared<const Document>(*new_document) : nullptr;
   CheckedPlan after = checker_.check({FileOverlay{path, target.kind, target.id, overlay}});
-  std::vector<Diagnostic> introduced;
+  std::vector<Diagnostic> introduced, carried;
   if (!after.valid()) {
     CheckedPlan before = checker_.check();
     for (const auto& problem : after.diagnostics) {
-      bool preexisting = problem.where.path != path &&
-                         std::any_of(before.diagnostics.begin(), before.diagnostics.end(),
+      bool preexisting = std::any_of(before.diagnostics.begin(), before.diagnostics.end(),
                                      [&](const Diagnostic& old) { return same_problem(old, problem); });
       if (!preexisting) introduced.push_back(problem);
+      else if (problem.where.path == path) carried.push_back(problem);
     }
   }
   if (!introduced.empty())
     return make_error(ErrorCode::invalid_plan, "the change was not made: it would leave the plan invalid",
                       std::move(introduced));
+  if (!carried.empty()) {
+    auto unknown = std::find_if(carried.begin(), carried.end(), [](const Diagnostic& d) {
+      return d.message.starts_with("unknown field") && !d.where.field.empty();
+    });
+    std::string fix = unknown == carried.end()
+                          ? "fix it by hand, or in the same change"
+                          : "fix it in the same change, e.g. remove the unknown field with `lorsync set " +
+                                (target.kind == DocumentKind::plan
+                                     ? std::string("plan")
+                                     : std::string(kind_name(*entity_kind(target.kind))) + " " + target.id) +
+                                " ... --unset " + unknown->where.field + "`";
+    std::string message = "the change was not made: " + path + " already has " +
+                          (carried.size() == 1 ? std::string("a problem") : count_of(carried.size(), "problem")) +
+                          " of its own, which the change would commit; " + fix;
+    return make_error(ErrorCode::invalid_plan, std::move(message), std::move(carried));
+  }
 
   std::optional<std::string> new_text;
   if (new_document) new_text = new_document->text;
+  // The plan checked above is the one committed only when this document is all that changes.
+  const bool checked_as_committed = also.empty();
   also.insert(also.begin(), PendingWrite{path, std::move(old_text), std::move(new_text)});
   auto result = write_and_commit(std::move(also), verb + ": " + target.label() + " — " + summary);
-  if (result && after.valid()) last_committed_ = std::move(after);
+  if (result && after.valid() && checked_as_committed) last_committed_ = std::move(after);
   return result;
 }
 
@@ -444,7 +487,68 @@ Result<CommitResult> Store::write_and_commit(const std::vector<PendingWrite>& wr
   }
   const PendingWrite& first = writes.front();
   spdlog::debug("committed {} ({})", first.path, commit.value());
-  return CommitResult{commit.value(), first.path, first.new_text ? Repository::blob_id(*first.new_text) : "", first_line};
+  CommitResult result{commit.value(), first.path, first.new_text ? Repository::blob_id(*first.new_text) : "", first_line, {}};
+  for (size_t i = 1; i < writes.size(); ++i) result.also_changed.push_back(writes[i].path);
+  return result;
+}
+
+namespace {
+
+// Where git's merge driver leaves the conflicts of a merge until it is committed: one file per merged-in commit.
+fs::path git_merge_notes(const fs::path& root) { return root / ".lorsync" / "merge-conflicts"; }
+
+}  // namespace
+
+Status Store::note_git_merge_conflicts(const fs::path& root, const std::string& theirs_commit,
+                                       const std::vector<SyncConflict>& conflicts) {
+  if (conflicts.empty()) return Ok{};
+  const fs::path note = git_merge_notes(root) / ((theirs_commit.empty() ? "unknown" : theirs_commit) + ".yaml");
+  std::error_code ec;
+  fs::create_directories(note.parent_path(), ec);
+  if (ec) return make_error(ErrorCode::io, "cannot create " + note.parent_path().string() + ": " + ec.message());
+  // git runs the driver once per file: add this file's conflicts to those of the files merged before it.
+  ParsedSyncConflicts noted = parse_sync_conflicts(read_whole(note).value_or(""));
+  noted.conflicts.insert(noted.conflicts.end(), conflicts.begin(), conflicts.end());
+  return write_file_atomically(note, emit_sync_conflicts(std::move(noted.conflicts)));
+}
+
+Result<std::optional<CommitResult>> Store::record_git_merge_conflicts() {
+  std::error_code ec;
+  std::vector<fs::path> notes;
+  for (const auto& entry : fs::directory_iterator(git_merge_notes(root_), ec))
+    if (entry.path().extension() == ".yaml") notes.push_back(entry.path());
+  if (notes.empty()) return std::optional<CommitResult>();
+  std::sort(notes.begin(), notes.end());
+  std::vector<SyncConflict> found;
+  for (const auto& note : notes) {
+    std::string commit = note.stem().string();
+    auto merged = commit == "unknown" ? Result<bool>(true) : repository_.head_contains(commit);
+    if (!merged) return merged.take_error();
+    if (merged.value()) {
+      ParsedSyncConflicts noted = parse_sync_conflicts(read_whole(note).value_or(""));
+      found.insert(found.end(), noted.conflicts.begin(), noted.conflicts.end());
+    } else {
+      spdlog::info("dropping the conflicts of a git merge of {} that was not committed", commit.substr(0, 8));
+    }
+  }
+  std::optional<CommitResult> committed;
+  if (!found.empty()) {
+    std::optional<std::string> old_text = read_whole(root_ / kSyncConflictsPath);
+    ParsedSyncConflicts recorded = parse_sync_conflicts(old_text.value_or(""));
+    if (!recorded.diagnostics.empty())
+      return make_error(ErrorCode::invalid_plan, std::string(kSyncConflictsPath) + " cannot be read", recorded.diagnostics);
+    const size_t count = found.size();
+    found.insert(found.end(), recorded.conflicts.begin(), recorded.conflicts.end());
+    std::string new_text = emit_sync_conflicts(std::move(found));
+    if (new_text != old_text.value_or("")) {
+      auto result = write_and_commit({PendingWrite{kSyncConflictsPath, old_text, new_text}},
+                                     "sync: sync-conflicts — " + count_of(count, "conflict") + " of a git merge");
+      if (!result) return result.take_error();
+      committed = std::move(result.value());
+    }
+  }
+  for (const auto& note : notes) fs::remove(note, ec);
+  return committed;
 }
 
 OutsideEdits Store::commit_outside_edits() {
@@ -456,6 +560,12 @@ OutsideEdits Store::commit_outside_edits() {
   }
   // In the middle of a merge or rebase the work tree is the user's git session, not an edit to commit.
   if (!repository_.at_rest()) return out;
+  auto recorded = record_git_merge_conflicts();
+  if (!recorded) {
+    out.error = recorded.take_error();
+    return out;
+  }
+  if (recorded.value()) out.committed.push_back(std::move(*recorded.value()));
   auto changed = repository_.changed_paths();
   if (!changed) {
     out.error = changed.take_error();
@@ -472,6 +582,11 @@ OutsideEdits Store::commit_outside_edits() {
   for (const auto& path : changed.value()) {
     auto edit = outside_edit(path);
     if (!edit) continue;
+    // The checker admits plan documents; the other files are taken as they are, so they are looked at here.
+    if (auto refused = edit->document ? std::nullopt : unfit_to_commit(root_, path)) {
+      problems.push_back(std::move(*refused));
+      continue;
+    }
     auto head_text = repository_.head_file(path);
     if (!head_text) {
       out.error = head_text.take_error();
@@ -598,13 +713,35 @@ Result<CommitResult> Store::remove(EntityKind kind, const std::string& id, const
   return commit_change(DocumentRef{document_kind(kind), id}, std::nullopt, "rm", "removed", if_revision, true);
 }
 
+std::vector<std::string> Store::packet_of_plan() {
+  DocumentPtr settings = checker_.unchanged_document(kPlanFileName);
+  if (!settings) {
+    auto text = read_whole(root_ / kPlanFileName);
+    ParsedDocument parsed = parse_document(DocumentKind::plan, kPlanFileName, "", text.value_or(""));
+    if (parsed.document) settings = std::make_shared<const Document>(std::move(*parsed.document));
+  }
+  std::vector<std::string> documents;
+  if (!settings || !settings->data.contains("packet") || !settings->data["packet"].is_object()) return documents;
+  for (const auto& [key, value] : settings->data["packet"].items())
+    if (!key.starts_with("x-")) documents.push_back(key);
+  return documents;
+}
+
 Result<CommitResult> Store::record(const std::string& letter_id, const LetterEvent& event) {
   nlohmann::json item = {{"date", format_date(event.date)}, {"event", event.event}};
   if (!event.via.empty()) item["via"] = event.via;
   if (!event.note.empty()) item["note"] = event.note;
   std::string summary = event.event + " on " + format_date(event.date) + (event.via.empty() ? "" : " via " + event.via);
-  return edit(DocumentRef{DocumentKind::letter, letter_id}, {FieldEdit{FieldEdit::Op::append, {"events"}, item}},
-              "record", summary, std::nullopt);
+  std::vector<FieldEdit> edits{FieldEdit{FieldEdit::Op::append, {"events"}, item}};
+  if (event.packet && event.event != "packet-sent")
+    return make_error(ErrorCode::usage, "the documents sent go with packet-sent, not " + event.event);
+  if (event.event == "packet-sent") {
+    // What went before stays listed: a second packet adds to what the writer has.
+    std::vector<std::string> sent = event.packet ? *event.packet : packet_of_plan();
+    for (const auto& document : sent) edits.push_back(FieldEdit{FieldEdit::Op::include, {"packet"}, document});
+    if (!sent.empty()) summary += " (" + join(sent, ", ") + ")";
+  }
+  return edit(DocumentRef{DocumentKind::letter, letter_id}, edits, "record", summary, std::nullopt);
 }
 
 }  // namespace lorsync

@@ -31,6 +31,7 @@ struct CommitResult {
   std::string path;      // the file changed
   std::string revision;  // the file's new blob id; empty after a removal
   std::string message;   // first line of the commit message
+  std::vector<std::string> also_changed = {};  // other files the same commit changed (a resolve keeping the other value)
 };
 
 // The part of a commit's first line after "VERB: KIND/ID — ", for people; the whole line when it has none.
@@ -49,6 +50,8 @@ struct LetterEvent {
   std::string event;  // asked, agreed, ...
   std::string via;    // optional
   std::string note;   // optional
+  // packet-sent: which documents went (the letter's `packet` field gains them); nullopt: those plan.yaml names.
+  std::optional<std::vector<std::string>> packet;
 };
 
 // What commit_outside_edits did: the commits made (also when it then failed), and the failure.
@@ -91,6 +94,12 @@ class Store {
   // file, if the plan they make is valid; if it is not, commits nothing and returns the diagnostics. Nothing
   // is done while a merge or rebase is in progress.
   OutsideEdits commit_outside_edits();
+  // git's merge driver (`lorsync merge-file`) runs in the middle of a `git merge`, when the plan cannot be
+  // committed: it leaves the conflicts it found for one file in .lorsync/, and the next commit_outside_edits
+  // after the merge is committed records them in sync-conflicts.yaml (a merge given up drops them).
+  static Status note_git_merge_conflicts(const std::filesystem::path& root, const std::string& theirs_commit,
+                                         const std::vector<SyncConflict>& conflicts);
+
   // The plan to serve: the work tree, except that files with problems are taken as HEAD has them, so that
   // one bad edit in an editor does not hide every other change.
   CheckedPlan check_as_served();
@@ -139,6 +148,10 @@ class Store {
   Result<Document> edited_document(const DocumentRef& target, const std::vector<FieldEdit>& edits);
   // resolve's ResolveKeep::other: the set-aside value written back and the record updated, in one commit.
   Result<CommitResult> keep_set_aside(const std::vector<SyncConflict>& settled, PendingWrite record);
+  // The packet documents plan.yaml names (cv, summary, ...), in its order; none when it names none.
+  std::vector<std::string> packet_of_plan();
+  // commit_outside_edits' first step: the conflicts git's merge driver noted, recorded once their merge is in.
+  Result<std::optional<CommitResult>> record_git_merge_conflicts();
   std::string with_trailer(const std::string& first_line) const;  // the full commit message
   std::filesystem::path integration_marker() const;
   // Takes the plan's writer lock, recovering first if the last writer crashed.

@@ -31,6 +31,40 @@ PlanChecker::CachedFile PlanChecker::check_parsed(DocumentPtr document) {
   return result;
 }
 
+namespace {
+
+// The packet documents plan.yaml names by file must be files of the plan (packet/cv.pdf): those are
+// committed and synced, so a clone has them and a draft can attach them on every device.
+std::vector<Diagnostic> check_packet_files(const Document& settings, const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  std::vector<Diagnostic> out;
+  auto packet = settings.data.find("packet");
+  if (packet == settings.data.end() || !packet->is_object()) return out;
+  for (const auto& [key, document] : packet->items()) {
+    if (!document.is_object() || !document.contains("file") || !document["file"].is_string()) continue;
+    const std::string file = document["file"].get<std::string>();
+    const SourceRef where = locate(settings, {"packet", key, "file"});
+    fs::path relative = fs::path(file).lexically_normal();
+    if (relative.is_absolute() || relative.empty() || *relative.begin() == "..") {
+      out.push_back({where, in_quotes(file) + " is outside the plan, so your other devices would not have it: copy it "
+                                               "into the plan's packet/ folder and name it packet/" +
+                                               fs::path(file).filename().string()});
+      continue;
+    }
+    std::error_code ec;
+    fs::file_status status = fs::symlink_status(root / relative, ec);
+    if (status.type() == fs::file_type::not_found || ec)
+      out.push_back({where, "no " + relative.string() + " in the plan: put the document there (it is committed and "
+                                                        "synced with the plan), or correct the name"});
+    else if (!fs::is_regular_file(status))
+      out.push_back({where, relative.string() + " is " + (fs::is_symlink(status) ? "a link" : "not a plain file") +
+                                "; copy the document itself into the plan"});
+  }
+  return out;
+}
+
+}  // namespace
+
 DocumentPtr PlanChecker::unchanged_document(const std::string& path) const {
   auto cached = cache_.find(path);
   if (cached == cache_.end() || !cached->second.document) return nullptr;
@@ -156,7 +190,11 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
     auto problems = check_references(doc, lookup);
     diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
   };
-  if (out.plan.settings) check_document(*out.plan.settings);
+  if (out.plan.settings) {
+    check_document(*out.plan.settings);
+    auto problems = check_packet_files(*out.plan.settings, root_);
+    diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
+  }
   for (EntityKind kind : kEntityKinds)
     for (const auto& [id, doc] : out.plan.of(kind)) check_document(*doc);
 

@@ -1,6 +1,7 @@
 #include "watch/watcher.hpp"
 
 #include "model/document.hpp"
+#include "model/plan.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -37,6 +38,7 @@ class InotifyWatcher : public Watcher, public std::enable_shared_from_this<Inoti
     add(root_);
     for (EntityKind kind : kEntityKinds) add(root_ / kind_folder(kind));
     add(root_ / "packet");
+    add(root_ / kTemplatesFolder);
     add(root_ / ".git");
     add(root_ / ".git" / "refs" / "heads");
   }

@@ -225,8 +225,8 @@ export class LorsyncClient {
 
   /** @param {import('./types.js').LetterRecordParams} params @param {CallOptions} [options]
    *  @returns {Promise<import('./types.js').LetterRecordResult>} */
-  letterRecord({ letter, event, date, via, note }, options) {
-    return this.call('letter.record', { letter, event, date, via, note }, options);
+  letterRecord({ letter, event, date, via, note, packet }, options) {
+    return this.call('letter.record', { letter, event, date, via, note, packet }, options);
   }
 
   /** @param {import('./types.js').LetterDraftParams} params @param {CallOptions} [options]
@@ -248,7 +248,7 @@ export class LorsyncClient {
 
   /** @param {import('./types.js').SyncResolveParams} [params] @param {CallOptions} [options]
    *  @returns {Promise<import('./types.js').SyncResolveResult>} */
-  syncResolve({ path, field } = {}, options) { return this.call('sync.resolve', { path, field }, options); }
+  syncResolve({ path, field, keep } = {}, options) { return this.call('sync.resolve', { path, field, keep }, options); }
 
   // Opens a socket, authenticates and re-subscribes; on failure, schedules the next attempt.
   async #attempt() {

@@ -600,6 +600,10 @@ export {};
  * @property {Date} [date] When it happened; today when left out.
  * @property {string} [via] How it happened.
  * @property {string} [note] A short note of your own.
+ * @property {Array<"cv"|"personal-statement"|"scores"|"photo"|"summary">} [packet] For packet-sent: the
+ *   documents that went (cv, personal-statement, scores, photo, summary). The letter's `packet` field
+ *   gains them; without this param, the documents plan.yaml's `packet` names. Refused with any other
+ *   event.
  */
 
 /**
@@ -673,11 +677,14 @@ export {};
  */
 
 /**
- * sync.resolve: Settle recorded sync conflicts, keeping the values the plan has now.
+ * sync.resolve: Settle recorded sync conflicts, keeping the values the plan has now or the ones the
+ * merge set aside.
  * @typedef {Object} SyncResolveParams
  * @property {string} [path] The conflict's file, e.g. letters/delgado-consult.md; omit to settle every
  *   conflict.
  * @property {string} [field] The conflict's field; omit for every conflict of `path`.
+ * @property {"current"|"other"} [keep] Which value stays: `current`, what the plan has now (default),
+ *   or `other`, the value the merge set aside.
  */
 
 /**

@@ -163,7 +163,7 @@ export function mountDashboard(container, client, options = {}) {
   const actions = {
     recordEvent: (letter, event, extra = {}) => act(`record:${letter}`, () => client.letterRecord({ letter, event, ...extra })),
     assign: (program, letters, { force } = {}) => act(`assign:${program}`, () => client.programsAssign({ program, letters, force })),
-    resolve: (path, field) => act(`resolve:${path}:${field}`, () => client.syncResolve({ path, field })),
+    resolve: (path, field, keep) => act(`resolve:${path}:${field}`, () => client.syncResolve({ path, field, keep })),
     // What a sync round brings comes from the other devices: announced as such.
     syncNow: () => act('sync-now', () => client.syncNow({}, { timeoutMs: 120000 }), { commits: false }),
   };

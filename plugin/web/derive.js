@@ -69,6 +69,13 @@ export const SYNC_STATE_LABELS = Object.freeze({
   error: { label: 'Sync failed', tone: 'bad' },
 });
 
+/** The sync badge (SyncState): its state in words, except that a sync with conflicts open is not "In sync". */
+export function syncBadge(sync) {
+  const open = sync.conflicts?.length ?? 0;
+  if (sync.state === 'ok' && open) return { label: `Synced · ${countWords(open, 'conflict')} to settle`, tone: 'warn' };
+  return SYNC_STATE_LABELS[sync.state] ?? { label: sync.state, tone: 'neutral' };
+}
+
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
   'September', 'October', 'November', 'December'];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

@@ -4,7 +4,8 @@
 // Actions (record a letter event, assign letters, settle a conflict, sync) are one click plus a
 // confirmation in a <dialog>; the host passes them in ctx.actions as functions returning promises:
 //   ctx.actions = { recordEvent(letter, event, {date, via}?), assign(program, letters, {force}?),
-//                   resolve(path, field), syncNow() }
+//                   resolve(path, field, keep), syncNow() }
+// where keep is 'current' (the value the plan has now) or 'other' (the value a merge set aside).
 // Other ctx fields, all optional: plan (plan.get, for events and names), status (plan.status),
 // today ('YYYY-MM-DD'), level (heading level of the view, default 2), headingId,
 // announce(message, kind) where kind is 'ok' | 'error' | 'info' (else a status line of the view's own),
@@ -15,7 +16,7 @@
 
 import {
   EVENT_LABELS, STATUS_LABELS, STATUS_TONES, DEADLINE_STATE_LABELS, SEVERITIES, SEVERITY_LABELS,
-  SPECIALTY_LABELS, SYNC_STATE_LABELS, VIA_OPTIONS, PACKET_LABELS,
+  SPECIALTY_LABELS, VIA_OPTIONS, PACKET_LABELS, syncBadge,
   formatDate, relativeDays, dueLabel, relativeTime, eventSentence, eventRecorded, lastEvent,
   writerEntityOf, writerOf, packetRecipients, packetDocument, groupFindings, countWords, sameIds,
   originLabel, programFit, visaLabel, describeError, viaWords,
@@ -662,22 +663,54 @@ export function renderPacketItem(container, plan, kind, { level = 3 } = {}) {
 // ---------------------------------------------------------------------------------------------
 // Sync
 
-async function resolveFlow(button, group, conflict, ctx, announce) {
+// Which conflicts can keep either value: a field's. Both texts of notes or a text file are in the file
+// already (the merge kept both), and both versions of a file are saved: those are only marked settled.
+function keepsEither(conflict) {
+  return !['file', 'notes', 'text'].includes(conflict.field);
+}
+
+// What settling asks and says, by kind of conflict and by the value kept (`keep`, as sync.resolve takes it).
+function resolveWords(conflict, keep) {
+  const { path, field, kept, lost } = conflict;
+  if (field === 'file') {
+    return {
+      sentence: `Mark the two versions of ${path} as settled? Both files stay: ${kept} and ${lost}.`,
+      confirm: 'Mark settled', done: `Settled: ${path}.`,
+    };
+  }
+  if (!keepsEither(conflict)) {
+    return {
+      sentence: `Mark the ${field} of ${path} as settled? Both texts are in the file, one after the other: edit them down to one yourself.`,
+      confirm: 'Mark settled', done: `Settled: ${field} in ${path}.`,
+    };
+  }
+  if (keep === 'other') {
+    return {
+      sentence: `Put “${lost}” back as ${field} in ${path}, in place of “${kept}”?`,
+      hint: `lorsync writes “${lost}” into ${path} and settles the conflict, in one commit.`,
+      confirm: `Keep “${lost}”`, done: `Settled: ${field} in ${path} is “${lost}” again.`,
+    };
+  }
+  // The plan may have changed since the merge: settling keeps what it has now, which is not always `kept`.
+  return {
+    sentence: `Keep “${kept}” for ${field} in ${path}, and forget “${lost}”?`,
+    hint: `Settling leaves ${path} as it is and forgets “${lost}”.`,
+    confirm: `Keep “${kept}”`, done: `Settled: ${field} in ${path}; “${lost}” is forgotten.`,
+  };
+}
+
+async function resolveFlow(button, group, conflict, keep, ctx, announce) {
   const doc = button.ownerDocument;
-  const isFile = conflict.field === 'file';
+  const words = resolveWords(conflict, keep);
   const values = await confirmDialog(doc, {
     title: 'Settle a sync conflict',
-    sentence: isFile
-      ? `Mark the two versions of ${conflict.path} as settled? Both files stay: ${conflict.kept} and ${conflict.lost}.`
-      : `Keep “${conflict.kept}” for ${conflict.field} in ${conflict.path}, and forget “${conflict.lost}”?`,
-    confirmLabel: isFile ? 'Mark settled' : `Keep “${conflict.kept}”`,
+    sentence: words.sentence,
+    confirmLabel: words.confirm,
     opener: button,
-    details: isFile ? [] : [h(doc, 'p.dialog-hint', {}, `To keep “${conflict.lost}” instead, set it first (`,
-      h(doc, 'code', {}, 'lorsync set ...'), '), then settle the conflict.')],
+    details: words.hint ? [h(doc, 'p.dialog-hint', {}, words.hint)] : [],
   });
   if (!values) return;
-  await runAction(group, announce, () => ctx.actions.resolve(conflict.path, conflict.field),
-    `Settled: ${conflict.path} ${conflict.field}.`);
+  await runAction(group, announce, () => ctx.actions.resolve(conflict.path, conflict.field, keep), words.done);
 }
 
 /**
@@ -693,7 +726,7 @@ export function renderSync(container, sync, ctx = {}) {
   const level = ctx.level ?? 2;
   const now = (ctx.now ?? Date.now)();
   const announce = announcer(container, ctx);
-  const state = SYNC_STATE_LABELS[sync.state] ?? { label: sync.state, tone: 'neutral' };
+  const state = syncBadge(sync);
   const when = (iso) => timeNode(doc, iso, relativeTime(iso, now));
   const facts = [];
   const fact = (term, ...value) => facts.push(h(doc, 'dt', {}, term), h(doc, 'dd', {}, ...value));
@@ -705,7 +738,9 @@ export function renderSync(container, sync, ctx = {}) {
     explanation = {
       starting: 'The first sync round has not run yet.',
       syncing: 'Fetching, merging and sending changes…',
-      ok: 'Your changes and your other devices\' are merged.',
+      ok: sync.conflicts?.length
+        ? 'Your changes and your other devices\' are merged, but some values were changed on two devices: settle them below.'
+        : 'Your changes and your other devices\' are merged.',
       offline: 'The remote cannot be reached; your changes are saved here and wait.',
       error: 'The remote refused or failed: see why below.',
     }[sync.state] ?? '';
@@ -736,16 +771,26 @@ export function renderSync(container, sync, ctx = {}) {
   const conflicts = sync.conflicts ?? [];
   const conflictNodes = conflicts.map((conflict) => {
     const group = h(doc, 'div.conflict-actions', {});
-    const isFile = conflict.field === 'file';
-    const button = h(doc, 'button.button.small', {
-      type: 'button',
-      'aria-label': isFile ? `Mark settled: ${conflict.path}` : `Keep “${conflict.kept}” for ${conflict.field} in ${conflict.path}`,
-      dataset: { focusKey: `resolve:${conflict.path}:${conflict.field}` },
-    }, isFile ? 'Mark settled' : `Keep “${conflict.kept}”`);
+    const key = `resolve:${conflict.path}:${conflict.field}`;
     if (ctx.actions?.resolve) {
-      button.addEventListener('click', () => { if (!isBusy(button)) resolveFlow(button, group, conflict, ctx, announce); });
-      group.append(button);
-      markBusy(group, ctx, `resolve:${conflict.path}:${conflict.field}`);
+      // A field's conflict offers both values; its buttons share the action's busy key.
+      const choices = keepsEither(conflict)
+        ? [['current', conflict.kept], ['other', conflict.lost]].map(([keep, value]) => ({
+          keep, label: `Keep “${value}”`, focusKey: `${key}:${keep}`,
+          ariaLabel: `Keep “${value}” for ${conflict.field} in ${conflict.path}`,
+        }))
+        : [{
+          keep: 'current', label: 'Mark settled', focusKey: key,
+          ariaLabel: conflict.field === 'file' ? `Mark settled: ${conflict.path}` : `Mark settled: ${conflict.field} in ${conflict.path}`,
+        }];
+      for (const choice of choices) {
+        const button = h(doc, 'button.button.small', {
+          type: 'button', 'aria-label': choice.ariaLabel, dataset: { focusKey: choice.focusKey },
+        }, choice.label);
+        button.addEventListener('click', () => { if (!isBusy(button)) resolveFlow(button, group, conflict, choice.keep, ctx, announce); });
+        group.append(button);
+      }
+      markBusy(group, ctx, key);
     }
     return h(doc, 'li.conflict', {},
       h(doc, 'p', {}, h(doc, 'code', {}, conflict.path), ' · ', h(doc, 'code', {}, conflict.field)),

@@ -233,3 +233,101 @@ TEST_CASE("a failed init leaves nothing behind and a change that changes nothing
   CHECK_THAT(same.err, Catch::Contains("nothing changed"));
   CHECK(run_git(plan, {"rev-list", "--count", "HEAD"}).out == "1\n");
 }
+
+TEST_CASE("lorsync commit: hand edits committed without a daemon, one commit per file naming the fields") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  auto lorsync = [&plan](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--plan", plan.string()});
+    return run_lorsync(args);
+  };
+  CHECK(lorsync({"commit"}).out == "Nothing to commit: the plan's files are as last committed.\n");
+
+  std::string letter = read_file(plan / "letters/delgado-consult.md");
+  size_t waived = letter.find("waived: true");
+  REQUIRE(waived != std::string::npos);
+  letter.replace(waived, 12, "waived: false");
+  write_file(plan / "letters/delgado-consult.md", letter);
+  fs::create_directories(plan / "templates");
+  write_file(plan / "templates/ask.txt", "Subject: May I ask a favour, Dr. {{writer.last_name}}?\n\nDear Dr. {{writer.last_name}},\n");
+  ProcessResult committed = lorsync({"commit"});
+  INFO(committed.out << committed.err);
+  REQUIRE(committed.exit_code == 0);
+  CHECK_THAT(committed.out, Catch::Contains("edit: letters/delgado-consult — waived (edited outside lorsync)"));
+  CHECK_THAT(committed.out, Catch::Contains("edit: templates/ask — added outside lorsync"));
+  CHECK(run_git(plan, {"status", "--porcelain"}).out.empty());
+  CHECK(run_git(plan, {"log", "--format=%s", "-2"}).out.find("templates/ask") != std::string::npos);
+
+  // An edit that breaks the plan is not committed; the problem is named.
+  write_file(plan / "letters/delgado-consult.md", "---\nwriter: nobody-here\n---\n");
+  ProcessResult broken = lorsync({"--json", "commit"});
+  CHECK(broken.exit_code == 2);
+  CHECK(nlohmann::json::parse(broken.out)["error"]["code"] == "invalid_plan");
+  CHECK_FALSE(run_git(plan, {"status", "--porcelain"}).out.empty());
+}
+
+TEST_CASE("packet documents: plan.yaml names files of the plan, committed with it, and packet-sent records which went") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  auto lorsync = [&plan](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--plan", plan.string()});
+    return run_lorsync(args);
+  };
+  // A document that is not there, or outside the plan, is refused with what to do.
+  ProcessResult missing = lorsync({"set", "plan", "packet.cv.title=CV, August 2026", "packet.cv.file=packet/cv.pdf"});
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("plan.yaml"));
+  CHECK_THAT(missing.err, Catch::Contains("no packet/cv.pdf in the plan"));
+  ProcessResult outside = lorsync({"set", "plan", "packet.cv.title=CV", "packet.cv.file=" + (dir / "cv.pdf").string()});
+  CHECK(outside.exit_code == 2);
+  CHECK_THAT(outside.err, Catch::Contains("is outside the plan"));
+  CHECK_THAT(outside.err, Catch::Contains("name it packet/cv.pdf"));
+
+  const std::string pdf("%PDF-1.7\n\0\x01\x02 cv", 16);
+  write_file(plan / "packet/cv.pdf", pdf);
+  ProcessResult set = lorsync({"set", "plan", "packet.cv.title=CV, August 2026", "packet.cv.file=packet/cv.pdf"});
+  INFO(set.err);
+  REQUIRE(set.exit_code == 0);
+  CHECK_THAT(lorsync({"commit"}).out, Catch::Contains("edit: packet/cv — added outside lorsync"));
+  // A clone has the document.
+  fs::path clone = dir / "clone";
+  REQUIRE(run_process({"git", "clone", "-q", plan.string(), clone.string()}).exit_code == 0);
+  CHECK(read_file(clone / "packet/cv.pdf") == pdf);
+
+  // A link is not committed: its target is not the plan's.
+  write_file(dir / "photo.jpg", "JPEG");
+  fs::create_symlink(dir / "photo.jpg", plan / "packet/photo.jpg");
+  ProcessResult linked = lorsync({"commit"});
+  CHECK(linked.exit_code == 2);
+  CHECK_THAT(linked.err, Catch::Contains("packet/photo.jpg"));
+  CHECK_THAT(linked.err, Catch::Contains("is a link"));
+  fs::remove(plan / "packet/photo.jpg");
+
+  // packet-sent: by default the documents plan.yaml names; --packet says which; earlier ones stay listed.
+  REQUIRE(lorsync({"record", "qureshi-home", "packet-sent", "--on", "2026-08-01"}).exit_code == 0);
+  CHECK_THAT(read_file(plan / "letters/qureshi-home.md"), Catch::Contains("packet: [cv]"));
+  REQUIRE(lorsync({"record", "qureshi-home", "packet-sent", "--packet", "summary,cv"}).exit_code == 0);
+  CHECK_THAT(read_file(plan / "letters/qureshi-home.md"), Catch::Contains("packet: [cv, summary]"));
+  CHECK_THAT(run_git(plan, {"log", "-1", "--format=%s"}).out, Catch::Contains("packet-sent on 2026-08-15 (summary, cv)"));
+  ProcessResult wrong = lorsync({"record", "qureshi-home", "reminded", "--packet", "cv"});
+  CHECK(wrong.exit_code == 2);
+  CHECK_THAT(wrong.err, Catch::Contains("packet-sent"));
+}
+
+TEST_CASE("a change refused for a problem its file already had says whose problem it is and how to fix it") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  std::string letter = read_file(plan / "letters/delgado-consult.md");
+  write_file(plan / "letters/delgado-consult.md", letter.replace(letter.find("waived: true"), 12, "waved: true"));
+  ProcessResult refused = run_lorsync({"--plan", plan.string(), "set", "letter", "delgado-consult", "eras_letter_id=L-1"});
+  INFO(refused.err);
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("letters/delgado-consult.md already has a problem of its own"));
+  CHECK_THAT(refused.err, Catch::Contains("lorsync set letter delgado-consult ... --unset waved"));
+  CHECK_THAT(refused.err, Catch::Contains("waved: unknown field"));
+  // Fixed in the same change, it goes through.
+  ProcessResult fixed = run_lorsync({"--plan", plan.string(), "set", "letter", "delgado-consult", "eras_letter_id=L-1",
+                                     "waived=true", "--unset", "waved"});
+  INFO(fixed.err);
+  CHECK(fixed.exit_code == 0);
+}

@@ -289,6 +289,41 @@ TEST_CASE("sync: a program's unknown visa set to none on one device and to J-1 o
     CHECK(conflict_markers(cli).empty());
     CHECK(read_file(cli / program).find("visa: []\n") != std::string::npos);
     CHECK(pull.err.find("visa") != std::string::npos);  // reported, not merged silently into [j1]
+    // ...and recorded in sync-conflicts.yaml once the merge is committed: by `lorsync commit` here.
+    CHECK_FALSE(fs::exists(cli / "sync-conflicts.yaml"));
+    ProcessResult committed = run_process({LORSYNC_BINARY, "--plan", cli.string(), "commit"});
+    INFO(committed.out << committed.err);
+    CHECK(committed.exit_code == 0);
+    CHECK(committed.out.find("1 conflict of a git merge") != std::string::npos);
+    REQUIRE(fs::exists(cli / "sync-conflicts.yaml"));
+    std::string recorded = read_file(cli / "sync-conflicts.yaml");
+    CHECK(recorded.find("visa") != std::string::npos);
+    CHECK(recorded.find("j1") != std::string::npos);
+    CHECK(run_git(cli, {"status", "--porcelain"}).out.empty());
+    // A merge given up leaves nothing behind to record.
+    CHECK_FALSE(fs::exists(cli / ".lorsync" / "merge-conflicts" / (d.laptop.head() + ".yaml")));
+  }
+
+  SECTION("a git merge given up records nothing") {
+    TempDir cli_dir;
+    fs::path cli = cli_dir / "plan";
+    REQUIRE(run_process({"git", "clone", "-q", d.remote.path.string(), cli.string()}).exit_code == 0);
+    REQUIRE(run_git(cli, {"config", "merge.lorsync.driver", std::string(LORSYNC_BINARY) + " merge-file %O %A %B %P"})
+                .exit_code == 0);
+    set_visa(d.laptop.plan, "visa: [j1]\n");
+    d.laptop.git({"commit", "-q", "-am", "sponsors J-1"});
+    d.laptop.ok({"sync"});
+    next_second();
+    set_visa(cli, "visa: []\n");
+    REQUIRE(run_git(cli, {"commit", "-q", "-am", "sponsors none"}).exit_code == 0);
+    REQUIRE(run_git(cli, {"fetch", "-q", "origin"}).exit_code == 0);
+    REQUIRE(run_git(cli, {"merge", "--no-commit", "--no-ff", "origin/main"}).exit_code == 0);
+    REQUIRE(run_git(cli, {"merge", "--abort"}).exit_code == 0);
+    ProcessResult committed = run_process({LORSYNC_BINARY, "--plan", cli.string(), "commit"});
+    INFO(committed.out << committed.err);
+    CHECK(committed.exit_code == 0);
+    CHECK_FALSE(fs::exists(cli / "sync-conflicts.yaml"));
+    CHECK(committed.out.find("Nothing to commit") != std::string::npos);
   }
 }
 

@@ -2,8 +2,9 @@
 // real lorsyncd serving a sample plan: it loads, records a letter event with one click and a
 // confirmation, keeps the buttons of an action in flight busy, shows a change made with the CLI within
 // a second, refuses a wrong token, keeps other origins out, fits 360 px, works from the keyboard,
-// follows the dark colour scheme, shows markup in the data as text, and says so plainly when the
-// daemon stops or restarts with a new key. Screenshots go to
+// follows the dark colour scheme, shows markup in the data as text, offers both values of a real
+// sync conflict (and says the sync is not clean while one is open), shows a plan broken before the
+// page opened, and says so plainly when the daemon stops or restarts with a new key. Screenshots go to
 // $LORSYNC_TEST_OUTPUT/screenshots (default build/test-output).
 //
 //   cd tests/js && npm ci        (once: playwright-core, which never downloads a browser here)
@@ -11,8 +12,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Sandbox, repoRoot } from './support/daemon.mjs';
 
 let chromium;
@@ -71,12 +73,13 @@ async function newPage({ viewport = DESKTOP, colorScheme = 'light' } = {}) {
   return { context, page, problems };
 }
 
-// Opens the dashboard with the daemon's token and waits for the letters. With `clock`, the page's
-// timers can be fast-forwarded (page.clock) to see what it does after a long wait.
-async function openDashboard({ clock = false, ...options } = {}, token = daemon.token) {
+// Opens the dashboard of `server` (default: the shared daemon) with its token and waits for the
+// letters. With `clock`, the page's timers can be fast-forwarded (page.clock) to see what it does
+// after a long wait.
+async function openDashboard({ clock = false, server = daemon, ...options } = {}, token = server.token) {
   const opened = await newPage(options);
   if (clock) await opened.page.clock.install();
-  await opened.page.goto(`${daemon.url}#token=${token}`);
+  await opened.page.goto(`${server.url}#token=${token}`);
   await opened.page.locator('[data-letter="brennan-neurology"].card').waitFor({ timeout: 10000 });
   return opened;
 }
@@ -513,6 +516,160 @@ test('a set that breaks the program\'s requirements is assigned only with "Assig
   } finally {
     await closePage(opened);
     sandbox.lorsync(['set', 'program', 'blue-ridge-pmr', 'requires.pmr_letters_min=1', '--unset', 'letters'], { cwd: plan, check: true });
+  }
+});
+
+// Two devices of one plan, through a bare remote, change the same two fields while apart; the
+// desktop's later changes reach the remote first, so the laptop's merge keeps them and records its
+// own values as set aside. Made once, with lorsyncd on the laptop: { plan, server }.
+let conflicted;
+function laptopWithConflicts() {
+  conflicted ??= (async () => {
+    const remote = join(sandbox.root, 'remote.git');
+    const laptop = join(sandbox.root, 'laptop');
+    const desktop = join(sandbox.root, 'desktop');
+    sandbox.git(sandbox.root, ['init', '-q', '--bare', '--initial-branch=main', remote]);
+    const on = (device, args) => sandbox.lorsync(args, { cwd: device === 'laptop' ? laptop : desktop, check: true, env: { LORSYNC_DEVICE: device } });
+    sandbox.lorsync(['init', '--sample', laptop], { check: true, env: { LORSYNC_DEVICE: 'laptop' } });
+    on('laptop', ['remote', remote]);
+    on('laptop', ['sync']);
+    sandbox.lorsync(['clone', remote, desktop], { check: true, env: { LORSYNC_DEVICE: 'desktop' } });
+    on('laptop', ['set', 'letter', 'delgado-consult', 'eras_letter_id=L-100']);
+    on('laptop', ['set', 'writer', 'samuel-brennan', 'email=sam.brennan@riverside-umc.example.org']);
+    await sleep(1100);  // commit times have one-second resolution: the desktop's must be later
+    on('desktop', ['set', 'letter', 'delgado-consult', 'eras_letter_id=L-200']);
+    on('desktop', ['set', 'writer', 'samuel-brennan', 'email=s.brennan@riverside-umc.example.org']);
+    on('desktop', ['sync']);
+    on('laptop', ['sync']);
+    const server = await sandbox.startDaemon(laptop, { env: { LORSYNC_DEVICE: 'laptop' } });
+    return { plan: laptop, server };
+  })();
+  return conflicted;
+}
+
+const syncBadge = (page) => page.locator('[data-section="sync"] .sync-state .badge');
+
+test('with conflicts open, the sync badge does not say "In sync" but how many are left to settle', async () => {
+  const { server } = await laptopWithConflicts();
+  const opened = await openDashboard({ server });
+  const { page } = opened;
+  try {
+    await page.locator('[data-section="sync"] .sync-state[data-state="ok"]').waitFor({ timeout: 10000 });
+    assert.equal(await syncBadge(page).textContent(), 'Synced · 2 conflicts to settle');
+    assert.match(await syncBadge(page).getAttribute('class'), /\btone-warn\b/);
+    assert.match(await page.locator('[data-section="sync"] .sync-explain').textContent(), /settle them below/);
+    assert.equal(await page.locator('[data-section="sync"] li.conflict').count(), 2);
+    await page.screenshot({ path: join(screenshotDir, 'dashboard-sync-conflicts.png'), fullPage: true });
+    // Each conflict offers its two values as buttons: long ones (an email address) still fit 360 px.
+    await page.setViewportSize(NARROW);
+    const size = await noHorizontalScroll(page);
+    assert.ok(size.scrollWidth <= size.innerWidth, `page ${size.scrollWidth} px wide in ${size.innerWidth} px`);
+    const wide = await page.locator('[data-section="sync"] .conflict-actions button').evaluateAll((nodes) => nodes
+      .filter((node) => node.getBoundingClientRect().right > window.innerWidth + 0.5).map((node) => node.textContent));
+    assert.deepEqual(wide, []);
+    await page.locator('[data-section="sync"]').screenshot({ path: join(screenshotDir, 'dashboard-360-sync-conflicts.png') });
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await closePage(opened);
+  }
+});
+
+test('a field\'s sync conflict offers both values; keeping the one set aside writes it back and settles it in one commit', async () => {
+  const { plan: laptop, server } = await laptopWithConflicts();
+  const opened = await openDashboard({ server });
+  const { page } = opened;
+  const key = 'resolve:letters/delgado-consult.md:eras_letter_id';
+  try {
+    const current = page.locator(`button[data-focus-key="${key}:current"]`);
+    const other = page.locator(`button[data-focus-key="${key}:other"]`);
+    await other.waitFor({ timeout: 10000 });
+    assert.equal(await current.textContent(), 'Keep “L-200”');
+    assert.equal(await other.textContent(), 'Keep “L-100”');
+    assert.equal(await page.locator('[data-section="sync"] button', { hasText: 'Mark settled' }).count(), 0,
+      'a field conflict is not only marked settled');
+
+    // Keeping what the plan has: the dialog says so; cancelled, nothing changes.
+    const dialog = page.locator('dialog[open]');
+    await current.click();
+    await dialog.waitFor();
+    assert.equal(await dialog.locator('.dialog-sentence').textContent(),
+      'Keep “L-200” for eras_letter_id in letters/delgado-consult.md, and forget “L-100”?');
+    assert.equal(await dialog.locator('button[type="submit"]').textContent(), 'Keep “L-200”');
+    assert.doesNotMatch(await dialog.textContent(), /set it first/);
+    await dialog.locator('button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const before = sandbox.git(laptop, ['rev-parse', 'HEAD']);
+    await other.click();
+    await dialog.waitFor();
+    assert.equal(await dialog.locator('.dialog-sentence').textContent(),
+      'Put “L-100” back as eras_letter_id in letters/delgado-consult.md, in place of “L-200”?');
+    assert.equal(await dialog.locator('button[type="submit"]').textContent(), 'Keep “L-100”');
+    assert.doesNotMatch(await dialog.textContent(), /set it first/);
+    await dialog.locator('button[type="submit"]').click();
+
+    await page.locator('.messages', { hasText: 'Settled: eras_letter_id in letters/delgado-consult.md is “L-100” again.' }).waitFor({ timeout: 5000 });
+    await page.locator(`button[data-focus-key^="${key}:"]`).first().waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(await page.locator('[data-section="sync"] li.conflict').count(), 1, 'the other conflict is still open');
+    await syncBadge(page).filter({ hasText: 'Synced · 1 conflict to settle' }).waitFor({ timeout: 10000 });
+
+    assert.match(readFileSync(join(laptop, 'letters/delgado-consult.md'), 'utf8'), /^eras_letter_id: L-100$/m);
+    assert.doesNotMatch(readFileSync(join(laptop, 'sync-conflicts.yaml'), 'utf8'), /eras_letter_id/);
+    const commits = sandbox.git(laptop, ['log', '--format=%s', `${before}..HEAD`]).split('\n');
+    assert.equal(commits.length, 1, commits.join(' | '));
+    assert.match(commits[0], /^resolve: /);
+    const touched = sandbox.git(laptop, ['show', '--name-only', '--format=', 'HEAD']).split('\n').sort();
+    assert.deepEqual(touched, ['letters/delgado-consult.md', 'sync-conflicts.yaml']);
+    const listed = JSON.parse(sandbox.lorsync(['--json', 'resolve'], { cwd: laptop, check: true }).stdout);
+    assert.deepEqual(listed.conflicts.map((conflict) => conflict.field), ['email']);
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await closePage(opened);
+  }
+});
+
+test('a dashboard opened after an outside edit broke a file shows the invalid-plan banner, naming the file', async () => {
+  const broken = sandbox.samplePlan('broken');
+  const server = await sandbox.startDaemon(broken);
+  // A client of lorsyncd's own (in a page of its origin, which serves the client) tells when it has
+  // noticed the edit: the dashboard is opened only after that.
+  const watcher = await newPage();
+  const letter = join(broken, 'letters/qureshi-home.md');
+  const original = readFileSync(letter, 'utf8');
+  try {
+    await watcher.page.goto(server.url);
+    await watcher.page.evaluate(async ({ url, token }) => {
+      const { LorsyncClient } = await import('/client/lorsync.js');
+      const client = new LorsyncClient({ url, token });
+      await client.connect();
+      window.invalid = new Promise((resolve) => client.on('plan.invalid', resolve));
+      await client.subscribe();
+    }, { url: server.wsUrl, token: server.token });
+    writeFileSync(letter, original.replace(/^waived: false$/m, 'waived: [unclosed'));
+    const noticed = await watcher.page.evaluate(() => Promise.race([window.invalid,
+      new Promise((resolve) => { setTimeout(() => resolve(null), 8000); })]));
+    assert.ok(noticed?.diagnostics?.some((d) => d.path === 'letters/qureshi-home.md'), JSON.stringify(noticed));
+
+    const opened = await openDashboard({ server });
+    const { page } = opened;
+    try {
+      const banner = page.locator('div.invalid-plan');
+      await banner.waitFor({ state: 'visible', timeout: 5000 });
+      assert.match(await banner.textContent(), /A file of your plan has a problem/);
+      assert.match(await banner.locator('li').first().textContent(), /letters\/qureshi-home\.md/);
+      // Still there once the first load is done and shown (that load must not hide it).
+      await page.locator('.connection[data-state="open"]').waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('[data-section="sync"] .sync-state').length === 1);
+      await page.waitForTimeout(300);
+      assert.ok(await banner.isVisible(), 'the banner stays');
+      assert.match(await banner.textContent(), /letters\/qureshi-home\.md/);
+      assert.equal(await page.locator('[data-letter="qureshi-home"].card').count(), 1, 'the last valid version is shown');
+    } finally {
+      await closePage(opened);
+    }
+  } finally {
+    await closePage(watcher);
+    await sandbox.stopDaemon(server);
   }
 });
 
