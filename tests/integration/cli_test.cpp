@@ -9,6 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+#include <sstream>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,7 +25,7 @@ namespace {
 TEST_CASE("--help on every command explains it with an example") {
   ProcessResult top = run_lorsync({"--help"});
   CHECK(top.exit_code == 0);
-  for (const char* command : {"init", "validate", "add", "set", "rm", "record", "log"}) {
+  for (const char* command : {"init", "validate", "add", "set", "rm", "record", "log", "commit", "resolve"}) {
     INFO(command);
     CHECK_THAT(top.out, Catch::Contains(command));
     ProcessResult help = run_lorsync({command, "--help"});
@@ -330,4 +333,52 @@ TEST_CASE("a change refused for a problem its file already had says whose proble
                                      "waived=true", "--unset", "waved"});
   INFO(fixed.err);
   CHECK(fixed.exit_code == 0);
+}
+
+TEST_CASE("the README's tour of the CLI runs as written on a fresh plan of one's own and on the sample") {
+  // The tour's code blocks, as a user pastes them: continuation lines joined, comments dropped.
+  std::string readme = read_file(fs::path(LORSYNC_SOURCE_DIR) / "README.md");
+  size_t tour = readme.find("## A quick tour of the CLI");
+  REQUIRE(tour != std::string::npos);
+  std::string script = "set -e\n";
+  size_t at = tour;
+  for (int block = 0; block < 2; ++block) {
+    at = readme.find("```sh\n", at);
+    REQUIRE(at != std::string::npos);
+    size_t end = readme.find("```", at + 6);
+    std::istringstream lines(readme.substr(at + 6, end - at - 6));
+    at = end + 3;
+    std::string line, command;
+    while (std::getline(lines, line)) {
+      if (line.ends_with("\\")) {
+        command += line.substr(0, line.size() - 1);
+        continue;
+      }
+      command += line;
+      size_t comment = command.find("  #");
+      if (comment != std::string::npos) command.erase(comment);
+      // The audit exits 1 when it finds errors, as a new plan has; `open` needs a running daemon.
+      if (command.starts_with("lorsync audit")) command += " || [ $? = 1 ]";
+      if (!command.starts_with("lorsync open")) script += command + "\n";
+      command.clear();
+    }
+  }
+  INFO(script);
+  for (const char* today : {"2026-08-15", "2026-12-02", "2027-02-20"}) {
+    DYNAMIC_SECTION("today " << today) {
+      TempDir home;
+      write_file(home / ".gitconfig", "[user]\n\tname = Amina Rahman\n\temail = amina@example.org\n");
+      fs::path bin = fs::path(LORSYNC_BINARY).parent_path();
+      ProcessResult ran = run_process({"bash", "-c", script}, home.path(),
+                                      {{"HOME", home.path().string()},
+                                       {"XDG_DATA_HOME", (home / "data").string()},
+                                       {"XDG_CONFIG_HOME", (home / "config").string()},
+                                       {"LORSYNC_TODAY", today},
+                                       {"PATH", bin.string() + ":" + std::getenv("PATH")}});
+      INFO(ran.out << ran.err);
+      CHECK(ran.exit_code == 0);
+      CHECK_THAT(ran.out, Catch::Contains("Subject: "));  // the drafts were written
+      CHECK(fs::exists(home / "data/lorsync/plan/letters/lee-pmr.md"));
+    }
+  }
 }

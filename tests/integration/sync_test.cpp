@@ -568,3 +568,32 @@ TEST_CASE("sync: status moves a merge driver an older lorsync registered by its 
     CHECK(driver() == "my-merge %O %A %B\n");
   }
 }
+
+TEST_CASE("sync: a plan's own draft templates and packet documents reach the other device, templates merged line by line") {
+  TwoDevices d;
+  const std::string base = "Subject: A letter for my PM&R application\n\nDear Dr. {{writer.last_name}},\n\nline three\n\n"
+                           "Best wishes,\n{{applicant.name}}\n";
+  fs::create_directories(d.laptop.plan / "templates");
+  write_file(d.laptop.plan / "templates/ask.txt", base);
+  write_file(d.laptop.plan / "packet/cv.pdf", std::string("%PDF-1.7\0cv", 11));
+  d.laptop.ok({"sync"});  // commits both as outside edits, then syncs
+  converge({&d.laptop, &d.desktop});
+  CHECK(d.desktop.file("templates/ask.txt") == base);
+  CHECK(d.desktop.file("packet/cv.pdf") == std::string("%PDF-1.7\0cv", 11));
+
+  std::string laptop = base, desktop = base;
+  laptop.replace(laptop.find("Subject: A letter"), 17, "Subject: Your letter");
+  desktop.replace(desktop.find("Best wishes,"), 12, "With thanks,");
+  write_file(d.laptop.plan / "templates/ask.txt", laptop);
+  d.laptop.ok({"sync"});
+  next_second();
+  write_file(d.desktop.plan / "templates/ask.txt", desktop);
+  d.desktop.ok({"sync"});
+  converge({&d.laptop, &d.desktop});
+  std::string merged = d.laptop.file("templates/ask.txt");
+  INFO(merged);
+  CHECK(merged.find("Subject: Your letter") != std::string::npos);
+  CHECK(merged.find("With thanks,") != std::string::npos);
+  CHECK_FALSE(fs::exists(d.laptop.plan / "sync-conflicts.yaml"));
+  CHECK(conflict_markers(d.laptop.plan).empty());
+}
