@@ -271,9 +271,8 @@ TEST_CASE("sync: a program's unknown visa set to none on one device and to J-1 o
     d.desktop.ok({"validate"});
   }
 
-  SECTION("git pull through lorsync's merge driver") {
-    TempDir cli_dir;
-    fs::path cli = cli_dir / "plan";
+  // A device that is only the git CLI with lorsync's merge driver sets none; the laptop sets J-1 meanwhile.
+  auto diverge_on_git_cli = [&](const fs::path& cli) {
     REQUIRE(run_process({"git", "clone", "-q", d.remote.path.string(), cli.string()}).exit_code == 0);
     REQUIRE(run_git(cli, {"config", "merge.lorsync.driver", std::string(LORSYNC_BINARY) + " merge-file %O %A %B %P"})
                 .exit_code == 0);
@@ -283,6 +282,12 @@ TEST_CASE("sync: a program's unknown visa set to none on one device and to J-1 o
     next_second();
     set_visa(cli, "visa: []\n");
     REQUIRE(run_git(cli, {"commit", "-q", "-am", "sponsors none"}).exit_code == 0);
+  };
+
+  SECTION("git pull through lorsync's merge driver") {
+    TempDir cli_dir;
+    fs::path cli = cli_dir / "plan";
+    diverge_on_git_cli(cli);
     ProcessResult pull = run_git(cli, {"pull", "-q", "--no-rebase", "--no-edit", "origin", "main"});
     INFO(pull.out << pull.err);
     REQUIRE(pull.exit_code == 0);
@@ -300,22 +305,14 @@ TEST_CASE("sync: a program's unknown visa set to none on one device and to J-1 o
     CHECK(recorded.find("visa") != std::string::npos);
     CHECK(recorded.find("j1") != std::string::npos);
     CHECK(run_git(cli, {"status", "--porcelain"}).out.empty());
-    // A merge given up leaves nothing behind to record.
+    // Recorded once: the note the driver left is gone.
     CHECK_FALSE(fs::exists(cli / ".lorsync" / "merge-conflicts" / (d.laptop.head() + ".yaml")));
   }
 
   SECTION("a git merge given up records nothing") {
     TempDir cli_dir;
     fs::path cli = cli_dir / "plan";
-    REQUIRE(run_process({"git", "clone", "-q", d.remote.path.string(), cli.string()}).exit_code == 0);
-    REQUIRE(run_git(cli, {"config", "merge.lorsync.driver", std::string(LORSYNC_BINARY) + " merge-file %O %A %B %P"})
-                .exit_code == 0);
-    set_visa(d.laptop.plan, "visa: [j1]\n");
-    d.laptop.git({"commit", "-q", "-am", "sponsors J-1"});
-    d.laptop.ok({"sync"});
-    next_second();
-    set_visa(cli, "visa: []\n");
-    REQUIRE(run_git(cli, {"commit", "-q", "-am", "sponsors none"}).exit_code == 0);
+    diverge_on_git_cli(cli);
     REQUIRE(run_git(cli, {"fetch", "-q", "origin"}).exit_code == 0);
     REQUIRE(run_git(cli, {"merge", "--no-commit", "--no-ff", "origin/main"}).exit_code == 0);
     REQUIRE(run_git(cli, {"merge", "--abort"}).exit_code == 0);
