@@ -384,11 +384,15 @@ Result<CommitResult> Store::keep_set_aside(const std::vector<SyncConflict>& sett
   const SyncConflict& conflict = settled[0];
   auto target = document_ref_of(conflict.path);
   if (!target) return make_error(ErrorCode::usage, conflict.path + " is not a plan document");
+  const std::string now = current_value(root_, conflict).value_or(conflict.kept_value);
+  if (now == conflict.lost_value)  // set by hand since the merge: only the record is left to settle
+    return write_and_commit({std::move(record)}, "resolve: sync-conflicts — " + conflict.path + " " + conflict.field +
+                                                     " kept as \"" + now + "\"");
   FieldEdit restore = edit_restoring(target->kind, conflict);
   auto document = edited_document(*target, {restore});
   if (!document) return document.take_error();
   std::string summary = conflict.field + " kept as \"" + conflict.lost_value + "\" (from " + conflict.lost_device +
-                        "), not \"" + current_value(root_, conflict).value_or(conflict.kept_value) + "\"";
+                        "), not \"" + now + "\"";
   return commit_locked(*target, std::move(document.value()), "resolve", summary, std::nullopt, true, {std::move(record)});
 }
 

@@ -51,7 +51,7 @@ struct LetterEvent {
   std::string via;    // optional
   std::string note;   // optional
   // packet-sent: which documents went (the letter's `packet` field gains them); nullopt: those plan.yaml names.
-  std::optional<std::vector<std::string>> packet;
+  std::optional<std::vector<std::string>> packet = std::nullopt;
 };
 
 // What commit_outside_edits did: the commits made (also when it then failed), and the failure.

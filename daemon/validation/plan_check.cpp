@@ -1,6 +1,7 @@
 #include "validation/plan_check.hpp"
 
 #include "common/text.hpp"
+#include "model/plan.hpp"
 #include "model/sync_conflicts.hpp"
 #include "validation/validator.hpp"
 
@@ -45,10 +46,16 @@ std::vector<Diagnostic> check_packet_files(const Document& settings, const std::
     const std::string file = document["file"].get<std::string>();
     const SourceRef where = locate(settings, {"packet", key, "file"});
     fs::path relative = fs::path(file).lexically_normal();
+    const std::string in_packet = "packet/" + fs::path(file).filename().string();
     if (relative.is_absolute() || relative.empty() || *relative.begin() == "..") {
       out.push_back({where, in_quotes(file) + " is outside the plan, so your other devices would not have it: copy it "
-                                               "into the plan's packet/ folder and name it packet/" +
-                                               fs::path(file).filename().string()});
+                                               "into the plan's packet/ folder and name it " + in_packet});
+      continue;
+    }
+    // Only the packet folder's files are committed with the plan (the rest of the folder may be anything).
+    if (!is_packet_document_path(relative.string()) && relative.string() != kPacketSummaryPath) {
+      out.push_back({where, in_quotes(file) + " is not in the plan's packet/ folder, whose files are committed and "
+                                               "synced with the plan: move it there and name it " + in_packet});
       continue;
     }
     std::error_code ec;

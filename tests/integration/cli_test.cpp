@@ -286,6 +286,12 @@ TEST_CASE("packet documents: plan.yaml names files of the plan, committed with i
   CHECK_THAT(outside.err, Catch::Contains("is outside the plan"));
   CHECK_THAT(outside.err, Catch::Contains("name it packet/cv.pdf"));
 
+  write_file(plan / "docs/cv.pdf", "%PDF-1.7");
+  ProcessResult elsewhere = lorsync({"set", "plan", "packet.cv.title=CV", "packet.cv.file=docs/cv.pdf"});
+  CHECK(elsewhere.exit_code == 2);
+  CHECK_THAT(elsewhere.err, Catch::Contains("is not in the plan's packet/ folder"));
+  fs::remove_all(plan / "docs");
+
   const std::string pdf("%PDF-1.7\n\0\x01\x02 cv", 16);
   write_file(plan / "packet/cv.pdf", pdf);
   ProcessResult set = lorsync({"set", "plan", "packet.cv.title=CV, August 2026", "packet.cv.file=packet/cv.pdf"});
