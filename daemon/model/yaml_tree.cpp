@@ -1,5 +1,7 @@
 #include "model/yaml_tree.hpp"
 
+#include "common/limits.hpp"
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
@@ -92,6 +94,10 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   void open(YamlNode::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor, YAML::EmitterStyle::value style) {
+    if (stack_.size() >= kMaxNesting) {
+      fail(mark, "values nest more than " + std::to_string(kMaxNesting) + " levels deep; plan files need a few");
+      throw YAML::ParserException(mark, error->message);  // stop yaml-cpp from descending any further
+    }
     Frame frame;
     frame.node.kind = kind;
     frame.node.flow = style == YAML::EmitterStyle::Flow;
@@ -202,7 +208,7 @@ YamlParseResult parse_yaml(std::string_view text) {
       return result;
     }
   } catch (const YAML::Exception& e) {
-    result.error = YamlParseError{e.mark.line, e.mark.column, clean_parser_message(e.msg)};
+    result.error = builder.error ? *builder.error : YamlParseError{e.mark.line, e.mark.column, clean_parser_message(e.msg)};
     return result;
   }
   if (builder.error) {

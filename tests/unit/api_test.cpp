@@ -51,6 +51,27 @@ TEST_CASE("api: malformed and hostile messages get the right error") {
   CHECK(h.call(caller, "plan.status", json::object())["result"]["applicant"] == "Amina Rahman");  // still usable
 }
 
+TEST_CASE("api: a value nested past the bound is refused before it is built, and the bound itself is accepted") {
+  Harness h;
+  Caller caller = authenticated(h);
+  // 30,000 levels overflowed the writer thread's stack in the YAML emitter.
+  for (const char* opening : {"[", "{\"a\":"}) {
+    std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"entity.update","params":{"kind":"letter","id":"qureshi-home","set":{"x-deep":)";
+    for (int i = 0; i < 30000; ++i) deep += opening;
+    json refused = h.call(caller, deep);  // unclosed: refused for its depth before it is even parsed
+    CHECK(refused["error"]["code"] == kInvalidRequest);
+    CHECK_THAT(refused["error"]["message"].get<std::string>(), Catch::Contains("nest more than 64 levels"));
+  }
+  // Brackets inside strings are text, not nesting.
+  CHECK(h.call(caller, "letter.record", {{"letter", "qureshi-home"}, {"event", "asked"}, {"note", std::string(200, '[')}})
+            .contains("result"));
+  json nested = "leaf";
+  for (int i = 0; i < 60; ++i) nested = json::array({nested});  // 60 levels, plus the message's own 3
+  json accepted = h.call(caller, "entity.update", {{"kind", "letter"}, {"id", "qureshi-home"}, {"set", {{"x-deep", nested}}}});
+  CHECK(accepted.contains("result"));
+  CHECK(h.call(caller, "plan.status", json::object())["result"]["applicant"] == "Amina Rahman");
+}
+
 TEST_CASE("api: reads come from the snapshot, writes commit and notify subscribers") {
   Harness h;
   Caller reader = authenticated(h, 1);

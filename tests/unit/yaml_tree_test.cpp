@@ -50,6 +50,16 @@ TEST_CASE("bad nesting is an error - not a crash") {
   REQUIRE(unclosed.error);
 }
 
+TEST_CASE("values nested past the bound are an error naming the line, not a stack overflow") {
+  std::string deep = "x-deep:\n  " + std::string(5000, '[') + std::string(5000, ']') + "\n";
+  auto parsed = parse_yaml(deep);
+  REQUIRE(parsed.error);
+  CHECK_THAT(parsed.error->message, Catch::Contains("more than 64 levels"));
+  CHECK(parsed.error->line == 1);
+  auto fine = parse_yaml("x-deep: " + std::string(40, '[') + std::string(40, ']') + "\n");
+  CHECK_FALSE(fine.error);
+}
+
 TEST_CASE("an alias bomb is refused quickly") {
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   char previous = 'a';
