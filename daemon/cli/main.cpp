@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <optional>
 
 int main(int argc, char** argv) {
   using namespace lorsync::cli;
@@ -37,6 +38,8 @@ int main(int argc, char** argv) {
   }
   if (global.verbose) spdlog::set_level(spdlog::level::debug);
   if (!run) return kExitUsage;
+  std::optional<TerminalGuard> guard;
+  if (!global.json) guard.emplace();
   try {
     return run();
   } catch (const std::exception& e) {

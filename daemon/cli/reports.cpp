@@ -51,11 +51,7 @@ Result<Loaded> load(const GlobalOptions& global) {
 
 class Paint {
  public:
-  Paint() {
-    const char* term = std::getenv("TERM");
-    const char* no_color = std::getenv("NO_COLOR");
-    on_ = ::isatty(1) && !(no_color && *no_color) && !(term && std::string(term) == "dumb");
-  }
+  Paint() : on_(colour_on_stdout()) {}
   std::string operator()(const std::string& text, const char* code) const {
     return on_ ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
   }

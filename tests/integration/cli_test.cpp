@@ -388,3 +388,34 @@ TEST_CASE("the README's tour of the CLI runs as written on a fresh plan of one's
     }
   }
 }
+
+TEST_CASE("control characters in plan data are shown, not sent to the terminal, in a pipe and on a terminal") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  // As it could arrive from another device by sync: a retitle (OSC), a screen clear, a C1 CSI.
+  const std::string hostile = "Dr. \x1b]0;pwned\x07\x1b[2JSam \xc2\x9bX";
+  REQUIRE(run_lorsync({"--plan", plan.string(), "set", "writer", "samuel-brennan", "name=" + hostile}).exit_code == 0);
+  for (const char* command : {"status", "audit", "deadlines", "programs"}) {
+    INFO(command);
+    ProcessResult piped = run_lorsync({"--plan", plan.string(), command});
+    CHECK(piped.out.find('\x1b') == std::string::npos);
+    CHECK(piped.out.find('\x07') == std::string::npos);
+    CHECK(piped.out.find("\xc2\x9b") == std::string::npos);
+  }
+  ProcessResult status = run_lorsync({"--plan", plan.string(), "status"});
+  CHECK_THAT(status.out, Catch::Contains("Dr. \\x1b]0;pwned\\x07\\x1b[2JSam \\u009bX"));
+  ProcessResult draft = run_lorsync({"--plan", plan.string(), "draft", "brennan-neurology"});
+  CHECK(draft.out.find('\x1b') == std::string::npos);
+  // --json keeps the data as it is, escaped by JSON.
+  ProcessResult json = run_lorsync({"--plan", plan.string(), "--json", "status"});
+  CHECK(json.out.find('\x1b') == std::string::npos);
+  CHECK(json.out.find("\\u001b]0;pwned") != std::string::npos);
+  // On a terminal lorsync's own colours get through, the plan's escapes do not.
+  ProcessResult tty = run_process({"script", "-qec", std::string(LORSYNC_BINARY) + " --plan " + plan.string() + " status",
+                                   "/dev/null"},
+                                  {}, {{"TERM", "xterm"}, {"NO_COLOR", ""}});
+  CHECK(tty.out.find("\x1b[1m") != std::string::npos);
+  CHECK(tty.out.find("\x1b]0;") == std::string::npos);
+  CHECK(tty.out.find("\x1b[2J") == std::string::npos);
+  CHECK_THAT(tty.out, Catch::Contains("\\x1b]0;pwned"));
+}
