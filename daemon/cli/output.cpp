@@ -45,7 +45,10 @@ int report_error(const Error& error, bool json) {
   return exit_code_for(error);
 }
 
-void print_json(const nlohmann::json& value) { std::cout << value.dump(2) << std::endl; }
+// A file name need not be UTF-8; JSON must be: such bytes become U+FFFD rather than fail the whole answer.
+void print_json(const nlohmann::json& value) {
+  std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
 
 bool colour_on_stdout() {
   const char* term = std::getenv("TERM");

@@ -419,3 +419,18 @@ TEST_CASE("control characters in plan data are shown, not sent to the terminal, 
   CHECK(tty.out.find("\x1b[2J") == std::string::npos);
   CHECK_THAT(tty.out, Catch::Contains("\\x1b]0;pwned"));
 }
+
+TEST_CASE("--json answers in JSON whatever the bytes of a file name or of the plan's path") {
+  TempDir dir;
+  fs::path plan = dir / "plan\xff";
+  REQUIRE(run_lorsync({"init", "--sample", plan.string()}).exit_code == 0);
+  write_file(plan / "letters/q\xff.md", "---\nwriter: farah-qureshi\n---\n");
+  for (const char* command : {"validate", "status", "audit"}) {
+    INFO(command);
+    ProcessResult result = run_lorsync({"--plan", plan.string(), "--json", command});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("internal error") == std::string::npos);
+    nlohmann::json parsed = nlohmann::json::parse(result.out);  // throws, failing the test, unless it is JSON
+    CHECK(parsed.dump().find("letters/q\xef\xbf\xbd.md") != std::string::npos);  // U+FFFD for the byte
+  }
+}
