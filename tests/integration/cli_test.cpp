@@ -420,7 +420,7 @@ TEST_CASE("control characters in plan data are shown, not sent to the terminal, 
   CHECK_THAT(tty.out, Catch::Contains("\\x1b]0;pwned"));
 }
 
-TEST_CASE("--json answers in JSON whatever the bytes of a file name or of the plan's path") {
+TEST_CASE("json output stays JSON whatever the bytes of a file name or of the plan's path") {
   TempDir dir;
   fs::path plan = dir / "plan\xff";
   REQUIRE(run_lorsync({"init", "--sample", plan.string()}).exit_code == 0);
