@@ -38,9 +38,13 @@ json notification(const std::string& method, json params) {
 
 namespace {
 
+// Numbers only where every client reads them back exactly: whole, and within JavaScript's 2^53. A larger one
+// would be parsed as a float and echoed as one, which its sender could not match to its request.
 bool valid_id(const json& id) {
-  if (id.is_null() || id.is_number_integer() || id.is_number_unsigned()) return true;
-  if (id.is_number_float()) return true;  // allowed by the spec, discouraged
+  constexpr int64_t kLargestExact = int64_t{1} << 53;
+  if (id.is_null()) return true;
+  if (id.is_number_unsigned()) return id.get<uint64_t>() <= static_cast<uint64_t>(kLargestExact);
+  if (id.is_number_integer()) return id.get<int64_t>() >= -kLargestExact && id.get<int64_t>() <= kLargestExact;
   return id.is_string() && id.get_ref<const std::string&>().size() <= kMaxIdLength;
 }
 
@@ -54,7 +58,7 @@ std::optional<std::string> Dispatcher::handle_one(const json& request, Caller& c
         RpcError{kInvalidRequest, "invalid request: expected {\"jsonrpc\": \"2.0\", \"method\": ...}", {}}));
   const bool is_notification = !request.contains("id");
   json id = is_notification ? json() : request["id"];
-  if (!valid_id(id)) return wire_text(error_response(json(), RpcError{kInvalidRequest, "invalid request: bad id", {}}));
+  if (!valid_id(id)) return wire_text(error_response(json(), RpcError{kInvalidRequest, "invalid request: the id must be a string of at most 256 characters, a whole number of at most 2^53, or null", {}}));
   const json params = request.contains("params") ? request["params"] : json::object();
   if (!params.is_object() && !params.is_array())
     return wire_text(error_response(id, RpcError{kInvalidParams, "params must be an object", {}}));

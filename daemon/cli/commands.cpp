@@ -318,14 +318,15 @@ void add_record(CLI::App& app, GlobalOptions& global, std::function<int()>& run)
               "  lorsync record lee-pmr packet-sent --packet cv,personal-statement,summary\n"
               "  lorsync record lee-pmr uploaded --on 2026-08-20 --note \"confirmed in ERAS\"");
   cmd->callback([&global, &run, letter, event, on, via, note, packet, cmd] {
-    run = [&global, letter, event, on, via, note, packet, given = cmd->count("--packet") > 0] {
+    run = [&global, letter, event, on, via, note, packet, given = cmd->count("--packet") > 0,
+           on_given = cmd->count("--on") > 0] {
       auto today = today_from(global);
       if (!today) return report_error(today.error(), global.json);
       LetterEvent recorded{today.value(), *event, *via, *note, std::nullopt};
       if (given) recorded.packet = *packet;
-      if (!on->empty()) {
+      if (on_given) {
         auto date = parse_date(*on);
-        if (!date) return report_error(make_error(ErrorCode::usage, "--on " + *on + " is not a date (YYYY-MM-DD)"), global.json);
+        if (!date) return report_error(make_error(ErrorCode::usage, "--on " + in_quotes(*on) + " is not a date (YYYY-MM-DD)"), global.json);
         recorded.date = *date;
       }
       auto writer = open_writer(global);
@@ -338,14 +339,15 @@ void add_record(CLI::App& app, GlobalOptions& global, std::function<int()>& run)
 
 void add_log(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
   auto* cmd = app.add_subcommand("log", "Show the plan's history: one line per change");
-  auto limit = std::make_shared<size_t>(50);
-  cmd->add_option("-n,--limit", *limit, "How many changes to show (default 50)");
+  auto limit = std::make_shared<int>(50);
+  cmd->add_option("-n,--limit", *limit, "How many changes to show, 1 to 10000 (default 50)")
+      ->check(CLI::Range(1, 10000));
   cmd->footer("Example:\n  lorsync log -n 10\n  git log works too: the plan is a plain git repository.");
   cmd->callback([&global, &run, limit] {
     run = [&global, limit] {
       auto store = open_store(global);
       if (!store) return report_error(store.error(), global.json);
-      auto entries = store->log(*limit);
+      auto entries = store->log(static_cast<size_t>(*limit));
       if (!entries) return report_error(entries.error(), global.json);
       if (global.json) {
         auto array = nlohmann::json::array();

@@ -348,8 +348,8 @@ void register_report_commands(CLI::App& app, GlobalOptions& global, std::functio
   auto within = std::make_shared<int>(-1);
   auto ics = std::make_shared<bool>(false);
   auto output = std::make_shared<std::string>();
-  deadlines->add_option("--within", *within, "Only what is not done and due within DAYS (overdue included)")
-      ->check(CLI::NonNegativeNumber);
+  deadlines->add_option("--within", *within, "Only what is not done and due within DAYS, 0 to 3650 (overdue included)")
+      ->check(CLI::Range(0, 3650));
   deadlines->add_flag("--ics", *ics, "Write an iCalendar file (one to-do per deadline, with an alarm the day before)");
   deadlines->add_option("-o,--output", *output, "With --ics: the file to write (default: stdout)");
   deadlines->footer("Examples:\n  lorsync deadlines --within 14\n  lorsync deadlines --ics -o letters.ics");

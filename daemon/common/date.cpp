@@ -17,6 +17,8 @@ std::optional<Date> parse_date(std::string_view text) {
   };
   auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
   if (!y || !m || !d) return std::nullopt;
+  // Year 0 is no year at all to most YAML readers, and no plan needs dates centuries away.
+  if (*y < kFirstYear || *y > kLastYear) return std::nullopt;
   Date date{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*m)},
             std::chrono::day{static_cast<unsigned>(*d)}};
   if (!date.ok()) return std::nullopt;

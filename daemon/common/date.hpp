@@ -11,7 +11,9 @@ namespace lorsync {
 
 using Date = std::chrono::year_month_day;
 
-// A real calendar date in strict YYYY-MM-DD form (2026-02-30 is not one).
+inline constexpr int kFirstYear = 1900, kLastYear = 2199;
+
+// A real calendar date in strict YYYY-MM-DD form (2026-02-30 is not one), from kFirstYear to kLastYear.
 std::optional<Date> parse_date(std::string_view text);
 std::string format_date(Date date);
 Date add_days(Date date, int days);

@@ -59,20 +59,21 @@ class TreeBuilder : public YAML::EventHandler {
     node.text = value;
     // yaml-cpp tags plain scalars "?" and quoted or block scalars "!".
     node.quoted = tag != "?";
-    if (!tag.empty() && tag != "?" && tag != "!")
-      return fail(mark, "tags like " + tag + " are not supported in plan files");
+    if (refuse_tag(mark, tag)) return;
     place(node, mark);
     complete(std::move(node), anchor);
   }
 
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value style) override {
+    refuse_tag(mark, tag);
     open(YamlNode::Kind::sequence, mark, anchor, style);
   }
   void OnSequenceEnd() override { close(); }
 
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value style) override {
+    refuse_tag(mark, tag);
     open(YamlNode::Kind::mapping, mark, anchor, style);
   }
   void OnMapEnd() override { close(); }
@@ -83,6 +84,14 @@ class TreeBuilder : public YAML::EventHandler {
   std::map<YAML::anchor_t, std::pair<YamlNode, size_t>> anchors_;  // node, its size in nodes
   std::vector<size_t> open_counts_;
   size_t node_count_ = 0;
+
+  // yaml-cpp tags untagged plain nodes "?" and quoted ones "!"; any other tag (!!python/object...) asks a
+  // reader to build something, which a plan file never needs: refused, not dropped.
+  bool refuse_tag(const YAML::Mark& mark, const std::string& tag) {
+    if (tag.empty() || tag == "?" || tag == "!") return false;
+    fail(mark, "tags like " + tag + " are not supported in plan files");
+    return true;
+  }
 
   void fail(const YAML::Mark& mark, std::string message) {
     if (!error) error = YamlParseError{mark.line, mark.column, std::move(message)};

@@ -194,7 +194,9 @@ class DocumentChecker {
         if (!v.is_string()) return;  // the type check reports it
         const std::string& text = v.get_ref<const std::string&>();
         bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-';
-        if (shaped && !parse_date(text)) add(at, in_quotes(text) + " is not a real calendar date");
+        if (shaped && !parse_date(text))
+          add(at, in_quotes(text) + " is not a real calendar date from " + std::to_string(kFirstYear) + " to " +
+                      std::to_string(kLastYear));
       });
     }
   }

@@ -434,3 +434,41 @@ TEST_CASE("json output stays JSON whatever the bytes of a file name or of the pl
     CHECK(parsed.dump().find("letters/q\xef\xbf\xbd.md") != std::string::npos);  // U+FFFD for the byte
   }
 }
+
+TEST_CASE("hostile and mistaken small inputs are refused with a clear message") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  auto lorsync = [&plan](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--plan", plan.string()});
+    return run_lorsync(args);
+  };
+  ProcessResult empty_on = lorsync({"record", "delgado-consult", "agreed", "--on", ""});
+  CHECK(empty_on.exit_code == 2);
+  CHECK_THAT(empty_on.err, Catch::Contains("--on \"\" is not a date"));
+  ProcessResult negative = lorsync({"log", "-n", "-5"});
+  CHECK(negative.exit_code == 2);
+  CHECK_THAT(negative.err, Catch::Contains("not in range 1 to 10000"));
+  ProcessResult words = lorsync({"deadlines", "--within", "abc"});
+  CHECK(words.exit_code == 2);
+  CHECK(words.err.size() < 200);  // not a 309-digit range
+  CHECK_THAT(words.err, Catch::Contains("0 to 3650"));
+
+  std::string letter = read_file(plan / "letters/delgado-consult.md");
+  size_t end = letter.find("\n---", 3);
+  write_file(plan / "letters/delgado-consult.md",
+             letter.substr(0, end) + "\nx-run: !!python/object/apply:os.system [\"ls\"]" + letter.substr(end));
+  ProcessResult tagged = lorsync({"validate"});
+  CHECK(tagged.exit_code == 2);
+  CHECK_THAT(tagged.out, Catch::Contains("tags like tag:yaml.org,2002:python/object/apply:os.system are not supported"));
+  write_file(plan / "letters/delgado-consult.md", letter);
+  for (const char* date : {"0000-01-01", "9999-12-31"}) {
+    ProcessResult far = lorsync({"record", "delgado-consult", "agreed", "--on", date});
+    CHECK(far.exit_code == 2);
+  }
+  std::string dated = letter;
+  size_t first_date = dated.find("date: 20");
+  REQUIRE(first_date != std::string::npos);
+  dated.replace(first_date + 6, 4, "0000");
+  write_file(plan / "letters/delgado-consult.md", dated);
+  CHECK_THAT(lorsync({"validate"}).out, Catch::Contains("is not a real calendar date from 1900 to 2199"));
+}

@@ -62,6 +62,14 @@ TEST_CASE("api: a value nested past the bound is refused before it is built, and
     CHECK(refused["error"]["code"] == kInvalidRequest);
     CHECK_THAT(refused["error"]["message"].get<std::string>(), Catch::Contains("nest more than 64 levels"));
   }
+  // Ids come back exactly as sent, so only those every client can read back exactly are taken.
+  for (const char* id : {"9007199254740993", "1e30", "18446744073709551616", "1.5"}) {
+    INFO(id);
+    json refused = h.call(caller, std::string(R"({"jsonrpc":"2.0","method":"plan.status","id":)") + id + "}");
+    CHECK(refused["error"]["code"] == kInvalidRequest);
+    CHECK(refused["id"].is_null());
+  }
+  CHECK(h.call(caller, R"({"jsonrpc":"2.0","method":"plan.status","id":9007199254740992})")["id"] == 9007199254740992LL);
   // Brackets inside strings are text, not nesting.
   CHECK(h.call(caller, "letter.record", {{"letter", "qureshi-home"}, {"event", "asked"}, {"note", std::string(200, '[')}})
             .contains("result"));
