@@ -261,8 +261,9 @@ TEST_CASE_METHOD(ServedPlan, "1000 malformed or hostile messages each get the ri
       {R"({"jsonrpc":"2.0","id":1,"method":"history.log","params":{"limit":1e300}})", -32602},
       {R"({"jsonrpc":"2.0","id":1,"method":"history.log","params":{"limit":-99999999999999999999}})", -32602},
       {R"({"jsonrpc":"2.0","id":1,"method":"deadlines.list","params":{"within":18446744073709551615}})", -32602},
-      {R"({"jsonrpc":"2.0","id":99999999999999999999999,"method":"plan.status"})", 1},
-      {R"({"jsonrpc":"2.0","id":-1.5e300,"method":"plan.status"})", 1},
+      // Ids no client could read back exactly (they would come back as floats) are refused.
+      {R"({"jsonrpc":"2.0","id":99999999999999999999999,"method":"plan.status"})", -32600},
+      {R"({"jsonrpc":"2.0","id":-1.5e300,"method":"plan.status"})", -32600},
       {R"({"jsonrpc":"2.0","method":"entity.delete","params":{"kind":"writer","id":"samuel-brennan"}})", 0},
   };
   // A batch over the limit, a batch of junk, and a batch that mixes good and bad calls.
