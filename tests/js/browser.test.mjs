@@ -232,7 +232,9 @@ test('while a recording is in flight its buttons stay busy, also when a change f
     const redrawn = await buttons.evaluateAll((nodes) => nodes.map((node) => [node.dataset.drawnBefore ?? 'no', node.getAttribute('aria-disabled')]));
     assert.ok(redrawn.length > 0);
     assert.deepEqual(redrawn, redrawn.map(() => ['no', 'true']), 'the redrawn record buttons of the letter are busy');
-    // force: Playwright would wait for an aria-disabled button to become enabled.
+    // force: Playwright would wait for an aria-disabled button to become enabled. The page may still be
+    // drawing the other notifications of that change: wait until the button is on screen again.
+    await buttons.first().waitFor({ state: 'visible', timeout: 5000 });
     await buttons.first().click({ force: true });
     assert.equal(await page.locator('dialog[open]').count(), 0, 'a busy button opens no second dialog');
     assert.equal(held.length, 1, 'one call held');
