@@ -240,10 +240,7 @@ TEST_CASE("a failed init leaves nothing behind and a change that changes nothing
 TEST_CASE("lorsync commit: hand edits committed without a daemon, one commit per file naming the fields") {
   TempDir dir;
   fs::path plan = sample(dir);
-  auto lorsync = [&plan](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--plan", plan.string()});
-    return run_lorsync(args);
-  };
+  auto lorsync = lorsync_on(plan);
   CHECK(lorsync({"commit"}).out == "Nothing to commit: the plan's files are as last committed.\n");
 
   std::string letter = read_file(plan / "letters/delgado-consult.md");
@@ -272,10 +269,7 @@ TEST_CASE("lorsync commit: hand edits committed without a daemon, one commit per
 TEST_CASE("packet documents: plan.yaml names files of the plan, committed with it, and packet-sent records which went") {
   TempDir dir;
   fs::path plan = sample(dir);
-  auto lorsync = [&plan](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--plan", plan.string()});
-    return run_lorsync(args);
-  };
+  auto lorsync = lorsync_on(plan);
   // A document that is not there, or outside the plan, is refused with what to do.
   ProcessResult missing = lorsync({"set", "plan", "packet.cv.title=CV, August 2026", "packet.cv.file=packet/cv.pdf"});
   CHECK(missing.exit_code == 2);
@@ -438,10 +432,7 @@ TEST_CASE("json output stays JSON whatever the bytes of a file name or of the pl
 TEST_CASE("hostile and mistaken small inputs are refused with a clear message") {
   TempDir dir;
   fs::path plan = sample(dir);
-  auto lorsync = [&plan](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--plan", plan.string()});
-    return run_lorsync(args);
-  };
+  auto lorsync = lorsync_on(plan);
   ProcessResult empty_on = lorsync({"record", "delgado-consult", "agreed", "--on", ""});
   CHECK(empty_on.exit_code == 2);
   CHECK_THAT(empty_on.err, Catch::Contains("--on \"\" is not a date"));

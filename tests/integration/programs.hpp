@@ -20,6 +20,14 @@ inline ProcessResult run_lorsync(std::vector<std::string> args, const std::files
   return run_process(args, cwd, env);
 }
 
+// `lorsync --plan PLAN ...` as a function of the rest of the arguments.
+inline auto lorsync_on(const std::filesystem::path& plan) {
+  return [plan](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--plan", plan.string()});
+    return run_lorsync(args);
+  };
+}
+
 inline ProcessResult run_git(const std::filesystem::path& repo, std::vector<std::string> args) {
   args.insert(args.begin(), {"git", "-C", repo.string()});
   return run_process(args);
