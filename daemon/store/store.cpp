@@ -692,19 +692,22 @@ Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<Fi
   return commit_locked(target, std::move(document.value()), verb, summary, if_revision, true);
 }
 
-Result<Document> Store::edited_document(const DocumentRef& target, const std::vector<FieldEdit>& edits) {
+Result<DocumentPtr> Store::current_document(const DocumentRef& target) {
   // The checker usually holds this file parsed already; parse only if it changed since.
-  DocumentPtr current = checker_.unchanged_document(target.path());
-  if (!current) {
-    auto old_text = read_whole(root_ / target.path());
-    if (!old_text) return make_error(ErrorCode::not_found, "no " + target.path() + " in this plan");
-    ParsedDocument parsed = parse_document(target.kind, target.path(), target.id, std::move(*old_text));
-    if (!parsed.document)
-      return make_error(ErrorCode::invalid_plan, target.path() + " cannot be read; fix it by hand first",
-                        std::move(parsed.diagnostics));
-    current = std::make_shared<const Document>(std::move(*parsed.document));
-  }
-  return apply_edits(*current, edits);
+  if (DocumentPtr cached = checker_.unchanged_document(target.path())) return cached;
+  auto old_text = read_whole(root_ / target.path());
+  if (!old_text) return make_error(ErrorCode::not_found, "no " + target.path() + " in this plan");
+  ParsedDocument parsed = parse_document(target.kind, target.path(), target.id, std::move(*old_text));
+  if (!parsed.document)
+    return make_error(ErrorCode::invalid_plan, target.path() + " cannot be read; fix it by hand first",
+                      std::move(parsed.diagnostics));
+  return DocumentPtr(std::make_shared<const Document>(std::move(*parsed.document)));
+}
+
+Result<Document> Store::edited_document(const DocumentRef& target, const std::vector<FieldEdit>& edits) {
+  auto current = current_document(target);
+  if (!current) return current.take_error();
+  return apply_edits(*current.value(), edits);
 }
 
 Result<CommitResult> Store::update(const DocumentRef& target, const std::vector<FieldEdit>& edits,
@@ -718,15 +721,12 @@ Result<CommitResult> Store::remove(EntityKind kind, const std::string& id, const
 }
 
 std::vector<std::string> Store::packet_of_plan() {
-  DocumentPtr settings = checker_.unchanged_document(kPlanFileName);
-  if (!settings) {
-    auto text = read_whole(root_ / kPlanFileName);
-    ParsedDocument parsed = parse_document(DocumentKind::plan, kPlanFileName, "", text.value_or(""));
-    if (parsed.document) settings = std::make_shared<const Document>(std::move(*parsed.document));
-  }
+  auto settings = current_document(DocumentRef{});
   std::vector<std::string> documents;
-  if (!settings || !settings->data.contains("packet") || !settings->data["packet"].is_object()) return documents;
-  for (const auto& [key, value] : settings->data["packet"].items())
+  if (!settings) return documents;  // a plan.yaml that cannot be read names none (validate says why)
+  const nlohmann::json& data = settings.value()->data;
+  if (!data.contains("packet") || !data["packet"].is_object()) return documents;
+  for (const auto& [key, value] : data["packet"].items())
     if (!key.starts_with("x-")) documents.push_back(key);
   return documents;
 }

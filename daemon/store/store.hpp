@@ -144,6 +144,8 @@ class Store {
     std::optional<std::string> old_text, new_text;
   };
 
+  // The document at `target` as it is on disk (the checker's parse when the file is unchanged).
+  Result<DocumentPtr> current_document(const DocumentRef& target);
   // The document at `target` as it is on disk, with `edits` applied; call under the writer lock.
   Result<Document> edited_document(const DocumentRef& target, const std::vector<FieldEdit>& edits);
   // resolve's ResolveKeep::other: the set-aside value written back and the record updated, in one commit.
