@@ -48,13 +48,20 @@ bool valid_id(const json& id) {
   return id.is_string() && id.get_ref<const std::string&>().size() <= kMaxIdLength;
 }
 
+// The id a reply to `request` carries: its own when it has a usable one.
+json reply_id(const json& request) {
+  if (!request.is_object()) return json();
+  auto id = request.find("id");
+  return id != request.end() && valid_id(*id) ? *id : json();
+}
+
 }  // namespace
 
 std::optional<std::string> Dispatcher::handle_one(const json& request, Caller& caller) const {
   if (!request.is_object() || request.value("jsonrpc", json()) != "2.0" || !request.contains("method") ||
       !request["method"].is_string())
     return wire_text(error_response(
-        request.is_object() && request.contains("id") && valid_id(request["id"]) ? request["id"] : json(),
+        reply_id(request),
         RpcError{kInvalidRequest, "invalid request: expected {\"jsonrpc\": \"2.0\", \"method\": ...}", {}}));
   const bool is_notification = !request.contains("id");
   json id = is_notification ? json() : request["id"];
@@ -143,14 +150,48 @@ Placement Dispatcher::placement(const Incoming& incoming) const {
   return out;
 }
 
+namespace {
+
+std::string too_large(const json& request, size_t budget, bool ran) {
+  std::string limit = std::to_string(std::max<size_t>(budget >> 20, 1)) + " MiB";
+  return wire_text(error_response(
+      reply_id(request),
+      RpcError{kReplyTooLarge,
+               ran ? "reply too large: it would exceed the " + limit + " this connection may have waiting; ask for less"
+                   : "not run: the batch's replies reached the " + limit +
+                         " this connection may have waiting; send the rest in another message",
+               {}}));
+}
+
+}  // namespace
+
 std::optional<std::string> Dispatcher::handle(const Incoming& incoming, Caller& caller) const {
   if (incoming.refusal) return incoming.refusal;
   const json& parsed = incoming.message;
-  if (!parsed.is_array()) return handle_one(parsed, caller);
+  if (!parsed.is_array()) {
+    auto reply = handle_one(parsed, caller);
+    if (reply && reply->size() > caller.reply_budget) return too_large(parsed, caller.reply_budget, true);
+    return reply;
+  }
+  // Past the budget nothing more is built: the calls left are answered with an error, not run.
   std::vector<std::string> replies;
+  size_t bytes = 0;
+  bool full = false;
   for (const auto& request : parsed) {
     if (caller.close_after_reply) break;
-    if (auto reply = handle_one(request, caller)) replies.push_back(std::move(*reply));
+    if (full) {
+      if (request.is_object() && !request.contains("id")) continue;  // a notification: no reply either way
+      replies.push_back(too_large(request, caller.reply_budget, false));
+      continue;
+    }
+    auto reply = handle_one(request, caller);
+    if (!reply) continue;
+    if (bytes + reply->size() + 1 > caller.reply_budget) {
+      full = true;
+      reply = too_large(request, caller.reply_budget, true);
+    }
+    bytes += reply->size() + 1;
+    replies.push_back(std::move(*reply));
   }
   if (replies.empty()) return std::nullopt;
   return "[" + join(replies, ",") + "]";

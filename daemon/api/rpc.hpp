@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +29,7 @@ enum RpcCode : int {
   kRevisionConflict = -32003,
   kInvalidPlan = -32004,
   kSyncFailed = -32005,
+  kReplyTooLarge = -32006,
 };
 
 // What a method returns instead of a result.
@@ -49,6 +51,9 @@ struct Caller {
   bool authenticated = false;
   bool close_after_reply = false;
   uint64_t id = 0;  // the connection, for subscriptions
+  // How many bytes of replies the connection may still have waiting to be sent: a reply (or a batch's
+  // replies together) that would exceed it is answered with kReplyTooLarge instead.
+  size_t reply_budget = SIZE_MAX;
 };
 
 using Method = std::function<MethodResult(const nlohmann::json& params, Caller& caller)>;

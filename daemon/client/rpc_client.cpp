@@ -1,5 +1,7 @@
 #include "client/rpc_client.hpp"
 
+#include "common/text.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -83,10 +85,12 @@ Result<RpcClient> RpcClient::connect(const ConnectOptions& options) {
   if (!impl->run_until([&] { return upgraded.has_value(); }, deadline))
     return make_error(ErrorCode::io, "timed out waiting for the daemon to accept the connection");
   if (*upgraded) {
-    if (response.result_int() != 0)
+    // Only a declined upgrade has a response to quote; otherwise `response` is still its default (200, or 500).
+    if (*upgraded == websocket::error::upgrade_declined)
       return make_error(ErrorCode::io, "the daemon refused the connection: HTTP " + std::to_string(response.result_int()) +
-                                           " " + std::string(response.reason()) + ": " + response.body());
-    return make_error(ErrorCode::io, "WebSocket handshake failed: " + upgraded->message());
+                                           " " + std::string(response.reason()) + ": " +
+                                           std::string(trim(response.body())));
+    return make_error(ErrorCode::io, "the daemon closed the connection before accepting it (" + upgraded->message() + ")");
   }
   return RpcClient(std::move(impl));
 }

@@ -14,8 +14,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kKeys = {"port",           "allowed_origins", "debounce_ms",       "log_level",
-                                        "max_connections", "idle_timeout_s", "sync_interval_s",   "sync_debounce_ms",
-                                        "sync_retry_min_s", "sync_retry_max_s"};
+                                        "max_connections", "max_unauthenticated", "auth_timeout_s", "idle_timeout_s",
+                                        "sync_interval_s", "sync_debounce_ms", "sync_retry_min_s", "sync_retry_max_s"};
 
 // The keys that take a whole number: their range and where the value goes.
 struct NumberKey {
@@ -28,6 +28,8 @@ const NumberKey kNumberKeys[] = {
     {"port", 0, 65535, [](DaemonConfig& c, long long v) { c.port = static_cast<uint16_t>(v); }},
     {"debounce_ms", 10, 60000, [](DaemonConfig& c, long long v) { c.debounce = std::chrono::milliseconds(v); }},
     {"max_connections", 1, 100000, [](DaemonConfig& c, long long v) { c.max_connections = static_cast<size_t>(v); }},
+    {"max_unauthenticated", 1, 10000, [](DaemonConfig& c, long long v) { c.max_unauthenticated = static_cast<size_t>(v); }},
+    {"auth_timeout_s", 1, 600, [](DaemonConfig& c, long long v) { c.auth_timeout = std::chrono::seconds(v); }},
     {"idle_timeout_s", 2, 86400, [](DaemonConfig& c, long long v) { c.idle_timeout = std::chrono::seconds(v); }},
     {"sync_interval_s", 0, 86400, [](DaemonConfig& c, long long v) { c.sync.interval = std::chrono::seconds(v); }},
     {"sync_debounce_ms", 0, 600000, [](DaemonConfig& c, long long v) { c.sync.after_commit = std::chrono::milliseconds(v); }},

@@ -19,7 +19,9 @@ struct DaemonConfig {
   std::vector<std::string> allowed_origins;  // besides http://127.0.0.1:PORT and http://localhost:PORT
   std::chrono::milliseconds debounce{150};   // how long an outside edit must settle before it is committed
   std::string log_level = "info";            // trace, debug, info, warn, error, off
-  size_t max_connections = 256;
+  size_t max_connections = 256;             // authenticated connections
+  size_t max_unauthenticated = 16;          // connections not yet authenticated; past it the oldest is dropped
+  std::chrono::seconds auth_timeout{5};     // a WebSocket client must authenticate within this
   std::chrono::seconds idle_timeout{60};     // WebSocket keep-alive: ping after half, close after all of it
   SyncSettings sync;
 };

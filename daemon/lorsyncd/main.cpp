@@ -49,6 +49,8 @@ server::ServerOptions server_options(const daemon::DaemonConfig& config, uint16_
   options.port = port;
   options.allowed_origins = config.allowed_origins;
   options.max_connections = config.max_connections;
+  options.max_unauthenticated = config.max_unauthenticated;
+  options.auth_timeout = config.auth_timeout;
   options.idle_timeout = config.idle_timeout;
   return options;
 }

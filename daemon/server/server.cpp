@@ -28,7 +28,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr auto kHttpTimeout = std::chrono::seconds(30);
 constexpr size_t kMaxRequestBodyBytes = 16 * 1024;
 
 // What every session shares: set once, swapped whole on SIGHUP, read on the I/O thread only.
@@ -41,7 +40,8 @@ struct Settings {
 std::shared_ptr<const Settings> make_settings(ServerOptions options, uint16_t port) {
   auto settings = std::make_shared<Settings>();
   const std::string suffix = ":" + std::to_string(port);
-  for (const char* name : {"127.0.0.1", "localhost", "[::1]"}) {
+  // Not [::1]: the daemon listens on IPv4 only, so a client that reached it did not use that name.
+  for (const char* name : {"127.0.0.1", "localhost"}) {
     settings->hosts.insert(name + suffix);
     settings->origins.insert(std::string("http://") + name + suffix);
   }
@@ -74,13 +74,25 @@ const resources::EmbeddedFile* dashboard_file(std::string_view target) {
 
 class ServerImpl;
 
-// Counts a connection for max_connections while it lives.
-struct ConnectionCount {
-  explicit ConnectionCount(std::shared_ptr<ServerImpl> server);
-  ~ConnectionCount();
-  ConnectionCount(const ConnectionCount&) = delete;
-  ConnectionCount& operator=(const ConnectionCount&) = delete;
-  std::shared_ptr<ServerImpl> server;
+// Where one connection stands against the limits. It starts out waiting (plain HTTP, or a WebSocket
+// that has not authenticated), among at most max_unauthenticated others: past that the oldest waiting
+// connection is dropped, so connections that never authenticate cannot take the places of those that
+// do. Once authenticated it is admitted, one of at most max_connections.
+class Admission {
+ public:
+  // `drop` ends the connection; it is called on the I/O thread, at most once, while this is alive.
+  Admission(std::shared_ptr<ServerImpl> server, std::function<void()> drop);
+  ~Admission();
+  Admission(const Admission&) = delete;
+  Admission& operator=(const Admission&) = delete;
+  // False when every admitted place is taken (the connection stays waiting).
+  bool admit();
+  bool admitted() const { return admitted_; }
+
+ private:
+  std::shared_ptr<ServerImpl> server_;
+  uint64_t ticket_;
+  bool admitted_ = false;
 };
 
 // One WebSocket connection on /rpc. Reads one message at a time (the reply to a
@@ -95,21 +107,26 @@ class RpcSession : public std::enable_shared_from_this<RpcSession> {
 
  private:
   void read_next();
+  // Admits an authenticated caller, or closes the connection when every place is taken.
+  bool admit();
   void on_read(beast::error_code error, size_t bytes);
   void answer(std::optional<std::string> reply);
   void write_next();
   // Sends what is queued, then the close frame.
   void close(websocket::close_reason reason);
+  // Closes, and cuts the connection off if the client has not read the close frame after a few seconds.
+  void close_and_cut_off(websocket::close_reason reason);
   void finish();
 
   websocket::stream<beast::tcp_stream> stream_;
   std::shared_ptr<ServerImpl> server_;
-  ConnectionCount counted_;
+  Admission admission_;
   api::Caller caller_;
   beast::flat_buffer buffer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   size_t queued_bytes_ = 0;
   asio::steady_timer drop_timer_;
+  asio::steady_timer auth_timer_;  // the deadline for authenticating
   std::optional<websocket::close_reason> close_reason_;  // set: no more messages are taken
   bool writing_ = false;
   bool close_sent_ = false;
@@ -122,17 +139,21 @@ class RpcSession : public std::enable_shared_from_this<RpcSession> {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, std::shared_ptr<ServerImpl> server)
-      : stream_(std::move(socket)), server_(server), counted_(std::move(server)) {}
+      : stream_(std::move(socket)), server_(server), admission_(std::move(server), [this] {
+          beast::error_code ignored;
+          stream_.socket().close(ignored);
+        }) {}
   void start() { read_next(); }
 
  private:
   void read_next();
   void on_read(beast::error_code error);
-  void respond(http::status status, std::string body, std::string_view content_type, bool keep_alive);
+  void respond(http::status status, std::string body, std::string_view content_type, bool keep_alive,
+               bool head = false);
 
   beast::tcp_stream stream_;
   std::shared_ptr<ServerImpl> server_;
-  ConnectionCount counted_;
+  Admission admission_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
 };
@@ -209,8 +230,34 @@ class ServerImpl : public Server, public std::enable_shared_from_this<ServerImpl
     if (closed_) closed_(id);
     notify_if_all_closed();
   }
-  void connection_opened() { ++connections_; }
-  void connection_closed() { --connections_; }
+  // Admission's bookkeeping.
+  uint64_t wait(std::function<void()> drop) {
+    const uint64_t ticket = next_ticket_++;
+    waiting_.emplace(ticket, std::move(drop));
+    while (waiting_.size() > settings_->options.max_unauthenticated) {
+      auto oldest = waiting_.begin();
+      auto drop_oldest = std::move(oldest->second);
+      waiting_.erase(oldest);
+      spdlog::debug("dropped the oldest of {} connections not authenticated (max_unauthenticated)",
+                    settings_->options.max_unauthenticated + 1);
+      drop_oldest();
+    }
+    return ticket;
+  }
+  bool admit(uint64_t ticket) {
+    if (admitted_ >= settings_->options.max_connections) {
+      spdlog::warn("refused a connection: already {} open (max_connections)", admitted_);
+      return false;
+    }
+    waiting_.erase(ticket);
+    ++admitted_;
+    return true;
+  }
+  bool has_room() const { return admitted_ < settings_->options.max_connections; }
+  void leave(uint64_t ticket, bool admitted) {
+    if (admitted) --admitted_;
+    else waiting_.erase(ticket);
+  }
 
  private:
   void notify_if_all_closed() {
@@ -222,14 +269,9 @@ class ServerImpl : public Server, public std::enable_shared_from_this<ServerImpl
     acceptor_.async_accept(io_, [self = shared_from_this()](beast::error_code error, tcp::socket socket) {
       if (error == asio::error::operation_aborted || self->stopping_) return;
       if (!error) {
-        if (self->connections_ >= self->settings_->options.max_connections) {
-          spdlog::warn("refused a connection: already {} open (max_connections)", self->connections_);
-          socket.close(error);
-        } else {
-          // Replies are small and answer a waiting client: never hold one back for Nagle's algorithm.
-          socket.set_option(tcp::no_delay(true), error);
-          std::make_shared<HttpSession>(std::move(socket), self)->start();
-        }
+        // Replies are small and answer a waiting client: never hold one back for Nagle's algorithm.
+        socket.set_option(tcp::no_delay(true), error);
+        std::make_shared<HttpSession>(std::move(socket), self)->start();
       } else {
         spdlog::debug("accept failed: {}", error.message());
       }
@@ -248,16 +290,23 @@ class ServerImpl : public Server, public std::enable_shared_from_this<ServerImpl
   std::shared_ptr<const Settings> settings_;
   std::map<uint64_t, std::weak_ptr<RpcSession>> sessions_;
   uint64_t next_id_ = 1;
-  size_t connections_ = 0;
+  std::map<uint64_t, std::function<void()>> waiting_;  // by ticket, so the oldest comes first
+  uint64_t next_ticket_ = 1;
+  size_t admitted_ = 0;
   bool stopping_ = false;
   std::function<void()> all_closed_;
 };
 
 
-ConnectionCount::ConnectionCount(std::shared_ptr<ServerImpl> server) : server(std::move(server)) {
-  this->server->connection_opened();
+Admission::Admission(std::shared_ptr<ServerImpl> server, std::function<void()> drop)
+    : server_(std::move(server)), ticket_(server_->wait(std::move(drop))) {}
+
+Admission::~Admission() { server_->leave(ticket_, admitted_); }
+
+bool Admission::admit() {
+  if (!admitted_) admitted_ = server_->admit(ticket_);
+  return admitted_;
 }
-ConnectionCount::~ConnectionCount() { server->connection_closed(); }
 
 bool bearer_matches(std::string_view header, const std::string& token) {
   constexpr std::string_view prefix = "Bearer ";
@@ -270,13 +319,16 @@ void HttpSession::read_next() {
   parser_.emplace();
   parser_->body_limit(kMaxRequestBodyBytes);
   parser_->header_limit(16 * 1024);
-  stream_.expires_after(kHttpTimeout);
+  // A request (or the next one on a kept-alive connection) must come as soon as a client must authenticate:
+  // until then the connection holds one of the places of those not authenticated.
+  stream_.expires_after(server_->settings()->options.auth_timeout);
   http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, size_t) {
     self->on_read(error);
   });
 }
 
-void HttpSession::respond(http::status status, std::string body, std::string_view content_type, bool keep_alive) {
+void HttpSession::respond(http::status status, std::string body, std::string_view content_type, bool keep_alive,
+                          bool head) {
   auto response = std::make_shared<http::response<http::string_body>>(status, 11);
   response->set(http::field::server, "lorsyncd");
   response->set(http::field::content_type, content_type);
@@ -286,8 +338,9 @@ void HttpSession::respond(http::status status, std::string body, std::string_vie
   response->set("Content-Security-Policy",
                 "default-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; frame-ancestors 'none'");
   response->keep_alive(keep_alive);
-  response->body() = std::move(body);
-  response->prepare_payload();
+  // A HEAD reply says how long the GET reply's body is, and sends none.
+  response->content_length(body.size());
+  if (!head) response->body() = std::move(body);
   http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code error, size_t) {
     if (error || !response->keep_alive()) {
       beast::error_code ignored;
@@ -303,6 +356,8 @@ void HttpSession::on_read(beast::error_code error) {
   if (error) {
     if (error == http::error::body_limit || error == http::error::header_limit)
       respond(http::status::payload_too_large, "request too large\n", "text/plain", false);
+    else if (error.category() == http::make_error_code(http::error::bad_method).category())
+      respond(http::status::bad_request, "bad request: not HTTP/1.1 this daemon can read\n", "text/plain", false);
     return;
   }
   auto request = parser_->release();
@@ -335,6 +390,11 @@ void HttpSession::on_read(beast::error_code error) {
     }
     if (server_->stopping())
       return respond(http::status::service_unavailable, "lorsyncd is stopping\n", "text/plain", false);
+    if (authenticated && !server_->has_room())
+      return respond(http::status::service_unavailable,
+                     "too many connections: all " + std::to_string(settings->options.max_connections) +
+                         " are open (max_connections in the config)\n",
+                     "text/plain", false);
     uint64_t id = server_->reserve_id();
     auto session = std::make_shared<RpcSession>(stream_.release_socket(), server_, id, authenticated);
     server_->register_session(id, session);
@@ -343,17 +403,31 @@ void HttpSession::on_read(beast::error_code error) {
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head)
     return respond(http::status::method_not_allowed, "method not allowed\n", "text/plain", keep_alive);
-  if (path == "/health") return respond(http::status::ok, "{\"status\":\"ok\"}", "application/json", keep_alive);
+  const bool head = request.method() == http::verb::head;
+  if (path == "/health")
+    return respond(http::status::ok, "{\"status\":\"ok\"}", "application/json", keep_alive, head);
   const resources::EmbeddedFile* file = dashboard_file(path);
-  if (!file) return respond(http::status::not_found, "not found\n", "text/plain", keep_alive);
-  respond(http::status::ok, request.method() == http::verb::head ? "" : std::string(file->contents),
-          content_type_of(file->path), keep_alive);
+  if (!file) return respond(http::status::not_found, "not found\n", "text/plain", keep_alive, head);
+  respond(http::status::ok, std::string(file->contents), content_type_of(file->path), keep_alive, head);
 }
 
 RpcSession::RpcSession(tcp::socket socket, std::shared_ptr<ServerImpl> server, uint64_t id, bool authenticated)
-    : stream_(std::move(socket)), server_(server), counted_(std::move(server)), drop_timer_(stream_.get_executor()) {
+    : stream_(std::move(socket)),
+      server_(server),
+      admission_(std::move(server), [this] { beast::get_lowest_layer(stream_).close(); }),
+      drop_timer_(stream_.get_executor()),
+      auth_timer_(stream_.get_executor()) {
   caller_.id = id;
   caller_.authenticated = authenticated;
+  if (authenticated) admission_.admit();  // the upgrade checked there was room
+}
+
+bool RpcSession::admit() {
+  if (admission_.admitted() || !caller_.authenticated) return true;
+  auth_timer_.cancel();
+  if (admission_.admit()) return true;
+  close(websocket::close_reason(websocket::close_code::try_again_later, "too many connections (max_connections)"));
+  return false;
 }
 
 void RpcSession::start(http::request<http::string_body> upgrade) {
@@ -375,6 +449,16 @@ void RpcSession::start(http::request<http::string_body> upgrade) {
     if (self->ended_) return;
     spdlog::debug("connection {} opened", self->caller_.id);
     if (self->stopping_) return self->close(websocket::close_reason(websocket::close_code::going_away, "lorsyncd is stopping"));
+    if (!self->caller_.authenticated) {
+      self->auth_timer_.expires_after(self->server_->settings()->options.auth_timeout);
+      self->auth_timer_.async_wait([weak = std::weak_ptr<RpcSession>(self)](beast::error_code error) {
+        auto session = weak.lock();
+        if (error || !session || session->caller_.authenticated) return;
+        spdlog::debug("connection {} did not authenticate in time; closing it", session->caller_.id);
+        session->close_and_cut_off(
+            websocket::close_reason(websocket::close_code::policy_error, "not authenticated in time"));
+      });
+    }
     self->read_next();
   });
 }
@@ -397,6 +481,8 @@ void RpcSession::on_read(beast::error_code error, size_t) {
   const api::Dispatcher& dispatcher = server_->dispatcher();
   auto incoming = std::make_shared<api::Incoming>(dispatcher.parse(text));
   buffer_.consume(buffer_.size());
+  const size_t queue_limit = server_->settings()->options.max_queued_bytes;
+  caller_.reply_budget = queue_limit - std::min(queued_bytes_, queue_limit);
   // Only an authenticated caller's writes (and syncs) leave the I/O thread; anyone else's are refused right here.
   api::Placement placement = caller_.authenticated ? dispatcher.placement(*incoming) : api::Placement::io;
   if (placement == api::Placement::io) return answer(dispatcher.handle(*incoming, caller_));
@@ -417,26 +503,23 @@ void RpcSession::on_read(beast::error_code error, size_t) {
 void RpcSession::answer(std::optional<std::string> reply) {
   if (reply) send(std::make_shared<const std::string>(std::move(*reply)));
   if (caller_.close_after_reply) return close(websocket::close_reason(websocket::close_code::policy_error, "wrong token"));
+  if (!admit()) return;
   if (stopping_) return close(websocket::close_reason(websocket::close_code::going_away, "lorsyncd is stopping"));
   read_next();
 }
 
 void RpcSession::send(std::shared_ptr<const std::string> message) {
   if (close_reason_ || ended_) return;
-  // One message always fits, however large (a big plan.get); past that, bytes waiting are bounded.
-  if (!queue_.empty() && queued_bytes_ + message->size() > server_->settings()->options.max_queued_bytes) {
+  // Replies are built within the budget (Caller::reply_budget); notifications that pile up past it mean a
+  // client that does not read.
+  if (queued_bytes_ + message->size() > server_->settings()->options.max_queued_bytes) {
     spdlog::warn("connection {} reads too slowly ({} messages, {} KiB waiting); closing it", caller_.id, queue_.size(),
                  queued_bytes_ >> 10);
     while (queue_.size() > (writing_ ? 1u : 0u)) {
       queued_bytes_ -= queue_.back()->size();
       queue_.pop_back();
     }
-    close(websocket::close_reason(websocket::close_code::policy_error, "too slow: too many messages waiting"));
-    // A client that reads nothing never receives the close frame either: cut it off if it is still there.
-    drop_timer_.expires_after(std::chrono::seconds(5));
-    drop_timer_.async_wait([self = shared_from_this()](beast::error_code error) {
-      if (!error && !self->ended_) beast::get_lowest_layer(self->stream_).close();
-    });
+    close_and_cut_off(websocket::close_reason(websocket::close_code::policy_error, "too slow: too many messages waiting"));
     return;
   }
   queued_bytes_ += message->size();
@@ -474,6 +557,15 @@ void RpcSession::close(websocket::close_reason reason) {
   if (!writing_) write_next();
 }
 
+void RpcSession::close_and_cut_off(websocket::close_reason reason) {
+  close(std::move(reason));
+  // A client that reads nothing never receives the close frame either: cut it off if it is still there.
+  drop_timer_.expires_after(std::chrono::seconds(5));
+  drop_timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+    if (!error && !self->ended_) beast::get_lowest_layer(self->stream_).close();
+  });
+}
+
 void RpcSession::shut_down() {
   stopping_ = true;
   if (!busy_) close(websocket::close_reason(websocket::close_code::going_away, "lorsyncd is stopping"));
@@ -485,6 +577,7 @@ void RpcSession::finish() {
   queue_.clear();
   queued_bytes_ = 0;
   drop_timer_.cancel();
+  auth_timer_.cancel();
   server_->session_ended(caller_.id);
 }
 

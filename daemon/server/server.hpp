@@ -25,7 +25,9 @@ namespace lorsync::server {
 struct ServerOptions {
   uint16_t port = 23231;                     // 0: any free port
   std::vector<std::string> allowed_origins;  // besides the daemon's own http://127.0.0.1:PORT and http://localhost:PORT
-  size_t max_connections = 256;
+  size_t max_connections = 256;              // authenticated connections
+  size_t max_unauthenticated = 16;           // connections not (yet) authenticated; past it the oldest is dropped
+  std::chrono::seconds auth_timeout{5};      // a WebSocket client that has not authenticated by then is closed
   std::chrono::seconds idle_timeout{60};     // a ping after half of it, closed after all of it without an answer
   size_t max_queued_bytes = 16 << 20;        // per connection; past it the client is too slow and is dropped
 };

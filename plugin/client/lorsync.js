@@ -15,6 +15,7 @@ export const ErrorCode = Object.freeze({
   RevisionConflict: -32003,
   InvalidPlan: -32004,
   SyncFailed: -32005,
+  ReplyTooLarge: -32006,
   // Outside the range JSON-RPC reserves (-32768..-32000), where the daemon's codes are.
   Timeout: -31001,
   ConnectionLost: -31002,

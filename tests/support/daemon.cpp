@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -102,36 +103,72 @@ RpcClient DaemonProcess::connect(bool authenticated) const {
   return std::move(client.value());
 }
 
-HttpReply http_request(uint16_t port, const std::string& method, const std::string& target,
-                       const std::map<std::string, std::string>& headers) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+RawConnection::RawConnection(uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
+  if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    if (fd_ >= 0) ::close(fd_);
     throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
   }
-  timeval timeout{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::string request = method + " " + target + " HTTP/1.1\r\n";
-  if (!headers.count("Host")) request += "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
-  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-  request += "Connection: close\r\n\r\n";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
+}
+
+RawConnection::~RawConnection() { ::close(fd_); }
+
+bool RawConnection::send(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (sent <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(sent));
+  }
+  return true;
+}
+
+std::string RawConnection::receive(int quiet_ms) {
+  std::string received;
   char buffer[8192];
-  ssize_t n;
-  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) response.append(buffer, static_cast<size_t>(n));
-  ::close(fd);
+  pollfd ready{fd_, POLLIN, 0};
+  while (::poll(&ready, 1, quiet_ms) > 0) {
+    ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    received.append(buffer, static_cast<size_t>(n));
+  }
+  return received;
+}
+
+bool RawConnection::closed_by_peer(int wait_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  char buffer[4096];
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd ready{fd_, POLLIN, 0};
+    if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0) return false;
+    ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) return true;  // end of stream, or reset
+  }
+}
+
+HttpReply parse_http_reply(const std::string& response) {
   HttpReply reply;
   size_t end = response.find("\r\n\r\n");
-  if (response.size() < 12 || end == std::string::npos) return reply;
+  if (response.size() < 12 || !response.starts_with("HTTP/1.1 ") || end == std::string::npos) return reply;
   reply.status = std::stoi(response.substr(9, 3));
   reply.headers = response.substr(0, end);
   reply.body = response.substr(end + 4);
   return reply;
+}
+
+HttpReply http_request(uint16_t port, const std::string& method, const std::string& target,
+                       const std::map<std::string, std::string>& headers) {
+  RawConnection connection(port);
+  std::string request = method + " " + target + " HTTP/1.1\r\n";
+  if (!headers.count("Host")) request += "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
+  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+  request += "Connection: close\r\n\r\n";
+  connection.send(request);
+  return parse_http_reply(connection.receive());
 }
 
 }  // namespace lorsync::test

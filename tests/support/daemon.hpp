@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lorsync::test {
@@ -46,11 +47,32 @@ class DaemonProcess {
   std::optional<int> exit_code_;
 };
 
+// A plain TCP connection to 127.0.0.1:PORT that sends only what it is told to: for a client that
+// never speaks, speaks garbage, or never reads. Closed with the object.
+class RawConnection {
+ public:
+  explicit RawConnection(uint16_t port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool send(std::string_view bytes);
+  // What arrives until the peer closes or nothing comes for `quiet` milliseconds.
+  std::string receive(int quiet_ms = 5000);
+  // Whether the peer has closed the connection (waits up to `wait_ms` for it).
+  bool closed_by_peer(int wait_ms);
+
+ private:
+  int fd_ = -1;
+};
+
 struct HttpReply {
   int status = 0;
   std::string headers;
   std::string body;
 };
+
+// The status line, headers and body of a raw HTTP response (status 0 when there is none).
+HttpReply parse_http_reply(const std::string& response);
 
 // One request on a fresh connection to 127.0.0.1:PORT; `headers` are sent as given (Host included when set).
 HttpReply http_request(uint16_t port, const std::string& method, const std::string& target,

@@ -1,0 +1,174 @@
+// The real lorsyncd attacked as a process on the same machine would: clients
+// that never authenticate or never read, replies built to exhaust memory,
+// malformed HTTP, links out of the plan. Each case is a regression test for a
+// defect found that way; the last case reruns the whole list against one daemon.
+#include <catch2/catch.hpp>
+
+#include "integration/programs.hpp"
+#include "support/daemon.hpp"
+#include "support/process.hpp"
+#include "support/rpc_calls.hpp"
+#include "support/temp_dir.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+using namespace lorsync;
+using namespace lorsync::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+namespace {
+
+// The most memory the process has held so far (VmHWM), in KiB.
+long peak_rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+  return -1;
+}
+
+// A plan of about `megabytes` MB: the sample with letters whose notes are large.
+void make_plan_large(const fs::path& plan, int megabytes) {
+  std::string notes(900'000, 'x');
+  for (size_t at = 80; at < notes.size(); at += 81) notes[at] = '\n';
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator(plan / "letters")) {
+    if (n++ == megabytes) break;
+    std::ofstream(entry.path(), std::ios::app) << "\n" << notes << "\n";
+  }
+  REQUIRE(run_git(plan, {"add", "-A"}).exit_code == 0);
+  REQUIRE(run_git(plan, {"commit", "-qm", "large notes"}).exit_code == 0);
+}
+
+json batch_of(const std::string& method, size_t count) {
+  json batch = json::array();
+  for (size_t i = 0; i < count; ++i) batch.push_back({{"jsonrpc", "2.0"}, {"id", i}, {"method", method}});
+  return batch;
+}
+
+}  // namespace
+
+TEST_CASE("Connections that never authenticate are closed after auth_timeout_s and never keep an authenticated client out") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  write_file(dir / "config.yaml", "max_connections: 4\nmax_unauthenticated: 8\nauth_timeout_s: 1\n");
+  DaemonProcess daemon(plan, {"--config", (dir / "config.yaml").string()});
+  REQUIRE(daemon.running());
+
+  // 40 WebSocket clients that never authenticate (their pings are answered: the client library reads),
+  // and 40 TCP connections that never send a byte.
+  std::vector<RpcClient> idle_clients;
+  for (int i = 0; i < 40; ++i) {
+    ConnectOptions options;
+    options.port = daemon.port();
+    auto client = RpcClient::connect(options);
+    if (client) idle_clients.push_back(std::move(*client));
+  }
+  std::vector<std::unique_ptr<RawConnection>> silent;
+  for (int i = 0; i < 40; ++i) silent.push_back(std::make_unique<RawConnection>(daemon.port()));
+
+  // An authenticated client still gets in, at once, and is served.
+  RpcClient mine = daemon.connect();
+  CHECK(call_ok(mine, "plan.status").contains("letters"));
+  // So does one that authenticates with the `auth` method, as the dashboard does.
+  RpcClient dashboard = daemon.connect(false);
+  CHECK(call_ok(dashboard, "auth", {{"token", daemon.info().token}}).value("authenticated", false));
+
+  // After the deadline every unauthenticated one is gone; the authenticated ones stay.
+  std::this_thread::sleep_for(milliseconds(1500));
+  for (auto& client : idle_clients) {
+    (void)client.receive(milliseconds(100));  // lets the client see the close
+    CHECK(client.closed());
+  }
+  for (auto& connection : silent) CHECK(connection->closed_by_peer(100));
+  CHECK(call_ok(mine, "plan.status").contains("letters"));
+  CHECK(call_ok(dashboard, "plan.status").contains("letters"));
+
+  // max_connections counts authenticated clients; the one past it is told so, with the real reason.
+  RpcClient third = daemon.connect();
+  RpcClient fourth = daemon.connect();
+  ConnectOptions options;
+  options.port = daemon.port();
+  options.bearer = daemon.info().token;
+  auto refused = RpcClient::connect(options);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("HTTP 503") != std::string::npos);
+  CHECK(refused.error().message.find("too many connections") != std::string::npos);
+  CHECK(refused.error().message.find("500") == std::string::npos);
+  auto status = run_lorsync({"--plan", plan.string(), "status"});
+  CHECK(status.err.find("HTTP 500") == std::string::npos);
+}
+
+TEST_CASE("A batch whose replies would exceed the connection's budget gets errors for the rest, not a huge reply") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  make_plan_large(plan, 5);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient client = daemon.connect();
+  auto one = client.call("plan.get", json::object(), std::chrono::seconds(20));
+  REQUIRE(one);
+  REQUIRE(one->contains("result"));
+  const size_t one_size = one->dump().size();
+  REQUIRE(one_size > 4'000'000);
+
+  REQUIRE(client.send(batch_of("plan.get", 64).dump()));
+  auto reply = client.receive(std::chrono::seconds(30));
+  REQUIRE(reply);
+  INFO(reply->size());
+  CHECK(reply->size() < (16u << 20));
+  json replies = json::parse(*reply);
+  REQUIRE(replies.size() == 64);
+  size_t served = 0;
+  for (const auto& item : replies)
+    if (item.contains("result")) ++served;
+    else CHECK(item["error"]["code"] == -32006);
+  CHECK(served >= 1);
+  CHECK(served <= 3);
+  CHECK(replies[63]["error"]["message"].get<std::string>().find("not run") != std::string::npos);
+  CHECK(replies[63]["id"] == 63);
+
+  // Two clients that send such batches and never read hold their budgets at most, not gigabytes.
+  std::vector<RpcClient> hoarders;
+  for (int i = 0; i < 2; ++i) {
+    hoarders.push_back(daemon.connect());
+    for (int j = 0; j < 4; ++j) CHECK(hoarders.back().send(batch_of("plan.get", 64).dump()));
+  }
+  std::this_thread::sleep_for(milliseconds(2000));
+  CHECK(call_ok(client, "plan.status").contains("letters"));
+  long peak = peak_rss_kib(daemon.pid());
+  INFO("peak RSS " << peak << " KiB");
+  CHECK(peak < 300 * 1024);
+}
+
+TEST_CASE("HTTP: HEAD says the body's length, malformed requests get 400, [::1] is not an allowed Host") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  HttpReply get = http_request(daemon.port(), "GET", "/");
+  HttpReply head = http_request(daemon.port(), "HEAD", "/");
+  REQUIRE(get.status == 200);
+  CHECK(head.status == 200);
+  CHECK(head.body.empty());
+  CHECK(head.headers.find("Content-Length: " + std::to_string(get.body.size())) != std::string::npos);
+
+  for (std::string garbage : {std::string("GET / HTTP/9.9\r\n\r\n"), std::string("\x01\x02 / HTTP/1.1\r\n\r\n"),
+                              std::string("GET / HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n"),
+                              std::string("GET / HTTP/1.1\r\nContent-Length: -5\r\n\r\n")}) {
+    RawConnection connection(daemon.port());
+    connection.send(garbage);
+    INFO(garbage);
+    CHECK(parse_http_reply(connection.receive(2000)).status == 400);
+  }
+  CHECK(http_request(daemon.port(), "GET", "/", {{"Host", "[::1]:" + std::to_string(daemon.port())}}).status == 403);
+  CHECK(http_request(daemon.port(), "GET", "/health").status == 200);
+}
