@@ -72,6 +72,24 @@ bool ignorable(const std::string& name) {
 
 }  // namespace
 
+std::optional<Diagnostic> linked_folder(const fs::path& root, std::string_view relative) {
+  fs::path folder = root;
+  std::string walked;
+  fs::path path{std::string(relative)};
+  for (auto part = path.begin(); part != path.end() && std::next(part) != path.end(); ++part) {
+    folder /= *part;
+    walked += part->string() + "/";
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(folder, ec))) continue;
+    fs::path target = fs::read_symlink(folder, ec);
+    return Diagnostic{SourceRef{walked, 0, 0, ""},
+                      "is a link" + (ec ? std::string() : " to " + target.string()) +
+                          "; lorsync reads and writes only real folders inside the plan: replace the link with a "
+                          "folder holding the files"};
+  }
+  return std::nullopt;
+}
+
 PlanListing list_plan_files(const fs::path& root) {
   PlanListing listing;
   std::error_code ec;
@@ -91,6 +109,10 @@ PlanListing list_plan_files(const fs::path& root) {
   }
   for (EntityKind kind : kEntityKinds) {
     fs::path folder = root / kind_folder(kind);
+    if (auto link = linked_folder(root, std::string(kind_folder(kind)) + "/")) {
+      listing.diagnostics.push_back(std::move(*link));
+      continue;
+    }
     if (!fs::is_directory(folder, ec)) continue;
     std::vector<std::string> names;
     for (const auto& item : fs::directory_iterator(folder, ec)) names.push_back(item.path().filename().string());
@@ -125,7 +147,9 @@ PlanListing list_plan_files(const fs::path& root) {
       if (admit_file(root_canonical, relative, folder / name, entry, listing.diagnostics)) listing.files.push_back(entry);
     }
   }
-  if (fs::exists(fs::symlink_status(root / kPacketSummaryPath, ec))) {
+  if (auto link = linked_folder(root, kPacketSummaryPath)) {
+    listing.diagnostics.push_back(std::move(*link));
+  } else if (fs::exists(fs::symlink_status(root / kPacketSummaryPath, ec))) {
     PlanFileEntry summary;
     if (admit_file(root_canonical, kPacketSummaryPath, root / kPacketSummaryPath, summary, listing.diagnostics))
       listing.packet_summary = summary;

@@ -31,6 +31,10 @@ bool is_template_path(std::string_view path);
 // the plan, so that every device has the documents plan.yaml names; merged by keeping both versions.
 bool is_packet_document_path(std::string_view path);
 
+// When a folder on the way to `relative` (such as letters/ for "letters/ana.md") is a link: the problem,
+// named at that folder. A link can lead out of the plan, so lorsync neither reads nor writes through one.
+std::optional<Diagnostic> linked_folder(const std::filesystem::path& root, std::string_view relative);
+
 inline constexpr uintmax_t kMaxPlanFileBytes = 1 << 20;  // 1 MiB: far above any real plan file
 
 // Identity of a file's current contents on disk, to skip re-reading unchanged files.

@@ -18,6 +18,10 @@ namespace lorsync {
 struct YamlNode {
   enum class Kind { null, scalar, sequence, mapping };
 
+  // User-provided (not defaulted) so that clang 14 with libstdc++ 12 need not decide whether YamlNode is
+  // implicitly default-constructible while std::pair<YamlNode, YamlNode> below is still incomplete.
+  YamlNode() noexcept {}
+
   Kind kind = Kind::null;
   int line = 0;    // 0-based, relative to the parsed text
   int column = 0;  // 0-based

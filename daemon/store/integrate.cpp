@@ -32,6 +32,29 @@ Result<git::Tree> commit_tree(git_repository* repo, const git_oid& id) {
   return git::Tree(raw);
 }
 
+// A link or a submodule in another device's commit would be checked out as a way out of the plan
+// (letters -> /etc): refused before anything moves. Plan files sit at most one folder deep, which is as
+// deep as this looks.
+Status refuse_links(git_repository* repo, const git_tree* tree, const std::string& folder = "") {
+  for (size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
+    const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
+    const std::string path = folder + git_tree_entry_name(entry);
+    git_filemode_t mode = git_tree_entry_filemode(entry);
+    if (mode == GIT_FILEMODE_LINK || mode == GIT_FILEMODE_COMMIT)
+      return make_error(ErrorCode::remote, "the remote's plan has " + path + " as a " +
+                                               (mode == GIT_FILEMODE_LINK ? "link" : "submodule") +
+                                               ", which could lead out of the plan; nothing was taken from it (remove "
+                                               "it on the device that added it)");
+    if (mode != GIT_FILEMODE_TREE || !folder.empty()) continue;
+    git_tree* raw = nullptr;
+    if (int rc = git_tree_lookup(&raw, repo, git_tree_entry_id(entry)); rc < 0)
+      return git::failure(rc, "cannot read the folder " + path);
+    git::Tree subtree(raw);
+    if (Status inner = refuse_links(repo, subtree.get(), path + "/"); !inner) return inner;
+  }
+  return Ok{};
+}
+
 // The blob id of the file now in the work tree, nullopt when there is none.
 std::optional<git_oid> work_file_id(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -159,6 +182,10 @@ Result<Integration> Repository::integrate(const std::string& theirs, const std::
   out.old_head = out.new_head = git::oid_hex(head_id);
   if (git_oid_equal(&their_id, &head_id) || git_graph_descendant_of(repo_.get(), &head_id, &their_id) == 1) return out;
 
+  auto their_tree = commit_tree(repo_.get(), their_id);
+  if (!their_tree) return their_tree.take_error();
+  if (Status safe = refuse_links(repo_.get(), their_tree->get()); !safe) return safe.take_error();
+
   git_oid target = their_id;
   if (git_graph_descendant_of(repo_.get(), &their_id, &head_id) == 1) {
     out.kind = Integration::Kind::fast_forward;
@@ -217,6 +244,7 @@ Status Repository::start_from(const std::string& commit) {
   if (int rc = git_oid_fromstr(&id, commit.c_str()); rc < 0) return git::failure(rc, "bad commit id " + commit);
   auto tree = commit_tree(repo_.get(), id);
   if (!tree) return tree.take_error();
+  if (Status safe = refuse_links(repo_.get(), tree->get()); !safe) return safe;
   git_reference* raw_head = nullptr;
   if (int rc = git_reference_lookup(&raw_head, repo_.get(), "HEAD"); rc < 0) return git::failure(rc, "cannot read HEAD");
   git::Reference head(raw_head);

@@ -126,6 +126,7 @@ constexpr uintmax_t kMaxPacketDocumentBytes = 32u << 20;
 std::optional<Diagnostic> unfit_to_commit(const fs::path& root, const std::string& path) {
   std::error_code ec;
   fs::file_status status = fs::symlink_status(root / path, ec);
+  if (auto link = linked_folder(root, path)) return link;
   if (ec || status.type() == fs::file_type::not_found) return std::nullopt;  // removed: committed as a removal
   if (fs::is_symlink(status))
     return Diagnostic{{path, 0, 0, ""}, "is a link; lorsync commits only plain files: copy the document into the plan"};
@@ -473,6 +474,10 @@ Result<CommitResult> Store::write_and_commit(const std::vector<PendingWrite>& wr
       if (!restored) spdlog::error("could not restore {} after a failed commit: {}", write.path, restored.error().message);
     }
   };
+  for (const PendingWrite& write : writes)
+    if (auto link = linked_folder(root_, write.path))
+      return make_error(ErrorCode::invalid_plan, "the change was not made: " + link->where.path + " " + link->message,
+                        {*link});
   std::vector<FileChange> changes;
   for (size_t i = 0; i < writes.size(); ++i) {
     const PendingWrite& write = writes[i];

@@ -58,6 +58,10 @@ std::vector<Diagnostic> check_packet_files(const Document& settings, const std::
                                                "synced with the plan: move it there and name it " + in_packet});
       continue;
     }
+    if (auto link = linked_folder(root, relative.string())) {
+      out.push_back({where, link->where.path + " " + link->message});
+      continue;
+    }
     std::error_code ec;
     fs::file_status status = fs::symlink_status(root / relative, ec);
     if (status.type() == fs::file_type::not_found || ec)

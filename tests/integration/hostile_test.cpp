@@ -172,3 +172,73 @@ TEST_CASE("HTTP: HEAD says the body's length, malformed requests get 400, [::1] 
   CHECK(http_request(daemon.port(), "GET", "/", {{"Host", "[::1]:" + std::to_string(daemon.port())}}).status == 403);
   CHECK(http_request(daemon.port(), "GET", "/health").status == 200);
 }
+
+TEST_CASE("A kind folder that is a link out of the plan is neither read nor written, and validate names it") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  fs::path outside = dir / "outside";
+  fs::rename(plan / "letters", outside);
+  fs::create_directory_symlink(outside, plan / "letters");
+  const std::string letter = (outside / "brennan-neurology.md").string();
+  const std::string before = read_file(letter);
+
+  auto validate = lorsync_on(plan)({"validate"});
+  CHECK(validate.exit_code == 2);
+  CHECK(validate.out.find("letters/: is a link to " + outside.string()) != std::string::npos);
+  auto set = lorsync_on(plan)({"set", "letter", "brennan-neurology", "waived=false"});
+  CHECK(set.exit_code != 0);
+  CHECK(read_file(letter) == before);
+  CHECK(lorsync_on(plan)({"record", "letter", "brennan-neurology", "asked"}).exit_code != 0);
+  CHECK(read_file(letter) == before);
+
+  // Pointed at /etc, nothing of /etc is listed.
+  fs::remove(plan / "letters");
+  fs::create_directory_symlink("/etc", plan / "letters");
+  auto etc = lorsync_on(plan)({"--json", "validate"});
+  CHECK(etc.out.find("passwd") == std::string::npos);
+  CHECK(etc.out.find("hostname") == std::string::npos);
+  CHECK(etc.out.find("letters/") != std::string::npos);
+}
+
+TEST_CASE("The API refuses to write through a kind folder replaced by a link while the daemon runs") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient client = daemon.connect();
+  fs::path outside = dir / "outside";
+  fs::copy(plan / "letters", outside);
+  fs::remove_all(plan / "letters");
+  fs::create_directory_symlink(outside, plan / "letters");
+  const std::string before = read_file(outside / "brennan-neurology.md");
+  auto recorded = client.call("letter.record", {{"id", "brennan-neurology"}, {"event", "asked"}});
+  REQUIRE(recorded);
+  INFO(recorded->dump());
+  CHECK(recorded->contains("error"));
+  CHECK(read_file(outside / "brennan-neurology.md") == before);
+  CHECK(call_ok(client, "plan.status").is_object());
+}
+
+TEST_CASE("A link another device committed in place of a folder is refused by sync, and nothing is taken") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  fs::path remote = dir / "plan.git";
+  REQUIRE(run_git(dir.path(), {"clone", "-q", "--bare", plan.string(), remote.string()}).exit_code == 0);
+  REQUIRE(lorsync_on(plan)({"remote", remote.string()}).exit_code == 0);
+  fs::path peer = dir / "peer";
+  REQUIRE(run_git(dir.path(), {"clone", "-q", remote.string(), peer.string()}).exit_code == 0);
+  fs::remove_all(peer / "letters");
+  fs::create_directory_symlink("/etc", peer / "letters");
+  REQUIRE(run_git(peer, {"add", "-A"}).exit_code == 0);
+  REQUIRE(run_git(peer, {"-c", "user.name=Peer", "-c", "user.email=peer@example.org", "commit", "-qm", "link"}).exit_code == 0);
+  REQUIRE(run_git(peer, {"push", "-q", "origin", "HEAD"}).exit_code == 0);
+
+  const std::string head_before = run_git(plan, {"rev-parse", "HEAD"}).out;
+  auto synced = lorsync_on(plan)({"sync"});
+  INFO(synced.out << synced.err);
+  CHECK(synced.exit_code != 0);
+  CHECK(synced.err.find("letters as a link") != std::string::npos);
+  CHECK(fs::is_directory(fs::symlink_status(plan / "letters")));
+  CHECK(run_git(plan, {"rev-parse", "HEAD"}).out == head_before);
+  CHECK(run_process({"git", "-C", plan.string(), "fsck", "--no-progress"}).exit_code == 0);
+}
