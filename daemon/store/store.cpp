@@ -103,6 +103,15 @@ struct OutsideEdit {
   std::optional<DocumentRef> document;
 };
 
+// The kind whose folder holds `path` ("letters/x.md" -> letter), if any.
+std::optional<EntityKind> kind_folder_of(std::string_view path) {
+  size_t slash = path.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto kind = parse_kind(path.substr(0, slash));
+  if (!kind || path.substr(0, slash) != kind_folder(*kind)) return std::nullopt;
+  return kind;
+}
+
 // nullopt for files that are not part of the plan (they are the user's to commit).
 std::optional<OutsideEdit> outside_edit(const std::string& path) {
   if (path == kPlanFileName) return OutsideEdit{path, "plan", DocumentRef{DocumentKind::plan, ""}};
@@ -110,11 +119,11 @@ std::optional<OutsideEdit> outside_edit(const std::string& path) {
   if (path == kSyncConflictsPath) return OutsideEdit{path, "sync-conflicts", std::nullopt};
   if (is_template_path(path) || is_packet_document_path(path))
     return OutsideEdit{path, path.substr(0, path.rfind('.')), std::nullopt};
+  auto kind = kind_folder_of(path);
+  if (!kind || !path.ends_with(".md")) return std::nullopt;
   size_t slash = path.find('/');
-  if (slash == std::string::npos || !path.ends_with(".md")) return std::nullopt;
-  auto kind = parse_kind(std::string_view(path).substr(0, slash));
   std::string id = path.substr(slash + 1, path.size() - slash - 1 - 3);
-  if (!kind || path.substr(0, slash) != kind_folder(*kind) || !is_valid_id(id)) return std::nullopt;
+  if (!is_valid_id(id)) return std::nullopt;
   return OutsideEdit{path, path.substr(0, path.size() - 3), DocumentRef{document_kind(*kind), id}};
 }
 
@@ -588,9 +597,15 @@ OutsideEdits Store::commit_outside_edits() {
   std::vector<Read> reads;
   std::vector<FileOverlay> overlays;
   std::vector<Diagnostic> problems;
+  // A file in a kind folder that is not a plan file (a bad name, say) is not committed, but the check must
+  // still run, for it reports the file: the user must hear of it, not have it skipped in silence.
+  bool unreadable_plan_file = false;
   for (const auto& path : changed.value()) {
     auto edit = outside_edit(path);
-    if (!edit) continue;
+    if (!edit) {
+      unreadable_plan_file = unreadable_plan_file || kind_folder_of(path).has_value();
+      continue;
+    }
     // The checker admits plan documents; the other files are taken as they are, so they are looked at here.
     if (auto refused = edit->document ? std::nullopt : unfit_to_commit(root_, path)) {
       problems.push_back(std::move(*refused));
@@ -617,7 +632,7 @@ OutsideEdits Store::commit_outside_edits() {
     }
     reads.push_back(Read{std::move(*edit), std::move(text), std::move(head_text.value())});
   }
-  if (reads.empty() && problems.empty()) return out;
+  if (reads.empty() && problems.empty() && !unreadable_plan_file) return out;
   CheckedPlan checked = checker_.check(overlays);
   problems.insert(problems.end(), checked.diagnostics.begin(), checked.diagnostics.end());
   if (!problems.empty()) {

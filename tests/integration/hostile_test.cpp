@@ -242,3 +242,19 @@ TEST_CASE("A link another device committed in place of a folder is refused by sy
   CHECK(run_git(plan, {"rev-parse", "HEAD"}).out == head_before);
   CHECK(run_process({"git", "-C", plan.string(), "fsck", "--no-progress"}).exit_code == 0);
 }
+
+TEST_CASE("A file in a kind folder whose name is not UTF-8 is reported by the daemon as plan.invalid, not ignored") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient client = daemon.connect();
+  call_ok(client, "subscribe");
+  write_file(plan / "letters" / "q\xff.md", "---\nwriter: brennan\n---\n");
+  json invalid = wait_for(client, "plan.invalid", milliseconds(3000));
+  INFO(invalid.dump());
+  REQUIRE(invalid["diagnostics"].size() == 1);
+  CHECK(invalid["diagnostics"][0]["path"] == "letters/q\xef\xbf\xbd.md");
+  CHECK(invalid["diagnostics"][0]["message"].get<std::string>().find("not a valid id") != std::string::npos);
+  CHECK(call_ok(client, "plan.status").is_object());
+}
