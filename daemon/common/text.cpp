@@ -145,11 +145,29 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
+namespace {
+
+bool is_windows_device_name(std::string_view id) {
+  for (std::string_view name : {"con", "prn", "aux", "nul"})
+    if (id == name) return true;
+  return id.size() == 4 && (id.starts_with("com") || id.starts_with("lpt")) && id[3] >= '1' && id[3] <= '9';
+}
+
+}  // namespace
+
 bool is_valid_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!lower_or_digit(id[0])) return false;
-  return std::all_of(id.begin() + 1, id.end(), [&](char c) { return lower_or_digit(c) || c == '-'; });
+  return std::all_of(id.begin() + 1, id.end(), [&](char c) { return lower_or_digit(c) || c == '-'; }) &&
+         !is_windows_device_name(id);
+}
+
+std::string id_advice(std::string_view id) {
+  if (is_windows_device_name(id))
+    return "Windows keeps " + std::string(id) + " for a device, so no file there can have it (and a clone of the "
+           "plan may land there): choose another, e.g. " + std::string(id) + "-1";
+  return "use lowercase letters, digits and hyphens (at most 64), e.g. jane-smith";
 }
 
 bool same_secret(std::string_view given, std::string_view secret) {

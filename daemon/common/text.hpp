@@ -31,8 +31,11 @@ std::string in_quotes(std::string_view text);  // "text" with control characters
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 std::string_view trim(std::string_view text);  // without leading and trailing spaces, tabs and line ends
 
-// An entity or plan id: ^[a-z0-9][a-z0-9-]{0,63}$
+// An entity or plan id: ^[a-z0-9][a-z0-9-]{0,63}$, and not a name Windows keeps for a device (con, nul, com1...):
+// the id is a file name, and a clone of the plan may land on Windows.
 bool is_valid_id(std::string_view id);
+// What to do about an id that is not valid ("use lowercase letters, ..."), for the messages that refuse it.
+std::string id_advice(std::string_view id);
 
 // Compares every byte whatever the first difference, so that timing does not reveal a secret (the daemon's token).
 bool same_secret(std::string_view given, std::string_view secret);

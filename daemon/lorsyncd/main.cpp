@@ -9,6 +9,7 @@
 #include "lorsyncd/config.hpp"
 #include "server/server.hpp"
 #include "store/plan_location.hpp"
+#include "store/store.hpp"
 #include "sync/sync_scheduler.hpp"
 #include "watch/watcher.hpp"
 
@@ -80,6 +81,12 @@ int serve(const Options& options) {
 
   raise_file_limit();
   std::filesystem::path root = find_plan(options.plan);
+  // Before the lock, which makes .lorsync/: a folder that is not a plan is left as it was.
+  if (Status plan = require_plan(root); !plan) {
+    Error error = plan.take_error();
+    error.message += "; or pass --plan DIR";
+    return fail(error, kExitUsage);
+  }
   auto claim = DaemonLock::acquire(root);
   if (!claim) return fail(claim.error(), kExitFailure);
   auto token = new_token();

@@ -137,8 +137,9 @@ PlanListing list_plan_files(const fs::path& root) {
         while (!suggestion.empty() && suggestion.back() == '-') suggestion.pop_back();
         listing.diagnostics.push_back(Diagnostic{
             SourceRef{relative, 0, 0, ""},
-            "the file name is not a valid id: use lowercase letters, digits and hyphens" +
-                (is_valid_id(suggestion) ? " (rename it to " + suggestion + ".md)" : std::string())});
+            "the file name is not a valid id: " +
+                (is_valid_id(suggestion) && suggestion != id ? "rename it to " + suggestion + ".md (" + id_advice(id) + ")"
+                                                             : id_advice(id))});
         continue;
       }
       PlanFileEntry entry;

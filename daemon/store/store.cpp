@@ -187,11 +187,16 @@ Store::Store(fs::path root, Repository repository, StoreOptions options)
       options_(std::move(options)),
       device_(options_.device.empty() ? default_device() : options_.device) {}
 
-Result<Store> Store::open(const fs::path& root, StoreOptions options) {
+Status require_plan(const fs::path& root) {
   std::error_code ec;
   if (!fs::exists(root / kPlanFileName, ec))
     return make_error(ErrorCode::not_found,
                       "no plan at " + root.string() + " (no plan.yaml there; create one with `lorsync init`)");
+  return Ok{};
+}
+
+Result<Store> Store::open(const fs::path& root, StoreOptions options) {
+  if (Status plan = require_plan(root); !plan) return plan.take_error();
   auto repository = Repository::open(root);
   if (!repository) return repository.take_error();
   return Store(root, std::move(repository.value()), std::move(options));
@@ -686,8 +691,7 @@ CheckedPlan Store::check_as_served() {
 Result<CommitResult> Store::create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,
                                    const std::string& body) {
   if (!is_valid_id(id))
-    return make_error(ErrorCode::usage, in_quotes(id) + " is not a valid id: use lowercase letters, digits and hyphens "
-                                        "(at most 64), e.g. jane-smith");
+    return make_error(ErrorCode::usage, in_quotes(id) + " is not a valid id: " + id_advice(id));
   DocumentRef target{document_kind(kind), id};
   auto document = new_entity(target.kind, target.path(), id, fields, body);
   if (!document) return document.take_error();

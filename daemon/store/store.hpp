@@ -71,6 +71,9 @@ struct InitOptions {
   StoreOptions store;
 };
 
+// Ok when `root` holds a plan (its plan.yaml); else the not_found error that says how to make one.
+Status require_plan(const std::filesystem::path& root);
+
 class Store {
  public:
   static Result<Store> open(const std::filesystem::path& root, StoreOptions options = {});

@@ -174,7 +174,7 @@ class DocumentChecker {
       std::string shown = value ? show_value(*value) : "the value";
       if (ref.ends_with("/date")) add(path, shown + " is not a date; write it as YYYY-MM-DD, e.g. 2026-09-24");
       else if (ref.ends_with("/id"))
-        add(path, shown + " is not a valid id; use lowercase letters, digits and hyphens, e.g. jane-smith");
+        add(path, shown + " is not a valid id; " + id_advice(value && value->is_string() ? value->get<std::string>() : ""));
       else if (resolved && resolved->contains("pattern"))
         add(path, shown + " does not have the expected form " + (*resolved)["pattern"].get<std::string>());
       else add(path, shown + " does not have the expected form");

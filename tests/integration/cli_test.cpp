@@ -463,3 +463,48 @@ TEST_CASE("hostile and mistaken small inputs are refused with a clear message") 
   write_file(plan / "letters/delgado-consult.md", dated);
   CHECK_THAT(lorsync({"validate"}).out, Catch::Contains("is not a real calendar date from 1900 to 2199"));
 }
+
+TEST_CASE("ids Windows keeps for devices (con or nul or com1) are refused as ids and file names and references") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  auto lorsync = lorsync_on(plan);
+  for (const char* id : {"con", "nul", "prn", "aux", "com1", "lpt9"}) {
+    ProcessResult added = lorsync({"add", "writer", id, "--set", "name=X"});
+    INFO(id);
+    CHECK(added.exit_code == 2);
+    CHECK_THAT(added.err, Catch::Contains("Windows keeps " + std::string(id) + " for a device"));
+  }
+  for (const char* id : {"con-1", "com10"})
+    CHECK(lorsync({"add", "writer", id, "--set", "name=Dr. X", "--set", "title=attending", "--set", "specialty=pmr",
+                   "--set", "institution=Lakeshore Rehab", "--set", "country=US"})
+              .exit_code == 0);
+
+  fs::copy_file(plan / "writers/con-1.md", plan / "writers/nul.md");
+  std::string letter = read_file(plan / "letters/delgado-consult.md");
+  size_t writer = letter.find("\nwriter: ");
+  REQUIRE(writer != std::string::npos);
+  std::string referencing = letter;
+  referencing.replace(writer + 9, letter.find('\n', writer + 1) - writer - 9, "aux");
+  write_file(plan / "letters/delgado-consult.md", referencing);
+  ProcessResult validated = lorsync({"validate"});
+  CHECK(validated.exit_code == 2);
+  CHECK_THAT(validated.out, Catch::Contains("writers/nul.md: the file name is not a valid id: Windows keeps nul"));
+  CHECK_THAT(validated.out, Catch::Contains("\"aux\" is not a valid id; Windows keeps aux for a device"));
+}
+
+TEST_CASE("A folder that is not a plan is left as it was by status and validate and by a lorsyncd that refuses it") {
+  TempDir dir;
+  fs::path folder = dir / "not-a-plan";
+  fs::create_directories(folder);
+  REQUIRE(run_process({"git", "init", "-q", folder.string()}).exit_code == 0);
+  write_file(folder / "notes.md", "mine\n");
+  for (std::vector<std::string> args : {std::vector<std::string>{"status"}, {"validate"}, {"--json", "status"}, {"deadlines"}}) {
+    args.insert(args.begin(), {"--plan", folder.string()});
+    CHECK(run_lorsync(args).exit_code != 0);
+  }
+  ProcessResult daemon = run_process({LORSYNCD_BINARY, "--plan", folder.string(), "--port", "0"});
+  CHECK(daemon.exit_code == 2);
+  CHECK_THAT(daemon.err, Catch::Contains("no plan at"));
+  CHECK_FALSE(fs::exists(folder / ".lorsync"));
+  CHECK(run_git(folder, {"status", "--porcelain"}).out == "?? notes.md\n");
+}
