@@ -131,6 +131,25 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
     return json{{"authenticated", true}};
   }, MethodTraits{.needs_auth = false});
   const MethodTraits writes{.writes = true};
+  // A change with the client's request_id is made once: a retry (its reply lost) gets the first result.
+  auto once = [this](MethodResult (PlanService::*change)(const json&)) {
+    return [this, change](const json& p, Caller&) -> MethodResult {
+      auto request = p.find("request_id");
+      if (request == p.end()) return (this->*change)(p);
+      if (!request->is_string() || !Store::is_valid_request_id(request->get_ref<const std::string&>()))
+        return bad_params("params.request_id must be 1 to 128 of A-Z a-z 0-9 . _ : - (a UUID, say)");
+      const std::string& id = request->get_ref<const std::string&>();
+      // Calls that write run one at a time on the writer, so nothing commits between the lookup and the change.
+      auto earlier = store_.find_request(id);
+      if (!earlier) return to_rpc_error(earlier.error());
+      if (earlier.value()) {
+        spdlog::debug("request {} was committed already ({}); answering with that", id, earlier.value()->commit);
+        return commit_json(**earlier);
+      }
+      Store::RequestScope scope(store_, id);
+      return (this->*change)(p);
+    };
+  };
   dispatcher.add("rpc.discover", [](const json&, Caller&) -> MethodResult { return api_description(); });
   dispatcher.add("plan.status", [this](const json& p, Caller&) { return status(p); });
   dispatcher.add("plan.get", [this](const json& p, Caller&) { return get(p); });
@@ -138,13 +157,13 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
   dispatcher.add("deadlines.list", [this](const json& p, Caller&) { return deadlines(p); });
   dispatcher.add("programs.list", [this](const json& p, Caller&) { return programs(p); });
   dispatcher.add("programs.assign", [this](const json& p, Caller&) { return assign(p); }, writes);
-  dispatcher.add("entity.create", [this](const json& p, Caller&) { return create(p); }, writes);
-  dispatcher.add("entity.update", [this](const json& p, Caller&) { return update(p); }, writes);
-  dispatcher.add("entity.delete", [this](const json& p, Caller&) { return remove(p); }, writes);
-  dispatcher.add("letter.record", [this](const json& p, Caller&) { return record(p); }, writes);
+  dispatcher.add("entity.create", once(&PlanService::create), writes);
+  dispatcher.add("entity.update", once(&PlanService::update), writes);
+  dispatcher.add("entity.delete", once(&PlanService::remove), writes);
+  dispatcher.add("letter.record", once(&PlanService::record), writes);
   dispatcher.add("letter.draft", [this](const json& p, Caller&) { return draft(p); });
   dispatcher.add("history.log", [this](const json& p, Caller&) { return log(p); }, writes);
-  dispatcher.add("sync.resolve", [this](const json& p, Caller&) { return resolve(p); }, writes);
+  dispatcher.add("sync.resolve", once(&PlanService::resolve), writes);
   dispatcher.add("subscribe", [this](const json& p, Caller& c) { return subscribe(p, c); });
   dispatcher.add("unsubscribe", [this](const json&, Caller& c) { return unsubscribe(c); });
 }
@@ -333,8 +352,12 @@ MethodResult PlanService::committed(const Result<CommitResult>& result, const st
   std::vector<std::string> paths{result->path};
   paths.insert(paths.end(), result->also_changed.begin(), result->also_changed.end());
   announce(result->commit, paths, source);
-  return json{{"commit", result->commit}, {"path", result->path},
-              {"revision", result->revision.empty() ? json() : json(result->revision)}, {"message", result->message}};
+  return commit_json(result.value());
+}
+
+json PlanService::commit_json(const CommitResult& result) {
+  return json{{"commit", result.commit}, {"path", result.path},
+              {"revision", result.revision.empty() ? json() : json(result.revision)}, {"message", result.message}};
 }
 
 bool PlanService::absorb_outside_changes() {

@@ -87,6 +87,7 @@ class PlanService {
   // After a commit: reload, swap the snapshot, notify subscribers.
   // `path`: the file a conditional change was about, to report its current revision on a conflict.
   MethodResult committed(const Result<CommitResult>& result, const std::string& source, const std::string& path = "");
+  static nlohmann::json commit_json(const CommitResult& result);
   // Swaps in a new snapshot: of `checked` when the write just checked it, else of the plan on disk.
   void refresh(std::optional<CheckedPlan> checked = std::nullopt);
   // Tells subscribers that the plan changed (plan.changed, audit.changed, deadlines.changed).

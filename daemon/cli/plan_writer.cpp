@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <thread>
+
 namespace lorsync::cli {
 
 using nlohmann::json;
@@ -36,17 +39,21 @@ Error from_rpc_error(const json& error) {
   }
 }
 
+Result<RpcClient> connect_to(const DaemonInfo& daemon) {
+  ConnectOptions options;
+  options.port = daemon.port;
+  options.bearer = daemon.token;
+  return RpcClient::connect(options);
+}
+
 }  // namespace
 
 PlanWriter PlanWriter::open(Store store) {
   if (auto daemon = running_daemon(store.root())) {
-    ConnectOptions options;
-    options.port = daemon->port;
-    options.bearer = daemon->token;
-    auto client = RpcClient::connect(options);
+    auto client = connect_to(*daemon);
     if (client) {
       spdlog::debug("sending the change through lorsyncd (pid {})", daemon->pid);
-      return PlanWriter(std::move(client.value()));
+      return PlanWriter(std::move(client.value()), store.root());
     }
     // The plan's own lock keeps a direct write safe; the daemon picks the commit up as a git change.
     spdlog::warn("lorsyncd (pid {}) serves this plan but does not answer ({}); writing directly", daemon->pid,
@@ -55,16 +62,43 @@ PlanWriter PlanWriter::open(Store store) {
   return PlanWriter(std::move(store));
 }
 
+bool PlanWriter::reconnect() {
+  auto daemon = running_daemon(root_);
+  if (!daemon) return false;
+  auto client = connect_to(*daemon);
+  if (!client) return false;
+  daemon_ = std::move(client.value());
+  return true;
+}
+
 Result<CommitResult> PlanWriter::call(const std::string& method, json params) {
-  auto response = daemon_->call(method, std::move(params), std::chrono::seconds(30));
-  if (!response)
-    return make_error(ErrorCode::io, "lorsyncd did not confirm the change (" + response.error().message +
-                                         "); it may still have been made: check `lorsync log` before trying again");
-  if (response->contains("error")) return from_rpc_error((*response)["error"]);
-  const json& result = (*response)["result"];
-  return CommitResult{result.value("commit", ""), result.value("path", ""),
-                      result["revision"].is_string() ? result["revision"].get<std::string>() : "",
-                      result.value("message", "")};
+  auto token = new_token();
+  if (!token) return token.take_error();
+  const std::string request_id = token->substr(0, 32);
+  params["request_id"] = request_id;
+  constexpr int kAttempts = 3;
+  std::string lost;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    auto response = daemon_->call(method, params, std::chrono::seconds(30));
+    if (response) {
+      if (response->contains("error")) return from_rpc_error((*response)["error"]);
+      const json& result = (*response)["result"];
+      return CommitResult{result.value("commit", ""), result.value("path", ""),
+                          result["revision"].is_string() ? result["revision"].get<std::string>() : "",
+                          result.value("message", "")};
+    }
+    lost = response.error().message;
+    spdlog::debug("no reply to {} ({}); asking again with the same request id", method, lost);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300 * attempt));
+    if (!reconnect()) break;
+  }
+  // No daemon answers: whether the change was made is in the plan's history.
+  if (auto store = Store::open(root_)) {
+    if (auto earlier = store->find_request(request_id); earlier && earlier.value()) return std::move(*earlier.value());
+  }
+  return make_error(ErrorCode::io, "lorsyncd did not confirm the change (" + lost +
+                                       ") and it is not in the plan's history (yet): check `lorsync log` before "
+                                       "trying again");
 }
 
 Result<CommitResult> PlanWriter::create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,

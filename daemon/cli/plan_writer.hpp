@@ -32,11 +32,16 @@ class PlanWriter {
 
  private:
   explicit PlanWriter(Store store) : store_(std::move(store)) {}
-  explicit PlanWriter(RpcClient daemon) : daemon_(std::move(daemon)) {}
+  PlanWriter(RpcClient daemon, std::filesystem::path root) : daemon_(std::move(daemon)), root_(std::move(root)) {}
+  // Sends one change with a request_id of its own; if the reply is lost, sends it again (the daemon makes it
+  // once), and when no daemon answers any more, the plan's history tells whether it was made.
   Result<CommitResult> call(const std::string& method, nlohmann::json params);
+  // A fresh connection to the daemon serving the plan now (it may have restarted on another port).
+  bool reconnect();
 
   std::optional<Store> store_;
   std::optional<RpcClient> daemon_;
+  std::filesystem::path root_;
 };
 
 }  // namespace lorsync::cli

@@ -139,7 +139,7 @@ Result<git_oid> store_blob(git_repository* repo, const std::string& text) {
 }  // namespace
 
 std::string device_of(const git_commit* commit) {
-  if (std::string device = git::device_trailer(git_commit_message(commit)); !device.empty()) return device;
+  if (std::string device = git::trailer(git_commit_message(commit), "Lorsync-Device"); !device.empty()) return device;
   // A commit made with the git CLI names no device, and its author is the applicant on every device: the commit
   // itself is what tells the two sides apart ("commit 1a2b3c4 of 2026-08-11").
   char hex[GIT_OID_HEXSZ + 1];

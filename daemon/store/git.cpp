@@ -24,11 +24,11 @@ std::string oid_hex(const git_oid& oid) {
   return buffer;
 }
 
-std::string device_trailer(const std::string& message) {
-  const std::string trailer = "\nLorsync-Device: ";
-  size_t at = message.rfind(trailer);
+std::string trailer(const std::string& message, std::string_view key) {
+  const std::string line_start = "\n" + std::string(key) + ": ";
+  size_t at = message.rfind(line_start);
   if (at == std::string::npos) return "";
-  size_t start = at + trailer.size();
+  size_t start = at + line_start.size();
   return message.substr(start, message.find('\n', start) - start);
 }
 

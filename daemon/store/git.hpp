@@ -41,7 +41,7 @@ Error failure(int rc, const std::string& doing);
 
 std::string oid_hex(const git_oid& oid);
 
-// The device a commit message names in its `Lorsync-Device:` trailer; empty when it has none.
-std::string device_trailer(const std::string& message);
+// The value of a commit message's trailer `key` (e.g. "Lorsync-Device"); empty when it has none.
+std::string trailer(const std::string& message, std::string_view key);
 
 }  // namespace lorsync::git

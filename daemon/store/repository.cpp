@@ -103,11 +103,11 @@ bool Repository::at_rest() {
   return git_repository_state(repo_.get()) == GIT_REPOSITORY_STATE_NONE && git_repository_head_detached(repo_.get()) == 0;
 }
 
-Result<std::optional<std::string>> Repository::head_file(const std::string& path) {
+Result<std::optional<std::string>> Repository::file_at(const std::string& revision, const std::string& path) {
   git_object* raw = nullptr;
-  int rc = git_revparse_single(&raw, repo_.get(), ("HEAD:" + path).c_str());
+  int rc = git_revparse_single(&raw, repo_.get(), (revision + ":" + path).c_str());
   if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) return std::optional<std::string>();
-  if (rc < 0) return git::failure(rc, "cannot read " + path + " at HEAD");
+  if (rc < 0) return git::failure(rc, "cannot read " + path + " at " + revision);
   git::Object object(raw);
   if (git_object_type(object.get()) != GIT_OBJECT_BLOB) return std::optional<std::string>();
   const auto* blob = reinterpret_cast<const git_blob*>(object.get());
@@ -314,7 +314,9 @@ Result<std::vector<LogEntry>> Repository::log(size_t limit) {
     entry.author = who->name ? who->name : "";
     const char* summary = git_commit_summary(commit.get());
     entry.summary = summary ? summary : "";
-    entry.device = git::device_trailer(git_commit_message(commit.get()));
+    entry.device = git::trailer(git_commit_message(commit.get()), "Lorsync-Device");
+    entry.request = git::trailer(git_commit_message(commit.get()), "Lorsync-Request");
+    if (git_commit_parentcount(commit.get()) > 0) entry.parent = git::oid_hex(*git_commit_parent_id(commit.get(), 0));
     entries.push_back(std::move(entry));
   }
   if (rc < 0 && rc != GIT_ITEROVER) return git::failure(rc, "cannot read history");

@@ -28,6 +28,8 @@ struct LogEntry {
   std::string author;
   std::string summary;       // first line of the message
   std::string device;        // Lorsync-Device trailer, if any
+  std::string request;       // Lorsync-Request trailer: the client's id for the change, if it gave one
+  std::string parent;        // the first parent; empty for the first commit
 };
 
 // What bringing another device's commit into HEAD did.
@@ -76,8 +78,9 @@ class Repository {
   Result<bool> head_contains(const std::string& commit);
   // Files of the work tree that differ from HEAD (edited, added or removed), ignored files left out.
   Result<std::vector<std::string>> changed_paths();
-  // A file's contents at HEAD; nullopt when HEAD has no such file.
-  Result<std::optional<std::string>> head_file(const std::string& path);
+  // A file's contents at `revision` (a commit id, or HEAD); nullopt when it has no such file.
+  Result<std::optional<std::string>> file_at(const std::string& revision, const std::string& path);
+  Result<std::optional<std::string>> head_file(const std::string& path) { return file_at("HEAD", path); }
   // Files that differ between two commits (what a `git commit` or a merge made elsewhere changed).
   Result<std::vector<std::string>> paths_between(const std::string& old_commit, const std::string& new_commit);
   Result<std::optional<std::string>> head_commit();

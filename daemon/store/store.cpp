@@ -260,7 +260,34 @@ std::optional<std::string> Store::revision_of(const std::string& path) const {
 }
 
 std::string Store::with_trailer(const std::string& first_line) const {
-  return first_line + "\n\nLorsync-Device: " + device_ + "\n";
+  return first_line + "\n\nLorsync-Device: " + device_ + "\n" +
+         (request_id_.empty() ? std::string() : "Lorsync-Request: " + request_id_ + "\n");
+}
+
+bool Store::is_valid_request_id(std::string_view request_id) {
+  auto allowed = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == ':' || c == '-';
+  };
+  return !request_id.empty() && request_id.size() <= 128 && std::all_of(request_id.begin(), request_id.end(), allowed);
+}
+
+Result<std::optional<CommitResult>> Store::find_request(const std::string& request_id) {
+  auto entries = repository_.log(kRequestLookback);
+  if (!entries) return entries.take_error();
+  auto found = std::find_if(entries->begin(), entries->end(),
+                            [&](const LogEntry& entry) { return entry.request == request_id; });
+  if (found == entries->end() || found->parent.empty()) return std::optional<CommitResult>();
+  auto paths = repository_.paths_between(found->parent, found->commit);
+  if (!paths) return paths.take_error();
+  if (paths->empty()) return std::optional<CommitResult>();
+  // The file the change was about comes first; a resolve also changes the conflict record.
+  std::stable_partition(paths->begin(), paths->end(), [](const std::string& path) { return path != kSyncConflictsPath; });
+  auto text = repository_.file_at(found->commit, paths->front());
+  if (!text) return text.take_error();
+  CommitResult result{found->commit, paths->front(), text.value() ? Repository::blob_id(**text) : "", found->summary};
+  result.also_changed.assign(paths->begin() + 1, paths->end());
+  return std::optional<CommitResult>(std::move(result));
 }
 
 Result<PlanLock> Store::lock_for_change() {

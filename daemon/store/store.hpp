@@ -128,6 +128,24 @@ class Store {
   // The blob id of a plan file as it is on disk now; nullopt when it does not exist.
   std::optional<std::string> revision_of(const std::string& path) const;
 
+  // A client's id for one change (request_id in the API, at most 128 of A-Z a-z 0-9 . _ : -): the commits
+  // made while the returned scope lives carry it as their Lorsync-Request trailer, so that a retry of the
+  // change (its reply lost) is recognised by find_request and answered, not applied twice.
+  class RequestScope {
+   public:
+    RequestScope(Store& store, std::string request_id) : store_(store) { store_.request_id_ = std::move(request_id); }
+    ~RequestScope() { store_.request_id_.clear(); }
+    RequestScope(const RequestScope&) = delete;
+    RequestScope& operator=(const RequestScope&) = delete;
+
+   private:
+    Store& store_;
+  };
+  static bool is_valid_request_id(std::string_view request_id);
+  // The change committed for `request_id` among the plan's last kRequestLookback commits; nullopt if none.
+  Result<std::optional<CommitResult>> find_request(const std::string& request_id);
+  static constexpr size_t kRequestLookback = 1000;
+
   Result<std::vector<LogEntry>> log(size_t limit) { return repository_.log(limit); }
   Result<std::optional<std::string>> head() { return repository_.head_commit(); }
   Result<std::vector<std::string>> paths_between(const std::string& old_commit, const std::string& new_commit) {
@@ -179,6 +197,7 @@ class Store {
   PlanChecker checker_;
   StoreOptions options_;
   std::string device_;
+  std::string request_id_;  // set by a RequestScope
   std::optional<CheckedPlan> last_committed_;
 };
 

@@ -21,6 +21,21 @@ export const ErrorCode = Object.freeze({
   ConnectionLost: -31002,
 });
 
+/**
+ * A new request_id for one change. The change wrappers give every call one, so that a call whose
+ * connection drops before the answer is sent again after reconnecting, and lorsyncd, which keeps
+ * the id with the commit, makes the change once.
+ * @returns {string}
+ */
+export function newRequestId() {
+  const crypto = globalThis.crypto;
+  if (crypto?.randomUUID) return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (crypto?.getRandomValues) crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 /** A call's failure: `code` is the JSON-RPC code (the daemon's, or Timeout/ConnectionLost), `data` its data. */
 export class RpcError extends Error {
   /** @param {number} code @param {string} message @param {{data?: unknown, method?: string, cause?: unknown}} [details] */
@@ -208,26 +223,26 @@ export class LorsyncClient {
 
   /** @param {import('./types.js').EntityCreateParams} params @param {CallOptions} [options]
    *  @returns {Promise<import('./types.js').EntityCreateResult>} */
-  entityCreate({ kind, id, fields, body }, options) {
-    return this.call('entity.create', { kind, id, fields, body }, options);
+  entityCreate({ kind, id, fields, body, request_id = newRequestId() }, options) {
+    return this.call('entity.create', { kind, id, fields, body, request_id }, options);
   }
 
   /** @param {import('./types.js').EntityUpdateParams} params @param {CallOptions} [options]
    *  @returns {Promise<import('./types.js').EntityUpdateResult>} */
-  entityUpdate({ kind, id, set, unset, if_revision }, options) {
-    return this.call('entity.update', { kind, id, set, unset, if_revision }, options);
+  entityUpdate({ kind, id, set, unset, if_revision, request_id = newRequestId() }, options) {
+    return this.call('entity.update', { kind, id, set, unset, if_revision, request_id }, options);
   }
 
   /** @param {import('./types.js').EntityDeleteParams} params @param {CallOptions} [options]
    *  @returns {Promise<import('./types.js').EntityDeleteResult>} */
-  entityDelete({ kind, id, if_revision }, options) {
-    return this.call('entity.delete', { kind, id, if_revision }, options);
+  entityDelete({ kind, id, if_revision, request_id = newRequestId() }, options) {
+    return this.call('entity.delete', { kind, id, if_revision, request_id }, options);
   }
 
   /** @param {import('./types.js').LetterRecordParams} params @param {CallOptions} [options]
    *  @returns {Promise<import('./types.js').LetterRecordResult>} */
-  letterRecord({ letter, event, date, via, note, packet }, options) {
-    return this.call('letter.record', { letter, event, date, via, note, packet }, options);
+  letterRecord({ letter, event, date, via, note, packet, request_id = newRequestId() }, options) {
+    return this.call('letter.record', { letter, event, date, via, note, packet, request_id }, options);
   }
 
   /** @param {import('./types.js').LetterDraftParams} params @param {CallOptions} [options]
@@ -249,7 +264,9 @@ export class LorsyncClient {
 
   /** @param {import('./types.js').SyncResolveParams} [params] @param {CallOptions} [options]
    *  @returns {Promise<import('./types.js').SyncResolveResult>} */
-  syncResolve({ path, field, keep } = {}, options) { return this.call('sync.resolve', { path, field, keep }, options); }
+  syncResolve({ path, field, keep, request_id = newRequestId() } = {}, options) {
+    return this.call('sync.resolve', { path, field, keep, request_id }, options);
+  }
 
   // Opens a socket, authenticates and re-subscribes; on failure, schedules the next attempt.
   async #attempt() {
@@ -325,16 +342,26 @@ export class LorsyncClient {
   // Once open, a lost connection is retried from here; while connecting, the attempt sees its auth
   // or subscribe call fail, and retries by itself.
   #lost(error) {
-    this.#drop(error);
-    if (this.#state === 'open') this.#retry(error);
+    const retrying = this.#state === 'open';
+    this.#drop(error, retrying);
+    if (retrying) this.#retry(error);
   }
 
-  // Forgets the socket: the calls sent on it can get no answer any more.
-  #drop(error) {
+  // Forgets the socket: the calls sent on it can get no answer any more. A change with a request_id
+  // is sent again once reconnected, if `resend` (lorsyncd answers a repeat with the first result);
+  // any other call fails, since it may or may not have been made.
+  #drop(error, resend = false) {
     const ws = this.#ws;
     this.#ws = null;
     ws?.close();
-    for (const request of this.#pending.values()) this.#settle(request, error);
+    for (const request of [...this.#pending.values()]) {
+      if (resend && request.params?.request_id !== undefined) {
+        this.#pending.delete(request.id);
+        this.#queued.add(request);
+      } else {
+        this.#settle(request, error);
+      }
+    }
   }
 
   #request(method, params, timeoutMs, waitForOpen) {

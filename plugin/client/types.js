@@ -7,7 +7,8 @@ export {};
 
 /**
  * An entity id: the file name without .md. Lowercase letters, digits and hyphens, starting with a
- * letter or digit, at most 64 characters.
+ * letter or digit, at most 64 characters, and not a name Windows keeps for a device (con, prn, aux,
+ * nul, com1-com9, lpt1-lpt9).
  * @typedef {string} Id
  */
 
@@ -354,6 +355,11 @@ export {};
  *   which a mailto: URL cannot carry).
  */
 
+/**
+ * A client's id for one change: 1 to 128 of A-Z a-z 0-9 . _ : -
+ * @typedef {string} RequestId
+ */
+
 // Entity data (the plan schemas)
 
 /**
@@ -551,6 +557,10 @@ export {};
  *   value; a dotted name sets a nested field ("relationship.weeks": 4 is the same as "relationship":
  *   {"weeks": 4}).
  * @property {string} [body] Markdown notes after the front matter; empty when left out.
+ * @property {RequestId} [request_id] Optional: the client's id for this one change (a UUID, say). A
+ *   retry with the same request_id, after a reply that was lost, is answered with the first call's
+ *   result instead of being applied again (the commit keeps it as its Lorsync-Request trailer; the last
+ *   1000 commits are looked at). Use a new one for each change.
  */
 
 /**
@@ -569,6 +579,10 @@ export {};
  * @property {Revision} [if_revision] The revision you last read (from plan.get or a previous
  *   CommitResult). When given, the change is made only if the file still has this revision; otherwise
  *   -32003 and nothing changes.
+ * @property {RequestId} [request_id] Optional: the client's id for this one change (a UUID, say). A
+ *   retry with the same request_id, after a reply that was lost, is answered with the first call's
+ *   result instead of being applied again (the commit keeps it as its Lorsync-Request trailer; the last
+ *   1000 commits are looked at). Use a new one for each change.
  */
 
 /**
@@ -584,6 +598,10 @@ export {};
  * @property {Revision} [if_revision] The revision you last read (from plan.get or a previous
  *   CommitResult). When given, the change is made only if the file still has this revision; otherwise
  *   -32003 and nothing changes.
+ * @property {RequestId} [request_id] Optional: the client's id for this one change (a UUID, say). A
+ *   retry with the same request_id, after a reply that was lost, is answered with the first call's
+ *   result instead of being applied again (the commit keeps it as its Lorsync-Request trailer; the last
+ *   1000 commits are looked at). Use a new one for each change.
  */
 
 /**
@@ -604,6 +622,10 @@ export {};
  *   documents that went (cv, personal-statement, scores, photo, summary). The letter's `packet` field
  *   gains them; without this param, the documents plan.yaml's `packet` names. Refused with any other
  *   event.
+ * @property {RequestId} [request_id] Optional: the client's id for this one change (a UUID, say). A
+ *   retry with the same request_id, after a reply that was lost, is answered with the first call's
+ *   result instead of being applied again (the commit keeps it as its Lorsync-Request trailer; the last
+ *   1000 commits are looked at). Use a new one for each change.
  */
 
 /**
@@ -685,6 +707,10 @@ export {};
  * @property {string} [field] The conflict's field; omit for every conflict of `path`.
  * @property {"current"|"other"} [keep] Which value stays: `current`, what the plan has now (default),
  *   or `other`, the value the merge set aside.
+ * @property {RequestId} [request_id] Optional: the client's id for this one change (a UUID, say). A
+ *   retry with the same request_id, after a reply that was lost, is answered with the first call's
+ *   result instead of being applied again (the commit keeps it as its Lorsync-Request trailer; the last
+ *   1000 commits are looked at). Use a new one for each change.
  */
 
 /**

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -257,4 +259,48 @@ TEST_CASE("A file in a kind folder whose name is not UTF-8 is reported by the da
   CHECK(invalid["diagnostics"][0]["path"] == "letters/q\xef\xbf\xbd.md");
   CHECK(invalid["diagnostics"][0]["message"].get<std::string>().find("not a valid id") != std::string::npos);
   CHECK(call_ok(client, "plan.status").is_object());
+}
+
+TEST_CASE("A change retried with its request_id is made once, also after the daemon was killed, and the CLI sends one") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  auto count_events = [&] {
+    std::string text = read_file(plan / "letters/delgado-consult.md");
+    size_t count = 0;
+    for (size_t at = text.find("event: reminded"); at != std::string::npos; at = text.find("event: reminded", at + 1)) ++count;
+    return count;
+  };
+  const json change = {{"letter", "delgado-consult"}, {"event", "reminded"}, {"request_id", "retry-1"}};
+  std::string first_commit;
+  {
+    DaemonProcess daemon(plan);
+    REQUIRE(daemon.running());
+    RpcClient client = daemon.connect();
+    json first = call_ok(client, "letter.record", change);
+    json again = call_ok(client, "letter.record", change);
+    CHECK(again == first);
+    CHECK(count_events() == 1);
+    first_commit = first["commit"];
+    CHECK(run_git(plan, {"log", "-1", "--format=%B"}).out.find("Lorsync-Request: retry-1\n") != std::string::npos);
+    CHECK(call_error(client, "letter.record", {{"letter", "delgado-consult"}, {"event", "reminded"},
+                                               {"request_id", "no spaces"}}) == -32602);
+    daemon.stop(SIGKILL);
+  }
+  DaemonProcess restarted(plan);
+  REQUIRE(restarted.running());
+  RpcClient client = restarted.connect();
+  // Known from the commit, not from memory: the daemon that made the change is gone.
+  CHECK(call_ok(client, "letter.record", change)["commit"] == first_commit);
+  CHECK(count_events() == 1);
+  // A new change is a new id (or none).
+  call_ok(client, "letter.record", {{"letter", "delgado-consult"}, {"event", "reminded"}});
+  CHECK(count_events() == 2);
+
+  // The CLI, through the daemon, gives each change a request id of its own.
+  auto recorded = lorsync_on(plan)({"record", "delgado-consult", "thanked"});
+  INFO(recorded.err);
+  REQUIRE(recorded.exit_code == 0);
+  std::string message = run_git(plan, {"log", "-1", "--format=%B"}).out;
+  CHECK(message.find("Lorsync-Request: ") != std::string::npos);
+  CHECK(message.find("retry-1") == std::string::npos);
 }

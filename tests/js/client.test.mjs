@@ -380,6 +380,30 @@ describe('timeouts and lost connections', () => {
       ['auth', 'subscribe', 'plan.status', 'auth', 'subscribe']);
   });
 
+  test('a change whose connection drops before the answer is sent again with the same request_id once reconnected', async () => {
+    let records = 0;
+    let server;
+    server = track(await fakeDaemon((message) => {
+      if (message.method === 'auth') return { result: { authenticated: true } };
+      if (message.method !== 'letter.record') return null;
+      // The first one is lost with its connection, as when lorsyncd is killed before it answers.
+      if (++records === 1) { setImmediate(() => server.drop()); return null; }
+      return { result: { commit: 'c'.repeat(40), path: 'letters/delgado-consult.md', revision: null, message: 'record' } };
+    }));
+    const client = track(new LorsyncClient({ url: server.url, token: 'secret', reconnect: { initialMs: 20, maxMs: 100 } }));
+    await client.connect();
+    const result = await client.letterRecord({ letter: 'delgado-consult', event: 'reminded', date: TODAY });
+    assert.equal(result.path, 'letters/delgado-consult.md');
+    const sent = server.received.filter((message) => message.method === 'letter.record');
+    assert.equal(sent.length, 2);
+    assert.match(sent[0].params.request_id, /^[0-9a-f-]{32,36}$/);
+    assert.equal(sent[1].params.request_id, sent[0].params.request_id);
+    // Two changes never share one.
+    await client.letterRecord({ letter: 'delgado-consult', event: 'thanked', date: TODAY });
+    const third = server.received.filter((message) => message.method === 'letter.record')[2];
+    assert.notEqual(third.params.request_id, sent[0].params.request_id);
+  });
+
   test('retries back off exponentially, with jitter, up to reconnect.maxMs', async () => {
     const server = track(await fakeDaemon(() => null));  // never authenticates: every attempt times out
     const delays = [];
