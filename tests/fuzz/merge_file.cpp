@@ -7,11 +7,12 @@
 // with only two texts, there is no base (both sides added the file).
 //
 // Invariants (checked when the call meets merge_file's contract: ours != theirs, both differ from base):
-//   - no git conflict markers (<<<<<<< or >>>>>>>) in the result unless an input had them;
+//   - no git conflict markers (<<<<<<< or >>>>>>>) in the result unless an input (a text or a device name) had them;
 //   - swapping ours and theirs (with their sides) gives the same bytes and the same conflicts;
 //   - for letters whose three versions are valid and have `events` lists: the result parses (when the device
 //     names are UTF-8: see regressions/merge_file/), and keeps every event either side added and every event
 //     all three had.
+// Known finding past which this target steps: type_error 316 out of merge_file (see below).
 #include "fuzz_support.hpp"
 
 #include "common/text.hpp"
@@ -136,10 +137,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // merge_file's contract: called only when both sides changed the file, differently.
   if (ours == theirs || (base && (ours == *base || theirs == *base))) return 0;
 
-  FileMerge merged = merge_file(path, base, ours, theirs, ours_side, theirs_side);
-  FileMerge swapped = merge_file(path, base, theirs, ours, theirs_side, ours_side);
+  FileMerge merged, swapped;
+  try {
+    merged = merge_file(path, base, ours, theirs, ours_side, theirs_side);
+    swapped = merge_file(path, base, theirs, ours, theirs_side, ours_side);
+  } catch (const nlohmann::json::type_error& error) {
+    // The known finding of regressions/merge_file/nul-byte-in-key-*: a key with a NUL byte reads back as text that
+    // is not UTF-8, and the in-place editor the merge uses throws on it (sync fails on that commit, every round).
+    // Any other exception still stops the run.
+    if (error.id == 316) return 0;
+    throw;
+  }
 
-  if (!has_markers(ours) && !has_markers(theirs) && !(base && has_markers(*base)))
+  // The device names are inputs too: the merge's "both versions are kept" note names them, as it should.
+  bool inputs_have_markers = has_markers(ours) || has_markers(theirs) || (base && has_markers(*base)) ||
+                             has_markers(ours_side.device) || has_markers(theirs_side.device);
+  if (!inputs_have_markers)
     fuzz::require(!has_markers(merged.text), "the merge wrote git conflict markers", merged.text);
   fuzz::require(merged.text == swapped.text, "merging the other way round gave other bytes",
                 "ours first:\n" + merged.text + "\ntheirs first:\n" + swapped.text);
