@@ -145,15 +145,11 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
-namespace {
-
-bool is_windows_device_name(std::string_view id) {
-  for (std::string_view name : {"con", "prn", "aux", "nul"})
-    if (id == name) return true;
-  return id.size() == 4 && (id.starts_with("com") || id.starts_with("lpt")) && id[3] >= '1' && id[3] <= '9';
+bool is_windows_device_name(std::string_view name) {
+  for (std::string_view device : {"con", "prn", "aux", "nul"})
+    if (name == device) return true;
+  return name.size() == 4 && (name.starts_with("com") || name.starts_with("lpt")) && name[3] >= '1' && name[3] <= '9';
 }
-
-}  // namespace
 
 bool is_valid_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;

@@ -34,6 +34,8 @@ std::string_view trim(std::string_view text);  // without leading and trailing s
 // An entity or plan id: ^[a-z0-9][a-z0-9-]{0,63}$, and not a name Windows keeps for a device (con, nul, com1...):
 // the id is a file name, and a clone of the plan may land on Windows.
 bool is_valid_id(std::string_view id);
+// con, prn, aux, nul, com1-9, lpt1-9: no file on Windows can be named so, whatever its extension.
+bool is_windows_device_name(std::string_view name);
 // What to do about an id that is not valid ("use lowercase letters, ..."), for the messages that refuse it.
 std::string id_advice(std::string_view id);
 

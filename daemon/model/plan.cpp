@@ -138,8 +138,10 @@ PlanListing list_plan_files(const fs::path& root) {
         listing.diagnostics.push_back(Diagnostic{
             SourceRef{relative, 0, 0, ""},
             "the file name is not a valid id: " +
-                (is_valid_id(suggestion) && suggestion != id ? "rename it to " + suggestion + ".md (" + id_advice(id) + ")"
-                                                             : id_advice(id))});
+                (is_windows_device_name(id) ? id_advice(id)
+                                            : "use lowercase letters, digits and hyphens" +
+                                                  (is_valid_id(suggestion) ? " (rename it to " + suggestion + ".md)"
+                                                                           : std::string()))});
         continue;
       }
       PlanFileEntry entry;

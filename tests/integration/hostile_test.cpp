@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -303,4 +304,126 @@ TEST_CASE("A change retried with its request_id is made once, also after the dae
   std::string message = run_git(plan, {"log", "-1", "--format=%B"}).out;
   CHECK(message.find("Lorsync-Request: ") != std::string::npos);
   CHECK(message.find("retry-1") == std::string::npos);
+}
+
+namespace {
+
+// Every file under `root` but `skip`, with its size and modification time: what must not change.
+std::map<std::string, std::string> files_outside(const fs::path& root, const fs::path& skip) {
+  std::map<std::string, std::string> found;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->path() == skip) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    std::error_code ec;
+    auto stamp = fs::last_write_time(it->path(), ec).time_since_epoch().count();
+    found[it->path().string()] = std::to_string(it->is_regular_file() ? fs::file_size(it->path(), ec) : 0) + "@" +
+                                 std::to_string(stamp);
+  }
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("The whole list of hostile cases against one daemon: it answers afterwards, within bounded memory, and nothing outside the plan is touched") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  make_plan_large(plan, 3);
+  fs::path outside = dir / "outside";
+  fs::create_directories(outside);
+  fs::copy(plan / "rotations", outside / "rotations");
+  const auto untouched = files_outside(dir.path(), plan);
+  DaemonProcess daemon(plan);
+  REQUIRE(daemon.running());
+  RpcClient client = daemon.connect();
+  call_ok(client, "subscribe");
+  auto thanks = [&] {
+    std::string text = read_file(plan / "letters/delgado-consult.md");
+    size_t count = 0;
+    for (size_t at = text.find("event: thanked"); at != std::string::npos; at = text.find("event: thanked", at + 1)) ++count;
+    return count;
+  };
+  const size_t thanks_before = thanks();
+  const uint16_t port = daemon.port();
+
+  // 1. Nesting past the bound, in a change.
+  std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"entity.update","params":{"kind":"writer","id":"samuel-brennan","set":{"name":)" +
+                     std::string(30000, '[') + std::string(30000, ']') + "}}}";
+  REQUIRE(client.send(deep));
+  auto refused = client.receive(std::chrono::seconds(10));
+  REQUIRE(refused);
+  CHECK(json::parse(*refused)["error"]["code"] == -32600);
+
+  // 2. Clients that never authenticate, and TCP connections that never speak.
+  std::vector<RpcClient> strangers;
+  for (int i = 0; i < 30; ++i) {
+    ConnectOptions options;
+    options.port = port;
+    if (auto stranger = RpcClient::connect(options)) strangers.push_back(std::move(*stranger));
+  }
+  std::vector<std::unique_ptr<RawConnection>> mute;
+  for (int i = 0; i < 30; ++i) mute.push_back(std::make_unique<RawConnection>(port));
+  RpcClient late = daemon.connect();
+  CHECK(call_ok(late, "plan.status").contains("letters"));
+
+  // 3. Batches built to exhaust memory, from clients that never read.
+  std::vector<RpcClient> hoarders;
+  for (int i = 0; i < 2; ++i) {
+    hoarders.push_back(daemon.connect());
+    for (int j = 0; j < 3; ++j) CHECK(hoarders.back().send(batch_of("plan.get", 64).dump()));
+  }
+
+  // 4. A kind folder turned into a link out of the plan: the API must not write through it.
+  fs::rename(plan / "rotations", dir / "rotations-real");
+  fs::create_directory_symlink(outside / "rotations", plan / "rotations");
+  auto through_link = client.call("entity.update", {{"kind", "rotation"}, {"id", "riverside-pmr-consult"},
+                                                    {"set", {{"site", "elsewhere"}}}});
+  REQUIRE(through_link);
+  CHECK(through_link->contains("error"));
+  fs::remove(plan / "rotations");
+  fs::rename(dir / "rotations-real", plan / "rotations");
+
+  // 5. Terminal escapes in a writer's name, as another device could send them: the CLI shows them escaped.
+  call_ok(client, "entity.update", {{"kind", "writer"}, {"id", "samuel-brennan"},
+                                    {"set", {{"name", "Dr. \x1b]0;pwned\x07\x1b[2JSam"}}}});
+  CHECK(lorsync_on(plan)({"status"}).out.find('\x1b') == std::string::npos);
+
+  // 6. A file name that is not UTF-8: announced as a problem, and --json stays JSON.
+  write_file(plan / "letters" / "q\xff.md", "---\nwriter: samuel-brennan\n---\n");
+  CHECK(wait_for(client, "plan.invalid", milliseconds(3000))["diagnostics"].size() >= 1);
+  CHECK_NOTHROW(json::parse(lorsync_on(plan)({"--json", "validate"}).out));
+  fs::remove(plan / "letters" / "q\xff.md");
+
+  // 7. The smaller ones.
+  CHECK(call_error(client, "letter.record", {{"letter", "delgado-consult"}, {"event", "reminded"}, {"date", "9999-12-31"}}) == -32602);
+  CHECK(call_error(client, "letter.record", {{"letter", "delgado-consult"}, {"event", "reminded"}, {"date", "0000-01-01"}}) == -32602);
+  CHECK(call_error(client, "entity.create", {{"kind", "writer"}, {"id", "con"}, {"fields", {{"name", "X"}}}}) != 0);
+  REQUIRE(client.send(R"({"jsonrpc":"2.0","id":9007199254740993,"method":"plan.status"})"));
+  auto huge_id = client.receive(std::chrono::seconds(5));
+  REQUIRE(huge_id);
+  CHECK(json::parse(*huge_id)["error"]["code"] == -32600);
+  HttpReply get = http_request(port, "GET", "/");
+  CHECK(http_request(port, "HEAD", "/").headers.find("Content-Length: " + std::to_string(get.body.size())) != std::string::npos);
+  RawConnection garbage(port);
+  garbage.send("\x16\x03\x01 not http\r\n\r\n");
+  CHECK(parse_http_reply(garbage.receive(2000)).status == 400);
+  CHECK(http_request(port, "GET", "/", {{"Host", "[::1]:" + std::to_string(port)}}).status == 403);
+
+  // 8. A retried change is made once.
+  const json retried = {{"letter", "delgado-consult"}, {"event", "thanked"}, {"request_id", "hostile-retry"}};
+  CHECK(call_ok(client, "letter.record", retried) == call_ok(client, "letter.record", retried));
+
+  // Afterwards: the daemon answers, its memory stayed bounded, nothing outside the plan changed, git is sound.
+  std::this_thread::sleep_for(milliseconds(1500));
+  RpcClient after = daemon.connect();
+  CHECK(call_ok(after, "plan.status").contains("letters"));
+  long peak = peak_rss_kib(daemon.pid());
+  WARN("lorsyncd peak RSS after the hostile list: " << peak / 1024 << " MiB");
+  CHECK(peak < 300 * 1024);
+  CHECK(files_outside(dir.path(), plan) == untouched);
+  auto fsck = run_process({"git", "-C", plan.string(), "fsck", "--no-progress", "--strict"});
+  INFO(fsck.out << fsck.err);
+  CHECK(fsck.exit_code == 0);
+  CHECK(thanks() == thanks_before + 1);
 }
