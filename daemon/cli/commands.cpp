@@ -84,6 +84,7 @@ Result<FieldEdit> parse_assignment(DocumentKind kind, const std::string& assignm
   for (const auto& segment : edit.path)
     if (segment.empty()) return make_error(ErrorCode::usage, in_quotes(assignment) + " has an empty field name");
   std::string raw = assignment.substr(equals + 1);
+  if (Status utf8 = check_edit_is_utf8(FieldEdit{FieldEdit::Op::set, edit.path, raw}); !utf8) return utf8.take_error();
   const SchemaSet& schemas = SchemaSet::instance();
   const nlohmann::json* schema = schemas.schema_at(kind, edit.path);
   if (schema && schemas.resolved(kind, *schema).value("type", "") == "string") {
@@ -106,7 +107,11 @@ Result<std::vector<FieldEdit>> parse_assignments(DocumentKind kind, const std::v
     if (!edit) return edit.take_error();
     edits.push_back(std::move(edit.value()));
   }
-  for (const auto& key : unset) edits.push_back(FieldEdit{FieldEdit::Op::remove, split_field_path(key), nullptr});
+  for (const auto& key : unset) {
+    FieldEdit removal{FieldEdit::Op::remove, split_field_path(key), nullptr};
+    if (Status utf8 = check_edit_is_utf8(removal); !utf8) return utf8.take_error();
+    edits.push_back(std::move(removal));
+  }
   return edits;
 }
 

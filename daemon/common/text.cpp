@@ -87,29 +87,64 @@ std::string with_article(std::string_view phrase) {
   return (vowel_sound ? "an " : "a ") + std::string(phrase);
 }
 
+std::optional<CodePoint> code_point_at(std::string_view text, size_t at) {
+  auto c = static_cast<unsigned char>(text[at]);
+  if (c < 0x80) return CodePoint{c, 1};
+  size_t length;
+  char32_t min_value;
+  if ((c & 0xE0) == 0xC0) { length = 2; min_value = 0x80; }
+  else if ((c & 0xF0) == 0xE0) { length = 3; min_value = 0x800; }
+  else if ((c & 0xF8) == 0xF0) { length = 4; min_value = 0x10000; }
+  else return std::nullopt;
+  if (at + length > text.size()) return std::nullopt;
+  char32_t value = c & (0x7F >> length);
+  for (size_t k = 1; k < length; ++k) {
+    auto cc = static_cast<unsigned char>(text[at + k]);
+    if ((cc & 0xC0) != 0x80) return std::nullopt;
+    value = (value << 6) | (cc & 0x3F);
+  }
+  if (value < min_value || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return std::nullopt;
+  return CodePoint{value, length};
+}
+
+namespace {
+
+bool is_control(char32_t value, bool line_breaks_allowed) {
+  if (line_breaks_allowed && (value == '\t' || value == '\n' || value == '\r' || value == 0x85)) return false;
+  return value < 0x20 || (value >= 0x7F && value <= 0x9F);
+}
+
+}  // namespace
+
 std::optional<size_t> find_invalid_utf8(std::string_view text) {
-  size_t i = 0;
-  const size_t n = text.size();
-  while (i < n) {
-    auto c = static_cast<unsigned char>(text[i]);
-    size_t length;
-    unsigned min_value;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { length = 2; min_value = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { length = 3; min_value = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { length = 4; min_value = 0x10000; }
-    else return i;
-    if (i + length > n) return i;
-    unsigned value = c & (0x7F >> length);
-    for (size_t k = 1; k < length; ++k) {
-      auto cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      value = (value << 6) | (cc & 0x3F);
-    }
-    if (value < min_value || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return i;
-    i += length;
+  for (size_t i = 0; i < text.size();) {
+    auto point = code_point_at(text, i);
+    if (!point) return i;
+    i += point->length;
   }
   return std::nullopt;
+}
+
+std::optional<CharacterAt> find_control_character(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    auto point = code_point_at(text, i);
+    if (point && is_control(point->value, true)) return CharacterAt{i, point->value};
+    i += point ? point->length : 1;
+  }
+  return std::nullopt;
+}
+
+std::string printable_line(std::string_view text) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    auto point = code_point_at(text, i);
+    if (!point || is_control(point->value, false)) out += kReplacement;
+    else out += text.substr(i, point->length);
+    i += point ? point->length : 1;
+  }
+  return out;
 }
 
 std::pair<int, int> line_column_at(std::string_view text, size_t offset) {

@@ -21,8 +21,26 @@ std::string count_of(size_t count, std::string_view noun, std::string_view plura
 // "a PM&R rotation", "an inpatient-rehab rotation": the article the phrase's first sound takes.
 std::string with_article(std::string_view phrase);
 
+struct CodePoint {
+  char32_t value;
+  size_t length;  // of its UTF-8 encoding, in bytes
+};
+// The code point whose UTF-8 encoding starts at `at`; nullopt when the bytes there are not UTF-8 (overlong, a
+// surrogate, cut short).
+std::optional<CodePoint> code_point_at(std::string_view text, size_t at);
+
 // Byte offset of the first invalid UTF-8 sequence, or nullopt when `text` is valid UTF-8.
 std::optional<size_t> find_invalid_utf8(std::string_view text);
+// Byte offset of the first control character (C0, DEL, C1) other than tab, line feed, carriage return and
+// next line: the characters YAML refuses in a stream. Bytes that are not UTF-8 are not looked at.
+struct CharacterAt {
+  size_t offset;
+  char32_t code_point;
+};
+std::optional<CharacterAt> find_control_character(std::string_view text);
+// `text` safe to write into a file or a message as one line: each byte that is not UTF-8 and each control
+// character (line breaks and tabs too) becomes U+FFFD. For values a peer wrote, such as a commit's trailers.
+std::string printable_line(std::string_view text);
 
 // Line and column (1-based, column in bytes) of a byte offset.
 std::pair<int, int> line_column_at(std::string_view text, size_t offset);

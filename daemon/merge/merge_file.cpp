@@ -78,10 +78,14 @@ std::string_view line_end_of(std::string_view text) {
 
 bool ends_with_line_end(std::string_view text) { return text.empty() || text.ends_with('\n'); }
 
+// The line end with_final_line_end gives a last line that has none: the text's own, but only "\n" after a lone
+// "\r" (which then reads as that line's CRLF, instead of a "\r" more in the line).
+std::string_view added_line_end(std::string_view text) { return text.ends_with('\r') ? "\n" : line_end_of(text); }
+
 // `text` with its last line ended, so that adding or dropping the final line end is not an edit of the last line.
 std::string with_final_line_end(std::string_view text) {
   std::string out(text);
-  if (!ends_with_line_end(text)) out += line_end_of(text);
+  if (!ends_with_line_end(text)) out += added_line_end(text);
   return out;
 }
 
@@ -164,8 +168,10 @@ LineMerge merge_lines(std::string_view base, std::string_view winner, std::strin
 
   LineMerge out;
   MergeFileResult result;
-  if (git_merge_file(result.get(), &base_input, &winner_input, &loser_input, &options) < 0) {
-    // libgit2 would not merge these texts (too large): keep both whole, as one conflict.
+  // libgit2 will not merge texts that are too large, and hands back no text at all for a side it takes for
+  // binary (a NUL byte): keep both whole, as one conflict.
+  if (git_merge_file(result.get(), &base_input, &winner_input, &loser_input, &options) < 0 ||
+      result.get()->ptr == nullptr) {
     keep_both(out, winner_lines, loser_lines, line_end_of(winner_lines), sides);
   } else {
     // Rewrite each `<<<` winner `===` loser `>>>` hunk.
@@ -187,10 +193,19 @@ LineMerge merge_lines(std::string_view base, std::string_view winner, std::strin
       }
     }
   }
-  if (!final_line_end && out.text.ends_with('\n')) {
-    bool crlf = line_end_of(out.text) == "\r\n";
-    out.text.pop_back();
-    if (crlf && out.text.ends_with('\r')) out.text.pop_back();
+  if (!final_line_end) {
+    // Take off the line end with_final_line_end added to the side whose last line ends the merged text (the
+    // merged text's first line may come from the other side or a note).
+    std::string_view added = out.text.ends_with("\r\n") ? "\r\n" : "\n";
+    for (std::string_view side : {winner, loser}) {
+      if (ends_with_line_end(side)) continue;
+      size_t last_start = side.rfind('\n') == std::string_view::npos ? 0 : side.rfind('\n') + 1;
+      if (out.text.ends_with(std::string(side.substr(last_start)) + std::string(added_line_end(side)))) {
+        added = added_line_end(side);
+        break;
+      }
+    }
+    if (out.text.ends_with(added)) out.text.resize(out.text.size() - added.size());
   }
   return out;
 }

@@ -2,10 +2,41 @@
 
 #include "common/text.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <optional>
 
 namespace lorsync {
 namespace {
+
+// A YAML double-quoted scalar that reads back as `text`. Every control character is escaped, since YAML refuses
+// them raw (JSON escaping would leave DEL and C1 raw); a byte that is not UTF-8 becomes
+// U+FFFD (apply_one refuses such edits; an edit's summary still needs a line).
+std::string double_quoted(std::string_view text) {
+  std::string out = "\"";
+  for (size_t i = 0; i < text.size();) {
+    std::optional<CodePoint> point = code_point_at(text, i);
+    char32_t value = point ? point->value : 0xFFFD;
+    if (value == '"' || value == '\\') {
+      out += '\\';
+      out += static_cast<char>(value);
+    } else if (value == '\n') {
+      out += "\\n";
+    } else if (value == '\t') {
+      out += "\\t";
+    } else if (value < 0x20 || (value >= 0x7F && value <= 0x9F)) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\x%02X", static_cast<unsigned>(value));
+      out += escape;
+    } else if (!point) {
+      out += "\\uFFFD";
+    } else {
+      out += text.substr(i, point->length);
+    }
+    i += point ? point->length : 1;
+  }
+  return out + "\"";
+}
 
 bool plain_safe(const std::string& s) {
   if (s.empty() || s.size() > 200) return false;
@@ -13,9 +44,11 @@ bool plain_safe(const std::string& s) {
   static const std::string bad_first = "-?:,[]{}#&*!|>'\"%@`";
   if (bad_first.find(s.front()) != std::string::npos) return false;
   for (char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == ',' || c == '[' || c == ']' || c == '{' || c == '}') return false;
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == ',' || c == '[' || c == ']' || c == '{' || c == '}')
+      return false;
   }
   if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos || s.back() == ':') return false;
+  if (find_invalid_utf8(s) || find_control_character(s)) return false;  // C1 controls and NEL
   return resolve_plain_scalar(s).is_string();
 }
 
@@ -118,7 +151,7 @@ std::vector<EntrySpan> walk(const Lines& lines, const YamlNode& root, const std:
   return chain;
 }
 
-std::string key_text(const std::string& key) { return plain_safe(key) ? key : nlohmann::json(key).dump(); }
+std::string key_text(const std::string& key) { return plain_safe(key) ? key : double_quoted(key); }
 
 // `key: value` lines at `indent`: scalars and lists of scalars inline, mappings
 // as nested blocks, lists holding mappings as block lists of inline mappings.
@@ -329,6 +362,7 @@ std::optional<std::string> rewrite_top_entry(const Document& doc, const FieldEdi
 // The document after one edit (parsed, so the next edit and the caller need not parse it again).
 Result<Document> apply_one(const Document& doc, const FieldEdit& edit) {
   if (edit.path.empty()) return make_error(ErrorCode::usage, "no field named");
+  if (Status utf8 = check_edit_is_utf8(edit); !utf8) return utf8.take_error();
   nlohmann::json expected = apply_to_data(doc.data, edit);
   for (auto strategy : {precise_edit, rewrite_top_entry}) {
     std::optional<std::string> yaml = strategy(doc, edit, expected);
@@ -359,7 +393,7 @@ std::string emit_flow(const nlohmann::json& value) {
     case nlohmann::json::value_t::null: return "null";
     case nlohmann::json::value_t::string: {
       const auto& s = value.get_ref<const std::string&>();
-      return plain_safe(s) ? s : value.dump();
+      return plain_safe(s) ? s : double_quoted(s);
     }
     case nlohmann::json::value_t::array: {
       std::vector<std::string> items;
@@ -373,6 +407,31 @@ std::string emit_flow(const nlohmann::json& value) {
     }
     default: return value.dump();
   }
+}
+
+bool all_text_is_utf8(const nlohmann::json& value) {
+  std::vector<const nlohmann::json*> pending{&value};
+  while (!pending.empty()) {
+    const nlohmann::json* next = pending.back();
+    pending.pop_back();
+    if (next->is_string() && find_invalid_utf8(next->get_ref<const std::string&>())) return false;
+    if (next->is_object())
+      for (const auto& [key, item] : next->items()) {
+        if (find_invalid_utf8(key)) return false;
+        pending.push_back(&item);
+      }
+    if (next->is_array())
+      for (const auto& item : *next) pending.push_back(&item);
+  }
+  return true;
+}
+
+Status check_edit_is_utf8(const FieldEdit& edit) {
+  bool path_is_utf8 = std::none_of(edit.path.begin(), edit.path.end(),
+                                   [](const std::string& segment) { return find_invalid_utf8(segment).has_value(); });
+  if (path_is_utf8 && all_text_is_utf8(edit.value)) return Ok{};
+  return make_error(ErrorCode::usage, printable_line(field_name(edit.path)) +
+                                          ": the value is not UTF-8 text; lorsync keeps plan files in UTF-8");
 }
 
 Result<Document> apply_edits(const Document& document, const std::vector<FieldEdit>& edits) {

@@ -23,6 +23,14 @@ struct FieldEdit {
   nlohmann::json value;           // for set, append and include
 };
 
+// Whether every text in `value`, keys included, is UTF-8 (walked without recursion, however deep).
+bool all_text_is_utf8(const nlohmann::json& value);
+
+// Refuses (ErrorCode::usage) an edit whose field name or any text of its value is not UTF-8: plan files are
+// UTF-8 (the reader refuses other bytes) and their data goes out as JSON. apply_edits checks it; a client checks
+// it too before it sends the edit anywhere.
+Status check_edit_is_utf8(const FieldEdit& edit);
+
 // `document` after the edits, applied in order (its `text` is the new file).
 Result<Document> apply_edits(const Document& document, const std::vector<FieldEdit>& edits);
 

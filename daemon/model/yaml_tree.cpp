@@ -1,6 +1,7 @@
 #include "model/yaml_tree.hpp"
 
 #include "common/limits.hpp"
+#include "common/text.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <unordered_set>
@@ -57,6 +59,9 @@ class TreeBuilder : public YAML::EventHandler {
     YamlNode node;
     node.kind = YamlNode::Kind::scalar;
     node.text = value;
+    // An escape can make bytes that are not UTF-8 out of text that is; the data must stay UTF-8 to be sent as JSON.
+    if (find_invalid_utf8(value))
+      return fail(mark, "this value is not UTF-8 text once its escapes are read; write the characters themselves");
     // yaml-cpp tags plain scalars "?" and quoted or block scalars "!".
     node.quoted = tag != "?";
     if (refuse_tag(mark, tag)) return;
@@ -202,6 +207,18 @@ YamlParseResult parse_yaml(std::string_view text) {
     }
     ++line_number;
     line_start = end + 1;
+  }
+
+  // YAML allows printable characters only, and yaml-cpp reads some control characters (a NUL byte) in ways that
+  // make bytes that are not UTF-8.
+  if (auto control = find_control_character(text)) {
+    auto [line, column] = line_column_at(text, control->offset);
+    char code[8];
+    std::snprintf(code, sizeof code, "%04X", static_cast<unsigned>(control->code_point));
+    result.error = YamlParseError{line - 1, column - 1,
+                                  std::string("a control character (U+") + code +
+                                      ") in the fields; YAML allows printable text only, so delete it"};
+    return result;
   }
 
   std::istringstream stream{std::string(text)};

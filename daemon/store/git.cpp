@@ -1,5 +1,7 @@
 #include "store/git.hpp"
 
+#include "common/text.hpp"
+
 namespace lorsync::git {
 
 void ensure_initialized() {
@@ -29,7 +31,10 @@ std::string trailer(const std::string& message, std::string_view key) {
   size_t at = message.rfind(line_start);
   if (at == std::string::npos) return "";
   size_t start = at + line_start.size();
-  return message.substr(start, message.find('\n', start) - start);
+  size_t end = message.find('\n', start);
+  std::string_view value = std::string_view(message).substr(start, end == std::string::npos ? end : end - start);
+  if (!value.empty() && value.back() == '\r') value.remove_suffix(1);
+  return printable_line(value);
 }
 
 }  // namespace lorsync::git

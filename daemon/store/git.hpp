@@ -41,7 +41,8 @@ Error failure(int rc, const std::string& doing);
 
 std::string oid_hex(const git_oid& oid);
 
-// The value of a commit message's trailer `key` (e.g. "Lorsync-Device"); empty when it has none.
+// The value of a commit message's trailer `key` (e.g. "Lorsync-Device"); empty when it has none. A peer wrote it,
+// so it comes back as one printable UTF-8 line (see printable_line): merge notes, logs and JSON carry it as is.
 std::string trailer(const std::string& message, std::string_view key);
 
 }  // namespace lorsync::git

@@ -185,7 +185,8 @@ Store::Store(fs::path root, Repository repository, StoreOptions options)
       repository_(std::move(repository)),
       checker_(root_),
       options_(std::move(options)),
-      device_(options_.device.empty() ? default_device() : options_.device) {}
+      // One printable line: the name goes into a trailer, and a line break in it would start another.
+      device_(printable_line(options_.device.empty() ? default_device() : options_.device)) {}
 
 Status require_plan(const fs::path& root) {
   std::error_code ec;

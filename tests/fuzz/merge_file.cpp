@@ -9,10 +9,12 @@
 // Invariants (checked when the call meets merge_file's contract: ours != theirs, both differ from base):
 //   - no git conflict markers (<<<<<<< or >>>>>>>) in the result unless an input (a text or a device name) had them;
 //   - swapping ours and theirs (with their sides) gives the same bytes and the same conflicts;
-//   - for letters whose three versions are valid and have `events` lists: the result parses (when the device
-//     names are UTF-8: see regressions/merge_file/), and keeps every event either side added and every event
-//     all three had.
-// Known finding past which this target steps: type_error 316 out of merge_file (see below).
+//   - for letters whose three versions are valid and have `events` lists: the result parses and keeps every
+//     event either side added and every event all three had;
+//   - for text merged line by line (a file that is not a plan file): every line either side added is kept.
+// Device names reach merge_file as sync reads them from a commit's trailer: as printable lines.
+// regressions/merge_file/ holds inputs that once threw (a NUL byte in a key) or gave an unreadable letter (a
+// device name that was not UTF-8).
 #include "fuzz_support.hpp"
 
 #include "common/text.hpp"
@@ -23,6 +25,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 #include <vector>
 
 using namespace lorsync;
@@ -82,8 +85,29 @@ std::string conflicts_text(const std::vector<SyncConflict>& conflicts) {
   return text;
 }
 
+std::set<std::string_view> lines_in(std::string_view text) {
+  std::set<std::string_view> lines;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    lines.insert(line);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return lines;
+}
+
+void check_lines_kept(std::string_view base, std::string_view ours, std::string_view theirs, std::string_view merged) {
+  std::set<std::string_view> before = lines_in(base), after = lines_in(merged);
+  for (std::string_view side : {ours, theirs})
+    for (std::string_view line : lines_in(side))
+      if (!before.contains(line) && !after.contains(line))
+        fuzz::require(false, "a line one side added was lost", std::string(line) + "\n---\n" + std::string(merged));
+}
+
 void check_events_kept(const fuzz::PlanFile& file, const std::optional<std::string>& base, const std::string& ours,
-                       const std::string& theirs, const std::string& merged, bool devices_are_utf8) {
+                       const std::string& theirs, const std::string& merged) {
   if (file.kind != DocumentKind::letter) return;
   auto ours_events = valid_letter_events(file, ours);
   auto theirs_events = valid_letter_events(file, theirs);
@@ -95,10 +119,6 @@ void check_events_kept(const fuzz::PlanFile& file, const std::optional<std::stri
     base_events = std::move(*events);
   }
   ParsedDocument parsed = parse_document(file.kind, file.path, file.id, merged);
-  // A device name comes from the peer's commit trailer, unchecked, and the merge writes it into the body's
-  // "both versions are kept" note: one that is not UTF-8 makes the merged letter unreadable. That finding is
-  // kept in regressions/merge_file/; past it, such names are not held against the merge.
-  if (!devices_are_utf8 && !parsed.document) return;
   fuzz::require(parsed.document.has_value(), "merging valid letters gave a letter that does not parse", merged);
   json merged_events = parsed.document->data.value("events", json::array());
   for (const json* side : {&*ours_events, &*theirs_events})
@@ -125,8 +145,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string path(words[0]);
   MergeSide ours_side{"laptop", 100}, theirs_side{"phone", 200};
   if (words.size() >= 5) {
-    ours_side = {std::string(words[1]), time_of(words[2], 100)};
-    theirs_side = {std::string(words[3]), time_of(words[4], 200)};
+    ours_side = {printable_line(words[1]), time_of(words[2], 100)};
+    theirs_side = {printable_line(words[3]), time_of(words[4], 200)};
   }
 
   std::vector<std::string_view> sections = sections_of(header.rest);
@@ -137,17 +157,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // merge_file's contract: called only when both sides changed the file, differently.
   if (ours == theirs || (base && (ours == *base || theirs == *base))) return 0;
 
-  FileMerge merged, swapped;
-  try {
-    merged = merge_file(path, base, ours, theirs, ours_side, theirs_side);
-    swapped = merge_file(path, base, theirs, ours, theirs_side, ours_side);
-  } catch (const nlohmann::json::type_error& error) {
-    // The known finding of regressions/merge_file/nul-byte-in-key-*: a key with a NUL byte reads back as text that
-    // is not UTF-8, and the in-place editor the merge uses throws on it (sync fails on that commit, every round).
-    // Any other exception still stops the run.
-    if (error.id == 316) return 0;
-    throw;
-  }
+  FileMerge merged = merge_file(path, base, ours, theirs, ours_side, theirs_side);
+  FileMerge swapped = merge_file(path, base, theirs, ours, theirs_side, ours_side);
 
   // The device names are inputs too: the merge's "both versions are kept" note names them, as it should.
   bool inputs_have_markers = has_markers(ours) || has_markers(theirs) || (base && has_markers(*base)) ||
@@ -159,9 +170,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::require(merged.conflicts == swapped.conflicts, "merging the other way round reported other conflicts",
                 "ours first:\n" + conflicts_text(merged.conflicts) + "theirs first:\n" + conflicts_text(swapped.conflicts));
 
-  if (auto file = fuzz::plan_file_at(path)) {
-    bool devices_are_utf8 = !find_invalid_utf8(ours_side.device) && !find_invalid_utf8(theirs_side.device);
-    check_events_kept(*file, base, ours, theirs, merged.text, devices_are_utf8);
-  }
+  if (auto file = fuzz::plan_file_at(path))
+    check_events_kept(*file, base, ours, theirs, merged.text);
+  else if (path != "sync-conflicts.yaml")
+    check_lines_kept(base.value_or(""), ours, theirs, merged.text);
   return 0;
 }

@@ -427,6 +427,21 @@ TEST_CASE("json output stays JSON whatever the bytes of a file name or of the pl
     nlohmann::json parsed = nlohmann::json::parse(result.out);  // throws, failing the test, unless it is JSON
     CHECK(parsed.dump().find("letters/q\xef\xbf\xbd.md") != std::string::npos);  // U+FFFD for the byte
   }
+  // A value that is not UTF-8 (one the fuzzer found: it needs quoting) is refused, with JSON and without.
+  fs::remove(plan / "letters/q\xff.md");
+  const std::string before = read_file(plan / "writers/marcus-delgado.md");
+  for (const char* value : {"name=[Marcus \xff", "name=Marcus\xff", "x-\xff=1"}) {
+    INFO(value);
+    ProcessResult json_run = run_lorsync({"--plan", plan.string(), "--json", "set", "writer", "marcus-delgado", value});
+    CHECK(json_run.exit_code == 2);
+    CHECK(json_run.err.find("internal error") == std::string::npos);
+    nlohmann::json parsed = nlohmann::json::parse(json_run.out);
+    CHECK_THAT(parsed.dump(), Catch::Contains("is not UTF-8 text"));
+    ProcessResult plain = run_lorsync({"--plan", plan.string(), "set", "writer", "marcus-delgado", value});
+    CHECK(plain.exit_code == 2);
+    CHECK_THAT(plain.err, Catch::Contains("is not UTF-8 text; lorsync keeps plan files in UTF-8"));
+  }
+  CHECK(read_file(plan / "writers/marcus-delgado.md") == before);
 }
 
 TEST_CASE("hostile and mistaken small inputs are refused with a clear message") {

@@ -167,6 +167,41 @@ TEST_CASE("sync: both devices changed the same lines of a letter's notes: both t
   CHECK(d.laptop.lorsync({"audit"}).out.find(both_kept) != std::string::npos);
 }
 
+TEST_CASE("sync: a peer's device name that is not UTF-8 or holds escapes reaches the merge note, the log and the "
+          "terminal as printable text") {
+  TwoDevices d;
+  const std::string path = "letters/whitfield-inpatient.md";
+  const std::string hostile = "\x1b]0;owned\x07\x1b[31mevil\xff";
+  const std::string shown = "\xef\xbf\xbd]0;owned\xef\xbf\xbd\xef\xbf\xbd[31mevil\xef\xbf\xbd";
+  std::string original = d.laptop.file(path);
+  size_t body = original.find("\n---\n") + 5;
+  write_file(d.laptop.plan / path, original.substr(0, body) + "Call her office on Monday.\n");
+  d.laptop.ok({"sync"});
+  next_second();
+  // The other device is the git CLI with a trailer of its own making (a declared encoding keeps git from
+  // rewriting the byte that is not UTF-8).
+  write_file(d.desktop.plan / path, original.substr(0, body) + "She prefers email; write on Tuesday.\n");
+  write_file(d.desktop.dir / "message", "edit notes\n\nLorsync-Device: " + hostile + "\n");
+  d.desktop.git({"-c", "i18n.commitEncoding=ISO-8859-1", "commit", "-q", "-a", "-F", (d.desktop.dir / "message").string()});
+  d.desktop.ok({"sync"});
+  converge({&d.laptop, &d.desktop});
+
+  std::string merged = d.laptop.file(path);
+  INFO(merged);
+  CHECK(merged.find("(lorsync: " + shown + " and laptop both changed the lines below") != std::string::npos);
+  CHECK(merged.find('\x1b') == std::string::npos);
+  d.laptop.ok({"validate"});
+  json conflicts = json::parse(d.laptop.ok({"--json", "resolve"}))["conflicts"];
+  REQUIRE(conflicts.size() == 1);
+  CHECK(conflicts[0].dump().find(shown) != std::string::npos);
+  json log = json::parse(d.laptop.ok({"--json", "log", "-n", "10"}));
+  CHECK(log.dump().find("[31mevil") != std::string::npos);
+  for (const std::string& output : {d.laptop.ok({"log", "-n", "10"}), d.laptop.ok({"status"})}) {
+    CHECK(output.find('\x1b') == std::string::npos);
+    CHECK(output.find('\x07') == std::string::npos);
+  }
+}
+
 TEST_CASE("sync: modify beats delete, and an entity added on both devices merges field by field") {
   TwoDevices d;
   d.laptop.ok({"add", "writer", "nadia-okafor", "--set", "name=Nadia Okafor", "--set", "title=attending",

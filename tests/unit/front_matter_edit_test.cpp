@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "common/text.hpp"
 #include "model/front_matter_edit.hpp"
 
 using namespace lorsync;
@@ -109,4 +110,36 @@ TEST_CASE("new entity text keeps the given field order") {
                               {set({"name"}, "Jane"), set({"title"}, "chair"), set({"relationship", "weeks"}, 3)}, "hello\n");
   REQUIRE(text.ok());
   CHECK(text.value().text == "---\nname: Jane\ntitle: chair\nrelationship:\n  weeks: 3\n---\nhello\n");
+}
+
+TEST_CASE("an edit whose value or field name is not UTF-8 is refused with an error - never thrown") {
+  const std::string bad_value = "[Marcus \xff";
+  const std::vector<FieldEdit> hostile = {
+      set({"name"}, bad_value),                                          // needs quoting
+      set({"name"}, "Marcus\xff"),                                       // plain
+      set({"relationship", "rotations"}, nlohmann::json::array({"a", "b\xfe"})),
+      set({"x-extra"}, nlohmann::json::object({{"k\xc3", 1}})),          // a key inside the value
+      set({"x-\xff"}, "fine"),                                           // the field name
+      FieldEdit{FieldEdit::Op::append, {"events"}, {{"date", "2026-07-02"}, {"note", "\xed\xa0\x80"}}},
+  };
+  for (const auto& edit : hostile) {
+    INFO(field_name(edit.path));
+    auto result = apply_edits(doc(kWriter), {edit});
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == ErrorCode::usage);
+    CHECK_THAT(result.error().message, Catch::Contains("is not UTF-8 text"));
+    CHECK_FALSE(find_invalid_utf8(result.error().message).has_value());  // the message itself goes out as JSON
+  }
+  // UTF-8 that needs quoting still edits.
+  CHECK(edit(kWriter, {set({"title"}, "[Zoë Ω")}).find("title: \"[Zoë Ω\"") != std::string::npos);
+}
+
+TEST_CASE("text with control characters is written escaped and reads back as it was") {
+  const std::string hostile = "Dr. \x1b]0;x\x07 \x7f \xc2\x9b \xc2\x85 a\tb\nc \"q\" \\";
+  std::string out = edit(kWriter, {set({"name"}, hostile), set({"x-\x1b"}, "k")});
+  CHECK_FALSE(find_control_character(out).has_value());  // nothing raw that YAML refuses
+  ParsedDocument reparsed = parse_document(DocumentKind::writer, "writers/x.md", "x", out);
+  REQUIRE(reparsed.document);
+  CHECK(reparsed.document->data["name"] == hostile);
+  CHECK(reparsed.document->data["x-\x1b"] == "k");
 }

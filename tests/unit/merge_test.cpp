@@ -16,6 +16,7 @@
 #include <sstream>
 
 using namespace lorsync;
+using namespace std::string_literals;
 
 namespace {
 
@@ -441,6 +442,34 @@ TEST_CASE("merge: a side whose YAML does not parse is merged line by line", "[me
                                                       "packet: [cv, personal-statement, scores, photo, summary",
                                                       "phone", "laptop"}});
   }
+}
+
+TEST_CASE("merge: a side with a NUL byte in a key is merged line by line - the merge does not throw", "[merge]") {
+  // The fuzzer's finding: yaml-cpp read the key into bytes that are not UTF-8, and the field merge threw on them.
+  const std::string program = "programs/lakeshore-pmr.md";
+  std::string base = sample(program);
+  std::string with_nul = replaced(base, "letters_max: 4", "letters\0_max: 4"s);
+  std::string other = replaced(base, "letters_max: 4", "letters_max: 3");
+  FileMerge out = merged(program, base, with_nul, other, kLaptop, kPhone);
+  CHECK(out.text.find("letters\0_max: 4"s) != std::string::npos);  // nothing of the side is lost
+  CHECK(out.text.find("letters_max: 3") != std::string::npos);
+  CHECK(out.conflicts.size() == 1);
+}
+
+TEST_CASE("merge: a last line of its own that ends in a lone carriage return keeps its bytes", "[merge]") {
+  // Found by the fuzzer: the line end added to the last line was taken off by the merged text's first line.
+  for (const auto& [ours, theirs] : std::vector<std::pair<std::string, std::string>>{
+           {"x\r\nlast\r", "y\n"}, {"last\r", "y\n"}, {"x\r\nlast", "y\r\n"}, {"x\r\nlast\r", "\ny"}}) {
+    FileMerge out = merged("notes.txt", std::nullopt, ours, theirs, kLaptop, kPhone);
+    INFO(out.text);
+    std::string last = ours.substr(ours.rfind('\n') == std::string::npos ? 0 : ours.rfind('\n') + 1);
+    CHECK(out.text.ends_with("\n" + last));
+    CHECK(out.text.find(theirs) != std::string::npos);
+  }
+  // The winner's last line in the middle of the merged text: its "\r" reads as that line's CRLF.
+  FileMerge middle = merged("notes.txt", std::string(), "y\n", "x\r\nlast\r", kLaptop, kPhone);
+  INFO(middle.text);
+  CHECK(middle.text.ends_with("\nx\r\nlast\r\ny"));  // and no final line end, as the winner has none
 }
 
 TEST_CASE("merge: CRLF files stay CRLF - notes included", "[merge]") {

@@ -54,3 +54,27 @@ TEST_CASE("counts agree with their nouns and articles follow the first sound") {
   CHECK(with_article("university hospital") == "a university hospital");
   CHECK(with_article("hour") == "an hour");
 }
+
+TEST_CASE("printable_line replaces bytes that are not UTF-8 and control characters - one line, UTF-8") {
+  const std::string replacement = "\xef\xbf\xbd";
+  CHECK(printable_line("laptop Zoë") == "laptop Zoë");
+  CHECK(printable_line(std::string("a\xff" "b", 3)) == "a" + replacement + "b");
+  CHECK(printable_line("\x1b[31mred") == replacement + "[31mred");
+  CHECK(printable_line("one\ntwo\r\tx") == "one" + replacement + "two" + replacement + replacement + "x");
+  CHECK(printable_line("\xc2\x9b" "1m") == replacement + "1m");
+  CHECK(printable_line(std::string("\xe2\x82", 2)) == replacement + replacement);  // cut short
+  CHECK_FALSE(find_invalid_utf8(printable_line(std::string("\xc0\xaf\xed\xa0\x80\xf8", 6))).has_value());
+}
+
+TEST_CASE("find_control_character names the first one YAML refuses - with its code point") {
+  CHECK_FALSE(find_control_character("tab\there\r\nnel\xc2\x85 ok").has_value());
+  auto nul = find_control_character(std::string("ab\0c", 4));
+  REQUIRE(nul);
+  CHECK(nul->offset == 2);
+  CHECK(nul->code_point == 0);
+  auto csi = find_control_character("x\xc2\x9b");
+  REQUIRE(csi);
+  CHECK(csi->offset == 1);
+  CHECK(csi->code_point == 0x9b);
+  CHECK_FALSE(find_control_character(std::string("\xff\xfe", 2)).has_value());  // not UTF-8: not this check's job
+}

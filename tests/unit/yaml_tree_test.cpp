@@ -3,6 +3,7 @@
 #include "model/yaml_tree.hpp"
 
 using namespace lorsync;
+using namespace std::string_literals;
 
 TEST_CASE("YAML 1.2 core schema: yes/no/on/off stay strings - dates stay strings") {
   auto parsed = parse_yaml("a: yes\nb: no\nc: on\nd: true\ne: 2026-09-24\nf: 12\ng: \"12\"\nh: ~\ni: 1.5\nj: False\n");
@@ -84,4 +85,38 @@ TEST_CASE("deep nesting is refused - not a stack overflow") {
   std::string deep(5000, '[');
   auto parsed = parse_yaml("a: " + deep);
   CHECK(parsed.error);
+}
+
+TEST_CASE("control characters are refused where they are - YAML allows printable text only") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"writer: a\nlette\x0f\0_max: 4\n"s, "U+000F"},  // the fuzzer's NUL-and-SI key
+      {"writer: a\nnote: x\0y\n"s, "U+0000"},
+      {"writer: a\nname: \x1b[31mred\n", "U+001B"},
+      {"writer: a\nname: b\x7f\n", "U+007F"},
+      {"writer: a\nname: b\xc2\x9b" "31m\n", "U+009B"},  // C1 CSI
+  };
+  for (const auto& [text, code] : cases) {
+    INFO(code);
+    auto parsed = parse_yaml(text);
+    REQUIRE(parsed.error);
+    CHECK(parsed.error->line == 1);
+    CHECK_THAT(parsed.error->message, Catch::Contains("a control character (" + code + ")"));
+  }
+  // Tabs inside values, CRLF line ends and NEL stay allowed; escaped control characters are data, shown escaped.
+  CHECK_FALSE(parse_yaml("name: a\tb\r\nnote: \"bell\\a\"\r\nx: \xc2\x85\n").error);
+}
+
+TEST_CASE("an escape that yaml-cpp reads into bytes that are not UTF-8 is an error - the data stays UTF-8") {
+  for (std::string escape : {"\\_", "\\N"}) {  // U+00A0 and U+0085, which yaml-cpp writes as one raw byte
+    INFO(escape);
+    auto parsed = parse_yaml("name: \"Dr." + escape + "Lee\"\n");
+    REQUIRE(parsed.error);
+    CHECK(parsed.error->line == 0);
+    CHECK_THAT(parsed.error->message, Catch::Contains("not UTF-8 text once its escapes are read"));
+    auto in_key = parse_yaml("\"k" + escape + "\": 1\n");
+    REQUIRE(in_key.error);
+  }
+  auto fine = parse_yaml("name: \"Dr.\\u00A0Lee \\x41\"\n");
+  REQUIRE_FALSE(fine.error);
+  CHECK(fine.root->entries.at(0).second.text == "Dr.\xc2\xa0Lee A");
 }
