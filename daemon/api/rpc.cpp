@@ -94,32 +94,8 @@ std::optional<std::string> Dispatcher::handle_one(const json& request, Caller& c
   return wire_text(json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(std::get<json>(result))}});
 }
 
-namespace {
-
-// Whether JSON text nests arrays and objects deeper than kMaxNesting, counted before anything is built from it.
-bool nests_too_deep(std::string_view text) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxNesting) return true;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
 Incoming Dispatcher::parse(std::string_view message) const {
-  if (nests_too_deep(message))
+  if (json_nests_too_deep(message))
     return Incoming{json(), wire_text(error_response(json(), RpcError{kInvalidRequest,
                                                                       "values nest more than " +
                                                                           std::to_string(kMaxNesting) + " levels deep",

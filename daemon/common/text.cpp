@@ -1,5 +1,7 @@
 #include "common/text.hpp"
 
+#include "common/limits.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -145,6 +147,25 @@ std::string printable_line(std::string_view text) {
     i += point ? point->length : 1;
   }
   return out;
+}
+
+bool json_nests_too_deep(std::string_view text) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNesting) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
 }
 
 std::pair<int, int> line_column_at(std::string_view text, size_t offset) {

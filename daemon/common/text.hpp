@@ -42,6 +42,9 @@ std::optional<CharacterAt> find_control_character(std::string_view text);
 // character (line breaks and tabs too) becomes U+FFFD. For values a peer wrote, such as a commit's trailers.
 std::string printable_line(std::string_view text);
 
+// Whether JSON text nests arrays and objects deeper than kMaxNesting, counted before anything is built from it.
+bool json_nests_too_deep(std::string_view text);
+
 // Line and column (1-based, column in bytes) of a byte offset.
 std::pair<int, int> line_column_at(std::string_view text, size_t offset);
 

@@ -53,30 +53,11 @@ std::optional<FieldEdit> edit_line(std::string_view line) {
   return edit;
 }
 
-// Whether JSON text nests deeper than kMaxNesting. Every way a value reaches apply_edits bounds its nesting
-// first (the API refuses such messages, the YAML reader such files and CLI values), and the editor relies on it:
-// its recursive copies of a value 30,000 levels deep run out of stack.
-bool nests_too_deep(std::string_view text) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxNesting) return true;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
-}
-
 json value_of(std::string_view line) {
-  if (nests_too_deep(line)) return json(std::string(line));  // as the CLI would take it for a text field
+  // Every way a value reaches apply_edits bounds its nesting first (the API refuses such messages, the YAML reader
+  // such files and CLI values), and the editor relies on it: its recursive copies of a value 30,000 levels deep
+  // run out of stack.
+  if (json_nests_too_deep(line)) return json(std::string(line));  // as the CLI would take it for a text field
   json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return json(std::string(line));
   return value;
