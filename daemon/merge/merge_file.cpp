@@ -205,7 +205,10 @@ LineMerge merge_lines(std::string_view base, std::string_view winner, std::strin
         break;
       }
     }
-    if (out.text.ends_with(added)) out.text.resize(out.text.size() - added.size());
+    // Never the line end of an empty last line: that would drop the line.
+    if (out.text.ends_with(added) && out.text.size() > added.size() &&
+        out.text[out.text.size() - added.size() - 1] != '\n')
+      out.text.resize(out.text.size() - added.size());
   }
   return out;
 }

@@ -456,7 +456,7 @@ TEST_CASE("merge: a side with a NUL byte in a key is merged line by line - the m
   CHECK(out.conflicts.size() == 1);
 }
 
-TEST_CASE("merge: a last line of its own that ends in a lone carriage return keeps its bytes", "[merge]") {
+TEST_CASE("merge: last lines keep their bytes - one that ends in a lone carriage return - an empty one", "[merge]") {
   // Found by the fuzzer: the line end added to the last line was taken off by the merged text's first line.
   for (const auto& [ours, theirs] : std::vector<std::pair<std::string, std::string>>{
            {"x\r\nlast\r", "y\n"}, {"last\r", "y\n"}, {"x\r\nlast", "y\r\n"}, {"x\r\nlast\r", "\ny"}}) {
@@ -466,6 +466,9 @@ TEST_CASE("merge: a last line of its own that ends in a lone carriage return kee
     CHECK(out.text.ends_with("\n" + last));
     CHECK(out.text.find(theirs) != std::string::npos);
   }
+  // The other side's empty last line stays, though the winner has no final line end.
+  FileMerge empty_line = merged("notes.txt", std::string(), "x\ny", "z\n\n", kPhone, kLaptop);
+  CHECK(empty_line.text.ends_with("\nz\n\n"));
   // The winner's last line in the middle of the merged text: its "\r" reads as that line's CRLF.
   FileMerge middle = merged("notes.txt", std::string(), "y\n", "x\r\nlast\r", kLaptop, kPhone);
   INFO(middle.text);
