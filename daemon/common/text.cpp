@@ -182,12 +182,16 @@ std::pair<int, int> line_column_at(std::string_view text, size_t offset) {
 
 std::string in_quotes(std::string_view text) {
   std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') { out += '\\'; out += c; }
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (static_cast<unsigned char>(c) < 0x20) out += '?';
-    else out += c;
+  for (size_t i = 0; i < text.size();) {
+    std::optional<CodePoint> point = code_point_at(text, i);
+    char32_t value = point ? point->value : 0xFFFD;
+    if (value == '"' || value == '\\') { out += '\\'; out += static_cast<char>(value); }
+    else if (value == '\n') out += "\\n";
+    else if (value == '\t') out += "\\t";
+    else if (is_control(value, false)) out += '?';
+    else if (!point) out += "\xEF\xBF\xBD";  // U+FFFD
+    else out += text.substr(i, point->length);
+    i += point ? point->length : 1;
   }
   return out + "\"";
 }

@@ -48,7 +48,7 @@ bool json_nests_too_deep(std::string_view text);
 // Line and column (1-based, column in bytes) of a byte offset.
 std::pair<int, int> line_column_at(std::string_view text, size_t offset);
 
-std::string in_quotes(std::string_view text);  // "text" with control characters escaped
+std::string in_quotes(std::string_view text);  // "text" with control characters shown, as one UTF-8 line
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 std::string_view trim(std::string_view text);  // without leading and trailing spaces, tabs and line ends
 

@@ -9,9 +9,15 @@
 namespace lorsync {
 namespace {
 
-// A YAML double-quoted scalar that reads back as `text`. Every control character is escaped, since YAML refuses
-// them raw (JSON escaping would leave DEL and C1 raw); a byte that is not UTF-8 becomes
-// U+FFFD (apply_one refuses such edits; an edit's summary still needs a line).
+// Characters written as escapes: the controls YAML refuses raw, and those that YAML 1.1 readers (PyYAML) take for
+// line breaks or drop: NEL, the line and paragraph separators, the byte order mark.
+bool must_be_escaped(char32_t value) {
+  return value < 0x20 || (value >= 0x7F && value <= 0x9F) || value == 0x2028 || value == 0x2029 || value == 0xFEFF;
+}
+
+// A YAML double-quoted scalar that reads back as `text`, every character must_be_escaped escaped (JSON's escaping
+// would leave DEL, C1 and the separators raw); a byte that is not UTF-8 becomes U+FFFD (apply_one refuses such
+// edits; an edit's summary still needs a line).
 std::string double_quoted(std::string_view text) {
   std::string out = "\"";
   for (size_t i = 0; i < text.size();) {
@@ -24,9 +30,9 @@ std::string double_quoted(std::string_view text) {
       out += "\\n";
     } else if (value == '\t') {
       out += "\\t";
-    } else if (value < 0x20 || (value >= 0x7F && value <= 0x9F)) {
+    } else if (must_be_escaped(value)) {
       char escape[8];
-      std::snprintf(escape, sizeof escape, "\\x%02X", static_cast<unsigned>(value));
+      std::snprintf(escape, sizeof escape, value > 0xFF ? "\\u%04X" : "\\x%02X", static_cast<unsigned>(value));
       out += escape;
     } else if (!point) {
       out += "\\uFFFD";
@@ -48,7 +54,11 @@ bool plain_safe(const std::string& s) {
       return false;
   }
   if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos || s.back() == ':') return false;
-  if (find_invalid_utf8(s) || find_control_character(s)) return false;  // C1 controls and NEL
+  for (size_t i = 0; i < s.size();) {
+    std::optional<CodePoint> point = code_point_at(s, i);
+    if (!point || must_be_escaped(point->value)) return false;
+    i += point->length;
+  }
   return resolve_plain_scalar(s).is_string();
 }
 

@@ -28,6 +28,27 @@ struct Frame {
   std::unordered_set<std::string> keys;  // for duplicate detection in constant time
 };
 
+// yaml-cpp reads the escapes \N (U+0085) and \_ (U+00A0, which PyYAML writes for a no-break space) into one raw
+// byte each, not UTF-8; every other escape it encodes. In text that was UTF-8 before its escapes were read, a
+// lone 0x85 or 0xA0 can only be one of those two: encode it. Anything else that is not UTF-8 gives nullopt.
+std::optional<std::string> with_escapes_encoded(const std::string& value) {
+  if (!find_invalid_utf8(value)) return value;
+  std::string out;
+  out.reserve(value.size() + 8);
+  for (size_t i = 0; i < value.size();) {
+    if (auto point = code_point_at(value, i)) {
+      out.append(value, i, point->length);
+      i += point->length;
+      continue;
+    }
+    auto byte = static_cast<unsigned char>(value[i]);
+    if (byte != 0x85 && byte != 0xA0) return std::nullopt;
+    out += '\xC2';
+    out += value[i++];
+  }
+  return out;
+}
+
 class TreeBuilder : public YAML::EventHandler {
  public:
   std::optional<YamlNode> root;
@@ -58,10 +79,10 @@ class TreeBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     YamlNode node;
     node.kind = YamlNode::Kind::scalar;
-    node.text = value;
-    // An escape can make bytes that are not UTF-8 out of text that is; the data must stay UTF-8 to be sent as JSON.
-    if (find_invalid_utf8(value))
-      return fail(mark, "this value is not UTF-8 text once its escapes are read; write the characters themselves");
+    std::optional<std::string> text = with_escapes_encoded(value);
+    // The data must stay UTF-8 to be sent as JSON (parse_document has checked the file is).
+    if (!text) return fail(mark, "this value is not UTF-8 text once its escapes are read; write the characters themselves");
+    node.text = std::move(*text);
     // yaml-cpp tags plain scalars "?" and quoted or block scalars "!".
     node.quoted = tag != "?";
     if (refuse_tag(mark, tag)) return;
@@ -155,7 +176,7 @@ class TreeBuilder : public YAML::EventHandler {
         YAML::Mark mark;
         mark.line = node.line;
         mark.column = node.column;
-        return fail(mark, "duplicate key \"" + node.text + "\"");
+        return fail(mark, "duplicate key " + in_quotes(node.text));
       }
       parent.pending_key = std::move(node);
     } else {

@@ -83,7 +83,7 @@ constexpr const char* kNewPacketSummary =
 std::string summarize_edits(const std::vector<FieldEdit>& edits) {
   std::vector<std::string> parts;
   for (const auto& edit : edits) {
-    std::string name = field_name(edit.path);
+    std::string name = printable_line(field_name(edit.path));
     switch (edit.op) {
       case FieldEdit::Op::set: parts.push_back(name + "=" + emit_flow(edit.value)); break;
       case FieldEdit::Op::remove: parts.push_back("-" + name); break;
@@ -92,7 +92,10 @@ std::string summarize_edits(const std::vector<FieldEdit>& edits) {
     }
   }
   std::string summary = join(parts, ", ");
-  return summary.size() > 120 ? summary.substr(0, 117) + "..." : summary;
+  if (summary.size() <= 120) return summary;
+  size_t cut = 117;
+  while (cut > 0 && (static_cast<unsigned char>(summary[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  return summary.substr(0, cut) + "...";
 }
 
 // A plan file changed outside lorsync: how its commit names it ("plan", "letters/lee-pmr", "packet/summary"),

@@ -135,9 +135,12 @@ TEST_CASE("an edit whose value or field name is not UTF-8 is refused with an err
 }
 
 TEST_CASE("text with control characters is written escaped and reads back as it was") {
-  const std::string hostile = "Dr. \x1b]0;x\x07 \x7f \xc2\x9b \xc2\x85 a\tb\nc \"q\" \\";
+  const std::string hostile = "Dr. \x1b]0;x\x07 \x7f \xc2\x9b \xc2\x85 \u2028 \u2029 \ufeff a\tb\nc \"q\" \\";
   std::string out = edit(kWriter, {set({"name"}, hostile), set({"x-\x1b"}, "k")});
   CHECK_FALSE(find_control_character(out).has_value());  // nothing raw that YAML refuses
+  for (const char* separator : {"\xc2\x85", "\u2028", "\u2029", "\ufeff"})  // nor what YAML 1.1 readers break lines at
+    CHECK(out.find(separator) == std::string::npos);
+  CHECK(edit(kWriter, {set({"title"}, "a\u2028b")}).find("title: \"a\\u2028b\"") != std::string::npos);
   ParsedDocument reparsed = parse_document(DocumentKind::writer, "writers/x.md", "x", out);
   REQUIRE(reparsed.document);
   CHECK(reparsed.document->data["name"] == hostile);

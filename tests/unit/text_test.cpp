@@ -78,3 +78,9 @@ TEST_CASE("find_control_character names the first one YAML refuses - with its co
   CHECK(csi->code_point == 0x9b);
   CHECK_FALSE(find_control_character(std::string("\xff\xfe", 2)).has_value());  // not UTF-8: not this check's job
 }
+
+TEST_CASE("in_quotes shows control characters and bytes that are not UTF-8 - one UTF-8 line") {
+  CHECK(in_quotes("Zoë \"x\"") == "\"Zoë \\\"x\\\"\"");
+  CHECK(in_quotes("a\x1b[2J\x7f\xc2\x9b\nb") == "\"a?[2J??\\nb\"");
+  CHECK(in_quotes(std::string("q\xff", 2)) == "\"q\xef\xbf\xbd\"");
+}
