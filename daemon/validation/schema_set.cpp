@@ -58,15 +58,16 @@ void collect_marks(const nlohmann::json& root, const nlohmann::json& node, std::
   }
 }
 
-// valijson checks "format": "date" with a std::regex built on every call and
-// lets 2026-02-29 through; lorsync checks marked date fields itself (see dates),
-// so the copy handed to valijson leaves the keyword out.
-void strip_date_format(nlohmann::json& node) {
+// valijson checks "format": "date" with a std::regex built on every call and lets 2026-02-29 through, and it
+// aborts the process when a value with a "format" is not a string (an `email:` written as a mapping). lorsync
+// checks marked date fields itself (see dates), and valijson checks no other format lorsync's schemas use, so
+// the copy handed to valijson leaves every "format" out.
+void strip_formats(nlohmann::json& node) {
   if (node.is_object()) {
-    if (auto format = node.find("format"); format != node.end() && *format == "date") node.erase(format);
-    for (auto& [key, value] : node.items()) strip_date_format(value);
+    if (auto format = node.find("format"); format != node.end() && format->is_string()) node.erase(format);
+    for (auto& [key, value] : node.items()) strip_formats(value);
   } else if (node.is_array()) {
-    for (auto& value : node) strip_date_format(value);
+    for (auto& value : node) strip_formats(value);
   }
 }
 
@@ -95,7 +96,7 @@ SchemaSet::SchemaSet() {
     std::vector<std::string> path;
     collect_marks(entry->document, entry->document, path, *entry, 0);
     nlohmann::json for_valijson = entry->document;
-    strip_date_format(for_valijson);
+    strip_formats(for_valijson);
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(for_valijson);
     parser.populateSchema(adapter, entry->compiled);

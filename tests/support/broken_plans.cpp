@@ -49,6 +49,12 @@ const std::vector<BrokenPlan>& broken_plans() {
        "rotations/riverside-pmr-consult.md:8:8: start: \"2026-02-30\" is not a real calendar date"},
       {"unknown field", [](const fs::path& p) { replace_in(p / kLetter, "waived: false", "waved: false"); },
        "letters/qureshi-home.md:4:1: waved: unknown field; did you mean \"waived\"?"},
+      {"an email written as a mapping",
+       [](const fs::path& p) {
+         replace_in(p / "writers/farah-qureshi.md", "email: farah.qureshi@ravi-rehab.example.org",
+                    "email:\n  work: farah.qureshi@ravi-rehab.example.org");
+       },
+       "writers/farah-qureshi.md:8:3: email: expected text, got {\"work\":"},
       {"bad enum", [](const fs::path& p) { replace_in(p / "rotations/riverside-pmr-consult.md", "setting: consult", "setting: inpatient"); },
        "setting: \"inpatient\" is not one of: inpatient-rehab, consult, outpatient, research, other; did you mean \"inpatient-rehab\"?"},
       {"visa written the way a form writes it", [](const fs::path& p) { replace_in(p / "plan.yaml", "visa: j1 ", "visa: J-1"); },
