@@ -1,7 +1,7 @@
 #include "assignment/assignment.hpp"
 
 #include "common/text.hpp"
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 #include "rules/program_fit.hpp"
 
 #include <algorithm>

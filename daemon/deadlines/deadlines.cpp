@@ -1,8 +1,7 @@
 #include "deadlines/deadlines.hpp"
 
 #include "deadlines/schedule.hpp"
-#include "rules/audit.hpp"
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 
 #include <algorithm>
 

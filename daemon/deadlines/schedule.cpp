@@ -1,6 +1,6 @@
 #include "deadlines/schedule.hpp"
 
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 
 #include <algorithm>
 

@@ -5,6 +5,7 @@
 // thread makes every change, so commits never stall reads; one sync thread
 // talks to the git remote, so a slow network never stalls either.
 #include "api/plan_service.hpp"
+#include "api/sync_methods.hpp"
 #include "client/daemon_file.hpp"
 #include "lorsyncd/config.hpp"
 #include "server/server.hpp"
@@ -124,7 +125,7 @@ int serve(const Options& options) {
         if (server) server->publish(api::notification("sync.changed", status), plan.subscribers());
       },
       config->sync);
-  sync.register_methods(dispatcher);
+  api::register_sync_methods(dispatcher, sync);
   plan.set_change_listener([&sync](const std::string& source) {
     if (source == "sync") sync.plan_changed();
     else sync.committed();

@@ -8,7 +8,7 @@
 #include "model/front_matter_edit.hpp"
 #include "model/plan.hpp"
 #include "model/yaml_tree.hpp"
-#include "store/git.hpp"
+#include "git/git.hpp"
 
 #include <nlohmann/json.hpp>
 

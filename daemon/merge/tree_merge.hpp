@@ -9,7 +9,7 @@
 #include "common/diagnostic.hpp"
 #include "model/sync_conflicts.hpp"
 #include "merge/merge_file.hpp"
-#include "store/git.hpp"
+#include "git/git.hpp"
 
 #include <filesystem>
 #include <optional>

@@ -196,4 +196,11 @@ Model build_model(const Plan& plan) {
   return model;
 }
 
+SourceRef ref_to(const DocumentPtr& document, std::vector<std::string> field) {
+  if (!document) return SourceRef{};
+  SourceRef where = field.empty() ? SourceRef{document->path, 1, 1, ""} : locate(*document, field);
+  where.column = 0;
+  return where;
+}
+
 }  // namespace lorsync

@@ -128,4 +128,8 @@ struct Model {
 // Builds the typed model of a plan that validated (missing optional fields get defaults).
 Model build_model(const Plan& plan);
 
+// The line of a field in an entity's file (the file's first line without a field), for the refs of findings
+// and deadlines, which point at lines.
+SourceRef ref_to(const DocumentPtr& document, std::vector<std::string> field = {});
+
 }  // namespace lorsync

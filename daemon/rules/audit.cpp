@@ -28,13 +28,6 @@ void FindingSink::add(Severity severity, std::string message, std::string action
   out_.push_back(Finding{rule_, severity, std::move(message), std::move(refs), std::move(action), guide_, due});
 }
 
-SourceRef ref_to(const DocumentPtr& document, std::vector<std::string> field) {
-  if (!document) return SourceRef{};
-  SourceRef where = field.empty() ? SourceRef{document->path, 1, 1, ""} : locate(*document, field);
-  where.column = 0;  // findings point at lines
-  return where;
-}
-
 const std::vector<Rule>& rule_registry() {
   static const std::vector<Rule> rules = {
       {"letters-total", "fewer than letters_min active letters (error) / more than letters_max (info)",

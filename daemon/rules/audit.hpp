@@ -56,9 +56,6 @@ struct AuditCounts {
 };
 AuditCounts count(const std::vector<Finding>& findings);
 
-// A place in an entity's file, for a finding's refs.
-SourceRef ref_to(const DocumentPtr& document, std::vector<std::string> field = {});
-
 // The rules, by theme (each registered in rule_registry()).
 void check_letters_total(const AuditContext&, FindingSink&);
 void check_pmr_letters(const AuditContext&, FindingSink&);

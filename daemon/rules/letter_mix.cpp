@@ -1,7 +1,7 @@
 // Rules about the set of letters: how many, from whom, from where.
 #include "rules/audit.hpp"
 #include "common/text.hpp"
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 
 namespace lorsync {
 namespace {

@@ -1,7 +1,7 @@
 // Rules about what writers receive: the packet, the IMG context, the waiver.
 #include "deadlines/schedule.hpp"
 #include "rules/audit.hpp"
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,7 +1,7 @@
 #include "rules/program_fit.hpp"
 #include "common/text.hpp"
 
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 // and telling the same story as the personal statement.
 #include "rules/audit.hpp"
 #include "common/text.hpp"
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 
 #include <algorithm>
 

@@ -4,7 +4,7 @@
 // the deadline list's do.
 #include "deadlines/schedule.hpp"
 #include "rules/audit.hpp"
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 
 #include <algorithm>
 

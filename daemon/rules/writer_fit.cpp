@@ -1,7 +1,7 @@
 // Rules about each writer: how well they know you and whether programs trust them.
 #include "rules/audit.hpp"
 #include "common/text.hpp"
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 
 #include "deadlines/schedule.hpp"
 #include "rules/audit.hpp"
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 
 #include <algorithm>
 #include <map>

@@ -5,7 +5,7 @@
 
 #include "common/diagnostic.hpp"
 #include "model/sync_conflicts.hpp"
-#include "store/git.hpp"
+#include "git/git.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "common/diagnostic.hpp"
-#include "store/git.hpp"
+#include "git/git.hpp"
 #include "store/plan_lock.hpp"
 
 #include <atomic>

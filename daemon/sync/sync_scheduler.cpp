@@ -185,16 +185,6 @@ void SyncScheduler::publish_if_changed() {
   announce_(now);
 }
 
-void SyncScheduler::register_methods(api::Dispatcher& dispatcher) {
-  dispatcher.add("sync.status", [this](const json&, api::Caller&) -> api::MethodResult { return status(); });
-  dispatcher.add(
-      "sync.now",
-      [this](const json&, api::Caller&) -> api::MethodResult {
-        auto report = round();
-        if (!report) return api::RpcError{api::kSyncFailed, report.error().message, status()};
-        return report_json(*report);
-      },
-      api::MethodTraits{.networked = true});
-}
+Result<SyncReport> SyncScheduler::round_now() { return round(); }
 
 }  // namespace lorsync

@@ -2,10 +2,9 @@
 // thread (git network I/O never blocks the API or the writer): soon after each
 // commit (debounced), on a timer, and on `sync.now`. Failures back off (doubling,
 // capped) while local work goes on and commits wait. It keeps the sync status
-// (`sync.status`) and tells subscribers when it changes (`sync.changed`).
+// (api/sync_methods serves it as `sync.status`) and announces each change (`sync.changed`).
 #pragma once
 
-#include "api/rpc.hpp"
 #include "model/sync_conflicts.hpp"
 #include "sync/sync_cycle.hpp"
 #include "sync/sync_settings.hpp"
@@ -42,7 +41,8 @@ class SyncScheduler {
   // The plan changed without a commit of ours to send (a merge, a resolve elsewhere): re-announce if needed.
   void plan_changed();
 
-  void register_methods(api::Dispatcher& dispatcher);
+  // One round now, on the calling thread (the API's networked pool): `sync.now`.
+  Result<SyncReport> round_now();
   nlohmann::json status();
 
  private:
@@ -57,7 +57,7 @@ class SyncScheduler {
 
   void schedule(std::chrono::milliseconds delay);  // I/O thread: the next round runs no later than this
   void queue_round();                               // from the timer: one round on the sync thread
-  Result<SyncReport> round();                       // sync thread
+  Result<SyncReport> round();                       // sync thread, or round_now's
   void publish_if_changed();
   nlohmann::json status_json(const Status& status, const std::vector<SyncConflict>& conflicts) const;
 

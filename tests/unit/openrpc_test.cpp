@@ -5,7 +5,7 @@
 #include "support/api_harness.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
-#include "sync/sync_scheduler.hpp"
+#include "api/sync_methods.hpp"
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -211,7 +211,7 @@ struct Harness : ApiHarness {
                      [this](const json& status) { published.emplace_back(notification("sync.changed", status), std::vector<uint64_t>{1}); },
                      SyncSettings{}};
   Caller caller = authenticated();
-  Harness() { sync.register_methods(dispatcher); }
+  Harness() { api::register_sync_methods(dispatcher, sync); }
   json call(const std::string& method, json params) { return ApiHarness::call(caller, method, std::move(params)); }
 };
 

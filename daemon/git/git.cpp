@@ -1,4 +1,4 @@
-#include "store/git.hpp"
+#include "git/git.hpp"
 
 #include "common/text.hpp"
 

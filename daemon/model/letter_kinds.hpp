@@ -1,6 +1,6 @@
-// rules/letter_kinds: how the guide sorts letters (US or home country, PM&R or
+// model/letter_kinds: how the guide sorts letters (US or home country, PM&R or
 // a related specialty, clinical, research, how well the writer knows you),
-// shared by the audit rules and the per-program assignment.
+// shared by the deadlines, the audit rules and the per-program assignment.
 #pragma once
 
 #include "model/entities.hpp"

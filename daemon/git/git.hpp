@@ -1,4 +1,4 @@
-// store/git: libgit2 handles as RAII types and libgit2 failures as Error values
+// git/git: libgit2 handles as RAII types and libgit2 failures as Error values
 // carrying git_error_last(). Everything that touches libgit2 includes this.
 #pragma once
 

@@ -1,4 +1,4 @@
-#include "rules/letter_kinds.hpp"
+#include "model/letter_kinds.hpp"
 #include "common/text.hpp"
 
 namespace lorsync {
