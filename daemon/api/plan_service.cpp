@@ -1,5 +1,7 @@
 #include "api/plan_service.hpp"
 
+#include "api/errors.hpp"
+
 #include "assignment/assignment.hpp"
 #include "common/resources.hpp"
 #include "common/text.hpp"
@@ -39,20 +41,20 @@ std::variant<DocumentRef, RpcError> target_of(const json& params, bool allow_pla
   if (auto* error = std::get_if<RpcError>(&kind_word)) return *error;
   const std::string& word = std::get<std::string>(kind_word);
   if (allow_plan && word == "plan") return DocumentRef{DocumentKind::plan, ""};
-  auto kind = parse_kind(word);
-  if (!kind) return bad_params("params.kind must be rotation, writer, letter or program" + did_you_mean(word, {"rotation", "writer", "letter", "program"}));
+  auto kind = kind_from_word(word);
+  if (!kind) return to_rpc_error(kind.error());
   auto id = string_param(params, "id");
   if (auto* error = std::get_if<RpcError>(&id)) return *error;
-  if (!is_valid_id(std::get<std::string>(id))) return bad_params("params.id is not a valid id");
-  return DocumentRef{document_kind(*kind), std::get<std::string>(id)};
+  if (!is_valid_id(std::get<std::string>(id))) return to_rpc_error(make_error(ErrorCode::usage, invalid_id_message(std::get<std::string>(id))));
+  return DocumentRef{document_kind(kind.value()), std::get<std::string>(id)};
 }
 
 // {"field.path": value, ...} as edits; an error for a path with an empty part.
 std::optional<RpcError> add_set_edits(const json& fields, std::vector<FieldEdit>& edits) {
   for (const auto& [key, value] : fields.items()) {
-    FieldEdit edit{FieldEdit::Op::set, split_field_path(key), value};
-    if (std::count(edit.path.begin(), edit.path.end(), "")) return bad_params("field " + in_quotes(key) + " has an empty part");
-    edits.push_back(std::move(edit));
+    auto path = parse_field_path(key);
+    if (!path) return to_rpc_error(path.error());
+    edits.push_back(FieldEdit{FieldEdit::Op::set, std::move(path.value()), value});
   }
   return std::nullopt;
 }
@@ -63,17 +65,6 @@ json entity_json(const Document& doc) {
 }
 
 }  // namespace
-
-RpcError to_rpc_error(const Error& error) {
-  switch (error.code) {
-    case ErrorCode::not_found: return RpcError{kNotFound, error.message, {}};
-    case ErrorCode::conflict: return RpcError{kRevisionConflict, error.message, {}};
-    case ErrorCode::invalid_plan: return RpcError{kInvalidPlan, error.message, {{"diagnostics", diagnostics_json(error.diagnostics)}}};
-    case ErrorCode::usage:
-    case ErrorCode::exists: return RpcError{kInvalidParams, error.message, {}};
-    default: return RpcError{kInternalError, error.message, {}};
-  }
-}
 
 Result<std::unique_ptr<PlanService>> PlanService::open(const std::filesystem::path& root, StoreOptions options,
                                                        std::function<Date()> today, Publish publish) {
@@ -144,7 +135,7 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
       if (!earlier) return to_rpc_error(earlier.error());
       if (earlier.value()) {
         spdlog::debug("request {} was committed already ({}); answering with that", id, earlier.value()->commit);
-        return commit_json(**earlier);
+        return json(**earlier);
       }
       Store::RequestScope scope(store_, id);
       return (this->*change)(p);
@@ -268,7 +259,7 @@ MethodResult PlanService::draft(const json& params) {
   auto step = choose_draft_step(snap->model, letter->second, named, today_());
   if (!step) return bad_params(step.error().message);
   auto drafted = render_draft(snap->model, letter->second, step.value(), store_.root());
-  if (!drafted) return RpcError{kInvalidPlan, drafted.error().message, {{"diagnostics", diagnostics_json(drafted.error().diagnostics)}}};
+  if (!drafted) return to_rpc_error(drafted.error());
   return draft_json(drafted.value());
 }
 
@@ -299,7 +290,7 @@ MethodResult PlanService::assign(const json& params) {
   AssignmentCheck check = check_assignment(snapshot()->model, id, letters, force != params.end() && force->get<bool>());
   if (check.refusal) {
     RpcError error = to_rpc_error(*check.refusal);
-    if (!check.problems.empty()) error.data = {{"problems", check.problems}};
+    if (!check.problems.empty()) error.data["problems"] = check.problems;
     return error;
   }
   DocumentRef ref{DocumentKind::program, id};
@@ -326,7 +317,7 @@ void PlanService::announce(const std::string& commit, const std::vector<std::str
 }
 
 void PlanService::announce_invalid(const std::vector<Diagnostic>& diagnostics) {
-  json message = notification("plan.invalid", {{"diagnostics", diagnostics_json(diagnostics)}});
+  json message = notification("plan.invalid", {{"diagnostics", json(diagnostics)}});
   {
     std::lock_guard lock(invalid_mutex_);
     if (last_invalid_ == message) return;
@@ -344,7 +335,7 @@ MethodResult PlanService::committed(const Result<CommitResult>& result, const st
     // A lost update: give the caller the revision to retry against, not only a sentence.
     if (error.code == kRevisionConflict) {
       auto revision = store_.revision_of(path);
-      error.data = {{"revision", revision ? json(*revision) : json()}};
+      error.data["revision"] = revision ? json(*revision) : json();
     }
     return error;
   }
@@ -352,12 +343,7 @@ MethodResult PlanService::committed(const Result<CommitResult>& result, const st
   std::vector<std::string> paths{result->path};
   paths.insert(paths.end(), result->also_changed.begin(), result->also_changed.end());
   announce(result->commit, paths, source);
-  return commit_json(result.value());
-}
-
-json PlanService::commit_json(const CommitResult& result) {
-  return json{{"commit", result.commit}, {"path", result.path},
-              {"revision", result.revision.empty() ? json() : json(result.revision)}, {"message", result.message}};
+  return json(result.value());
 }
 
 bool PlanService::absorb_outside_changes() {
@@ -424,12 +410,12 @@ MethodResult PlanService::update(const json& params) {
     if (!unset->is_array()) return bad_params("params.unset must be a list of field paths");
     for (const auto& key : *unset) {
       if (!key.is_string()) return bad_params("params.unset must be a list of field paths");
-      edits.push_back(FieldEdit{FieldEdit::Op::remove, split_field_path(key.get<std::string>()), nullptr});
+      auto path = parse_field_path(key.get<std::string>());
+      if (!path) return to_rpc_error(path.error());
+      edits.push_back(FieldEdit{FieldEdit::Op::remove, std::move(path.value()), nullptr});
     }
   }
   if (edits.empty()) return bad_params("nothing to change: give params.set or params.unset");
-  for (const auto& edit : edits)
-    if (std::count(edit.path.begin(), edit.path.end(), "")) return bad_params("a field path has an empty part");
   std::lock_guard lock(write_mutex_);
   const DocumentRef& ref = std::get<DocumentRef>(target);
   return committed(store_.update(ref, edits, optional_string(params, "if_revision")), "api", ref.path());

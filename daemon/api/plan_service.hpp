@@ -87,7 +87,6 @@ class PlanService {
   // After a commit: reload, swap the snapshot, notify subscribers.
   // `path`: the file a conditional change was about, to report its current revision on a conflict.
   MethodResult committed(const Result<CommitResult>& result, const std::string& source, const std::string& path = "");
-  static nlohmann::json commit_json(const CommitResult& result);
   // Swaps in a new snapshot: of `checked` when the write just checked it, else of the plan on disk.
   void refresh(std::optional<CheckedPlan> checked = std::nullopt);
   // Tells subscribers that the plan changed (plan.changed, audit.changed, deadlines.changed).
@@ -108,9 +107,6 @@ class PlanService {
   std::optional<nlohmann::json> last_invalid_;
   std::function<void(const std::string& source)> change_listener_;
 };
-
-// The JSON-RPC error for a store error (not found, conflict, invalid, ...).
-RpcError to_rpc_error(const Error& error);
 
 // schema/openrpc.json, compiled in: what rpc.discover answers.
 const nlohmann::json& api_description();

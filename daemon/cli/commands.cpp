@@ -17,18 +17,11 @@
 namespace lorsync::cli {
 namespace fs = std::filesystem;
 
-nlohmann::json commit_json(const CommitResult& result) {
-  return {{"commit", result.commit},
-          {"path", result.path},
-          {"revision", result.revision.empty() ? nlohmann::json() : nlohmann::json(result.revision)},
-          {"message", result.message}};
-}
-
 int report_commit(const Result<CommitResult>& result, const GlobalOptions& global, const std::string& done,
                   nlohmann::json extra) {
   if (!result) return report_error(result.error(), global.json);
   if (global.json) {
-    nlohmann::json out = commit_json(result.value());
+    nlohmann::json out = result.value();
     if (extra.is_object()) out.update(extra);
     print_json(out);
   } else {
@@ -66,12 +59,6 @@ Result<PlanWriter> open_writer(const GlobalOptions& global) {
 
 namespace {
 
-Result<EntityKind> kind_from(const std::string& word) {
-  if (auto kind = parse_kind(word)) return *kind;
-  return make_error(ErrorCode::usage, in_quotes(word) + " is not a kind of entity; use rotation, writer, letter or program" +
-                                          did_you_mean(word, {"rotation", "writer", "letter", "program"}));
-}
-
 // "key=value" into a field edit. The value is read as YAML, like a file's
 // contents, except where the schema expects text: there it is taken as typed
 // (so eras_letter_id=12345 stays "12345", and a note may hold a colon).
@@ -79,10 +66,10 @@ Result<FieldEdit> parse_assignment(DocumentKind kind, const std::string& assignm
   size_t equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0)
     return make_error(ErrorCode::usage, in_quotes(assignment) + " is not key=value (e.g. waived=true, relationship.weeks=4)");
+  auto path = parse_field_path(assignment.substr(0, equals));
+  if (!path) return path.take_error();
   FieldEdit edit;
-  edit.path = split_field_path(assignment.substr(0, equals));
-  for (const auto& segment : edit.path)
-    if (segment.empty()) return make_error(ErrorCode::usage, in_quotes(assignment) + " has an empty field name");
+  edit.path = std::move(path.value());
   std::string raw = assignment.substr(equals + 1);
   if (Status utf8 = check_edit_is_utf8(FieldEdit{FieldEdit::Op::set, edit.path, raw}); !utf8) return utf8.take_error();
   const SchemaSet& schemas = SchemaSet::instance();
@@ -108,7 +95,9 @@ Result<std::vector<FieldEdit>> parse_assignments(DocumentKind kind, const std::v
     edits.push_back(std::move(edit.value()));
   }
   for (const auto& key : unset) {
-    FieldEdit removal{FieldEdit::Op::remove, split_field_path(key), nullptr};
+    auto path = parse_field_path(key);
+    if (!path) return path.take_error();
+    FieldEdit removal{FieldEdit::Op::remove, std::move(path.value()), nullptr};
     if (Status utf8 = check_edit_is_utf8(removal); !utf8) return utf8.take_error();
     edits.push_back(std::move(removal));
   }
@@ -196,7 +185,7 @@ void add_validate(CLI::App& app, GlobalOptions& global, std::function<int()>& ru
         print_json({{"valid", checked.valid()},
                     {"plan", root.string()},
                     {"counts", counts},
-                    {"diagnostics", to_json(checked.diagnostics)}});
+                    {"diagnostics", nlohmann::json(checked.diagnostics)}});
       } else if (checked.valid()) {
         std::cout << "The plan is valid: " << count_of(counts["rotations"], "rotation") << ", "
                   << count_of(counts["writers"], "writer") << ", " << count_of(counts["letters"], "letter") << ", "
@@ -224,7 +213,7 @@ void add_add(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
               "      --set institution=\"Lakeshore Rehab\" --set country=US --set relationship.weeks=4");
   cmd->callback([&global, &run, kind, id, sets, body] {
     run = [&global, kind, id, sets, body] {
-      auto entity = kind_from(*kind);
+      auto entity = kind_from_word(*kind);
       if (!entity) return report_error(entity.error(), global.json);
       auto edits = parse_assignments(document_kind(entity.value()), *sets, {});
       if (!edits) return report_error(edits.error(), global.json);
@@ -255,7 +244,7 @@ void add_set(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
       DocumentRef target;
       std::vector<std::string> assignments = *rest;
       if (*kind != "plan") {
-        auto entity = kind_from(*kind);
+        auto entity = kind_from_word(*kind);
         if (!entity) return report_error(entity.error(), global.json);
         if (assignments.empty())
           return report_error(make_error(ErrorCode::usage, "name the " + std::string(kind_name(entity.value())) +
@@ -289,7 +278,7 @@ void add_rm(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
               "Example:\n  lorsync rm program gulf-coast-pmr");
   cmd->callback([&global, &run, kind, id, revision] {
     run = [&global, kind, id, revision] {
-      auto entity = kind_from(*kind);
+      auto entity = kind_from_word(*kind);
       if (!entity) return report_error(entity.error(), global.json);
       auto writer = open_writer(global);
       if (!writer) return report_error(writer.error(), global.json);
@@ -388,7 +377,7 @@ void add_commit(CLI::App& app, GlobalOptions& global, std::function<int()>& run)
       if (edits.error && global.json) return report_error(*edits.error, true);
       if (global.json) {
         auto array = nlohmann::json::array();
-        for (const auto& commit : edits.committed) array.push_back(commit_json(commit));
+        for (const auto& commit : edits.committed) array.push_back(commit);
         print_json({{"committed", array}});
       } else if (edits.committed.empty() && !edits.error) {
         std::cout << "Nothing to commit: the plan's files are as last committed.\n";

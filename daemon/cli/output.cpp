@@ -11,17 +11,6 @@
 
 namespace lorsync::cli {
 
-nlohmann::json to_json(const Diagnostic& d) {
-  return {{"path", d.where.path}, {"line", d.where.line},       {"column", d.where.column},
-          {"field", d.where.field}, {"message", d.message}, {"text", format_diagnostic(d)}};
-}
-
-nlohmann::json to_json(const std::vector<Diagnostic>& diagnostics) {
-  auto array = nlohmann::json::array();
-  for (const auto& d : diagnostics) array.push_back(to_json(d));
-  return array;
-}
-
 int exit_code_for(const Error& error) {
   switch (error.code) {
     case ErrorCode::io:
@@ -37,7 +26,7 @@ int report_error(const Error& error, bool json) {
     print_json({{"error",
                  {{"code", error_code_name(error.code)},
                   {"message", error.message},
-                  {"diagnostics", to_json(error.diagnostics)}}}});
+                  {"diagnostics", error.diagnostics}}}});
   } else {
     std::cerr << "lorsync: " << error.message << "\n";
     for (const auto& d : error.diagnostics) std::cerr << "  " << format_diagnostic(d) << "\n";

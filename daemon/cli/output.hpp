@@ -19,9 +19,6 @@ enum ExitCode : int {
   kExitFailure = 3,  // the environment failed: file system, git, lock held too long
 };
 
-nlohmann::json to_json(const Diagnostic& diagnostic);
-nlohmann::json to_json(const std::vector<Diagnostic>& diagnostics);
-
 int exit_code_for(const Error& error);
 
 // Prints an error (and its diagnostics) as JSON on stdout or as text on stderr; returns its exit code.

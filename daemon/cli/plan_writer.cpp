@@ -1,6 +1,6 @@
 #include "cli/plan_writer.hpp"
 
-#include "api/rpc.hpp"
+#include "api/errors.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -17,26 +17,6 @@ std::string dotted(const std::vector<std::string>& path) {
   std::string out;
   for (const auto& segment : path) out += (out.empty() ? "" : ".") + segment;
   return out;
-}
-
-// The daemon's JSON-RPC error as the store would have reported it.
-Error from_rpc_error(const json& error) {
-  std::string message = error.value("message", "the daemon refused the change");
-  switch (error.value("code", 0)) {
-    case api::kNotFound: return make_error(ErrorCode::not_found, message);
-    case api::kRevisionConflict: return make_error(ErrorCode::conflict, message);
-    case api::kInvalidParams: return make_error(ErrorCode::usage, message);
-    case api::kInvalidPlan: {
-      std::vector<Diagnostic> diagnostics;
-      for (const auto& d : error.value("data", json::object()).value("diagnostics", json::array()))
-        diagnostics.push_back(Diagnostic{SourceRef{d.value("path", ""), d.value("line", 0), d.value("column", 0),
-                                                   d.value("field", "")},
-                                         d.value("message", "")});
-      return make_error(ErrorCode::invalid_plan, message, std::move(diagnostics));
-    }
-    case api::kSyncFailed: return make_error(ErrorCode::remote, message);
-    default: return make_error(ErrorCode::io, "the daemon could not make the change: " + message);
-  }
 }
 
 Result<RpcClient> connect_to(const DaemonInfo& daemon) {
@@ -81,11 +61,8 @@ Result<CommitResult> PlanWriter::call(const std::string& method, json params) {
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     auto response = daemon_->call(method, params, std::chrono::seconds(30));
     if (response) {
-      if (response->contains("error")) return from_rpc_error((*response)["error"]);
-      const json& result = (*response)["result"];
-      return CommitResult{result.value("commit", ""), result.value("path", ""),
-                          result["revision"].is_string() ? result["revision"].get<std::string>() : "",
-                          result.value("message", "")};
+      if (response->contains("error")) return api::from_rpc_error((*response)["error"]);
+      return (*response)["result"].get<CommitResult>();
     }
     lost = response.error().message;
     spdlog::debug("no reply to {} ({}); asking again with the same request id", method, lost);

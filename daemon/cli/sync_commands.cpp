@@ -120,7 +120,7 @@ void add_clone(CLI::App& app, GlobalOptions& global, std::function<int()>& run) 
       CheckedPlan checked = PlanChecker(root).check();
       if (global.json) {
         print_json({{"plan", root.string()}, {"commit", *commit}, {"remote", *url},
-                    {"valid", checked.valid()}, {"diagnostics", to_json(checked.diagnostics)}});
+                    {"valid", checked.valid()}, {"diagnostics", nlohmann::json(checked.diagnostics)}});
       } else {
         std::cout << "Cloned your plan into " << root.string() << "; it syncs with " << *url << ".\n";
         for (const auto& d : checked.diagnostics) std::cout << format_diagnostic(d) << "\n";
@@ -230,7 +230,7 @@ void add_resolve(CLI::App& app, GlobalOptions& global, std::function<int()>& run
       auto writer = open_writer(global);
       if (!writer) return report_error(writer.error(), global.json);
       auto result = writer->resolve(*all ? "" : *path, *all ? "" : *field, choice);
-      return report_commit(result, global, result ? "Settled: " + commit_summary(result->message) : "");
+      return report_commit(result, global, result ? "Settled: " + result->summary() : "");
     };
   });
 }

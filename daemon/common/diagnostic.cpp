@@ -32,12 +32,21 @@ const char* error_code_name(ErrorCode code) {
   return "unknown";
 }
 
-nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& d : diagnostics)
-    out.push_back({{"path", d.where.path}, {"line", d.where.line}, {"column", d.where.column},
-                   {"field", d.where.field}, {"message", d.message}});
-  return out;
+void to_json(nlohmann::json& out, const Diagnostic& d) {
+  out = {{"path", d.where.path},   {"line", d.where.line},   {"column", d.where.column},
+         {"field", d.where.field}, {"message", d.message}, {"text", format_diagnostic(d)}};
+}
+
+void from_json(const nlohmann::json& in, Diagnostic& d) {
+  auto text = [&in](const char* key) {
+    auto found = in.find(key);
+    return found != in.end() && found->is_string() ? found->get<std::string>() : std::string();
+  };
+  auto number = [&in](const char* key) {
+    auto found = in.find(key);
+    return found != in.end() && found->is_number_integer() ? found->get<int>() : 0;
+  };
+  d = Diagnostic{SourceRef{text("path"), number("line"), number("column"), text("field")}, text("message")};
 }
 
 }  // namespace lorsync

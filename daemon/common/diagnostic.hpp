@@ -25,8 +25,10 @@ struct Diagnostic {
 
 // "path:line:col: field: message", the one format every tool prints.
 std::string format_diagnostic(const Diagnostic& diagnostic);
-// [{path, line, column, field, message}], as the API and sync reports carry them.
-nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics);
+// The one wire form, for the API, sync reports and every --json: {path, line, column, field, message, text},
+// text being format_diagnostic's line. Reading back ignores text and takes missing members as empty.
+void to_json(nlohmann::json& out, const Diagnostic& diagnostic);
+void from_json(const nlohmann::json& in, Diagnostic& diagnostic);
 
 enum class ErrorCode {
   usage,          // the request itself is wrong (unknown kind, bad id, bad key=value)

@@ -219,6 +219,8 @@ bool is_valid_id(std::string_view id) {
          !is_windows_device_name(id);
 }
 
+std::string invalid_id_message(std::string_view id) { return in_quotes(id) + " is not a valid id: " + id_advice(id); }
+
 std::string id_advice(std::string_view id) {
   if (is_windows_device_name(id))
     return "Windows keeps " + std::string(id) + " for a device, so no file there can have it (and a clone of the "

@@ -59,6 +59,8 @@ bool is_valid_id(std::string_view id);
 bool is_windows_device_name(std::string_view name);
 // What to do about an id that is not valid ("use lowercase letters, ..."), for the messages that refuse it.
 std::string id_advice(std::string_view id);
+// "\"Dr_Smith\" is not a valid id: " and the advice: what every writer of the plan says of a bad id.
+std::string invalid_id_message(std::string_view id);
 
 // Compares every byte whatever the first difference, so that timing does not reveal a secret (the daemon's token).
 bool same_secret(std::string_view given, std::string_view secret);

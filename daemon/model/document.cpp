@@ -30,6 +30,12 @@ std::optional<EntityKind> parse_kind(std::string_view word) {
   return std::nullopt;
 }
 
+Result<EntityKind> kind_from_word(std::string_view word) {
+  if (auto kind = parse_kind(word)) return *kind;
+  return make_error(ErrorCode::usage, in_quotes(word) + " is not a kind of entity; use rotation, writer, letter or program" +
+                                          did_you_mean(std::string(word), {"rotation", "writer", "letter", "program"}));
+}
+
 std::string entity_path(EntityKind kind, std::string_view id) {
   return std::string(kind_folder(kind)) + "/" + std::string(id) + ".md";
 }

@@ -23,6 +23,8 @@ inline constexpr EntityKind kEntityKinds[] = {EntityKind::rotation, EntityKind::
 const char* kind_name(EntityKind kind);    // "letter"
 const char* kind_folder(EntityKind kind);  // "letters"
 std::optional<EntityKind> parse_kind(std::string_view word);  // "letter" or "letters"
+// A kind a person typed: the kind, or the usage error every command and method gives, with its did-you-mean.
+Result<EntityKind> kind_from_word(std::string_view word);
 std::string entity_path(EntityKind kind, std::string_view id);  // "letters/<id>.md"
 
 // What kind of file a document is: an entity, or plan.yaml itself.

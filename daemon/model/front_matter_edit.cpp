@@ -398,6 +398,14 @@ std::vector<std::string> split_field_path(const std::string& dotted) {
   }
 }
 
+Result<std::vector<std::string>> parse_field_path(const std::string& dotted) {
+  std::vector<std::string> path = split_field_path(dotted);
+  if (std::find(path.begin(), path.end(), "") != path.end())
+    return make_error(ErrorCode::usage, "the field " + in_quotes(dotted) +
+                                            " has an empty part (write a field as name or name.sub, e.g. relationship.weeks)");
+  return path;
+}
+
 std::string emit_flow(const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::null: return "null";

@@ -40,6 +40,8 @@ Result<Document> new_entity(DocumentKind kind, const std::string& path, const st
 
 // "relationship.weeks" -> {"relationship", "weeks"}.
 std::vector<std::string> split_field_path(const std::string& dotted);
+// A field path a person or a client gave: split, or the usage error for one with an empty part ("a..b", ".a").
+Result<std::vector<std::string>> parse_field_path(const std::string& dotted);
 
 // A value as one line of YAML flow text, quoted where plain text would be read back differently.
 std::string emit_flow(const nlohmann::json& value);

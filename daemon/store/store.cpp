@@ -386,10 +386,25 @@ FieldEdit edit_restoring(DocumentKind kind, const SyncConflict& conflict) {
 
 }  // namespace
 
-std::string commit_summary(const std::string& first_line) {
+std::string CommitResult::summary() const {
   static const std::string kDash = " — ";
-  size_t dash = first_line.find(kDash);
-  return dash == std::string::npos ? first_line : first_line.substr(dash + kDash.size());
+  size_t dash = message.find(kDash);
+  return dash == std::string::npos ? message : message.substr(dash + kDash.size());
+}
+
+void to_json(nlohmann::json& out, const CommitResult& result) {
+  out = {{"commit", result.commit},
+         {"path", result.path},
+         {"revision", result.revision.empty() ? nlohmann::json() : nlohmann::json(result.revision)},
+         {"message", result.message}};
+}
+
+void from_json(const nlohmann::json& in, CommitResult& result) {
+  auto text = [&in](const char* key) {
+    auto found = in.find(key);
+    return found != in.end() && found->is_string() ? found->get<std::string>() : std::string();
+  };
+  result = CommitResult{text("commit"), text("path"), text("revision"), text("message")};
 }
 
 Result<CommitResult> Store::resolve(const std::string& path, const std::string& field, ResolveKeep keep) {
@@ -721,10 +736,17 @@ CheckedPlan Store::check_as_served() {
 
 Result<CommitResult> Store::create(EntityKind kind, const std::string& id, const std::vector<FieldEdit>& fields,
                                    const std::string& body) {
-  if (!is_valid_id(id))
-    return make_error(ErrorCode::usage, in_quotes(id) + " is not a valid id: " + id_advice(id));
+  if (!is_valid_id(id)) return make_error(ErrorCode::usage, invalid_id_message(id));
   DocumentRef target{document_kind(kind), id};
-  auto document = new_entity(target.kind, target.path(), id, fields, body);
+  // The schema's order, whatever order the fields came in (an API call's fields are an unordered object).
+  const std::vector<std::string>& order = SchemaSet::instance().field_order(target.kind);
+  auto rank = [&order](const FieldEdit& field) {
+    return size_t(std::find(order.begin(), order.end(), field.path.empty() ? "" : field.path[0]) - order.begin());
+  };
+  std::vector<FieldEdit> ordered = fields;
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [&rank](const FieldEdit& a, const FieldEdit& b) { return rank(a) < rank(b); });
+  auto document = new_entity(target.kind, target.path(), id, ordered, body);
   if (!document) return document.take_error();
   std::string summary = "new " + std::string(kind_name(kind));
   for (const auto& field : fields)
@@ -737,7 +759,7 @@ Result<CommitResult> Store::edit(const DocumentRef& target, const std::vector<Fi
                                  const std::string& verb, const std::string& summary,
                                  const std::optional<std::string>& if_revision) {
   if (target.kind != DocumentKind::plan && !is_valid_id(target.id))
-    return make_error(ErrorCode::usage, in_quotes(target.id) + " is not a valid id");
+    return make_error(ErrorCode::usage, invalid_id_message(target.id));
   // Read and edit under the lock: an edit computed from text another writer is
   // about to replace would silently undo that writer's change.
   auto lock = lock_for_change();
@@ -771,7 +793,7 @@ Result<CommitResult> Store::update(const DocumentRef& target, const std::vector<
 }
 
 Result<CommitResult> Store::remove(EntityKind kind, const std::string& id, const std::optional<std::string>& if_revision) {
-  if (!is_valid_id(id)) return make_error(ErrorCode::usage, in_quotes(id) + " is not a valid id");
+  if (!is_valid_id(id)) return make_error(ErrorCode::usage, invalid_id_message(id));
   return commit_change(DocumentRef{document_kind(kind), id}, std::nullopt, "rm", "removed", if_revision, true);
 }
 

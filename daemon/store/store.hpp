@@ -12,6 +12,8 @@
 #include "store/repository.hpp"
 #include "validation/plan_check.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -30,12 +32,16 @@ struct CommitResult {
   std::string commit;    // the new commit's id
   std::string path;      // the file changed
   std::string revision;  // the file's new blob id; empty after a removal
-  std::string message;   // first line of the commit message
+  std::string message;   // first line of the commit message, "VERB: KIND/ID — summary"
   std::vector<std::string> also_changed = {};  // other files the same commit changed (a resolve keeping the other value)
+  // What changed, for people: the message after "VERB: KIND/ID — "; the whole message when it has no such part.
+  std::string summary() const;
 };
 
-// The part of a commit's first line after "VERB: KIND/ID — ", for people; the whole line when it has none.
-std::string commit_summary(const std::string& first_line);
+// The one wire form, for the API's results, the CLI's --json and the CLI's daemon client:
+// {commit, path, revision (null after a removal), message}.
+void to_json(nlohmann::json& out, const CommitResult& result);
+void from_json(const nlohmann::json& in, CommitResult& result);
 
 // Which document a change is about: an entity, or plan.yaml itself (kind plan, no id).
 struct DocumentRef {

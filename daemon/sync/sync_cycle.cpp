@@ -83,7 +83,7 @@ nlohmann::json report_json(const SyncReport& report) {
                         {"commit", item.integration.new_head},
                         {"paths", item.integration.changed_paths},
                         {"conflicts", conflicts},
-                        {"problems", diagnostics_json(item.problems)}});
+                        {"problems", nlohmann::json(item.problems)}});
   }
   return {{"remote", report.remote_url},
           {"pushed", report.pushed},

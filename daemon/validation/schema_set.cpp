@@ -16,6 +16,7 @@ struct SchemaSet::Entry {
   valijson::Schema compiled;
   std::vector<FieldPattern> dates;
   std::vector<ReferenceField> references;
+  std::vector<std::string> field_order;  // "properties" as the schema file lists them
 };
 
 namespace {
@@ -93,6 +94,9 @@ SchemaSet::SchemaSet() {
     if (!file) throw std::logic_error("schema not embedded: " + name);
     auto entry = std::make_unique<Entry>();
     entry->document = nlohmann::json::parse(file->contents);
+    // nlohmann::json keeps keys sorted; the file's order is the one people read, so it is read again in order.
+    for (const auto& [field, ignored] : nlohmann::ordered_json::parse(file->contents)["properties"].items())
+      entry->field_order.push_back(field);
     std::vector<std::string> path;
     collect_marks(entry->document, entry->document, path, *entry, 0);
     nlohmann::json for_valijson = entry->document;
@@ -115,6 +119,7 @@ const SchemaSet::Entry& SchemaSet::entry(DocumentKind kind) const { return *entr
 const valijson::Schema& SchemaSet::entry_schema(DocumentKind kind) const { return entry(kind).compiled; }
 const nlohmann::json& SchemaSet::schema_json(DocumentKind kind) const { return entry(kind).document; }
 const std::vector<FieldPattern>& SchemaSet::date_fields(DocumentKind kind) const { return entry(kind).dates; }
+const std::vector<std::string>& SchemaSet::field_order(DocumentKind kind) const { return entry(kind).field_order; }
 const std::vector<ReferenceField>& SchemaSet::reference_fields(DocumentKind kind) const {
   return entry(kind).references;
 }

@@ -38,6 +38,8 @@ class SchemaSet {
   const nlohmann::json& schema_json(DocumentKind kind) const;
   const std::vector<FieldPattern>& date_fields(DocumentKind kind) const;
   const std::vector<ReferenceField>& reference_fields(DocumentKind kind) const;
+  // The top-level fields in the order the schema lists them: the order of a new file's fields.
+  const std::vector<std::string>& field_order(DocumentKind kind) const;
 
   // The subschema describing the value at `field_path` (following $ref,
   // properties, patternProperties and items), or nullptr.

@@ -61,6 +61,8 @@ export {};
  * @property {number} column 1-based column; 0 when unknown.
  * @property {string} field Dotted front-matter field; empty when none.
  * @property {string} message What is wrong, in plain words.
+ * @property {string} text The whole problem on one line, `path:line:column: field: message`, as
+ *   `lorsync validate` prints it.
  */
 
 /**
@@ -68,6 +70,7 @@ export {};
  * read).
  * @typedef {Object} InvalidPlanData
  * @property {Array<Diagnostic>} diagnostics
+ * @property {ErrorKind} [error]
  */
 
 /**
@@ -75,6 +78,7 @@ export {};
  * @typedef {Object} RevisionConflictData
  * @property {string|null} revision The git blob id of the file as it is now; null if it no longer
  *   exists.
+ * @property {ErrorKind} [error]
  */
 
 /**
@@ -358,6 +362,16 @@ export {};
 /**
  * A client's id for one change: 1 to 128 of A-Z a-z 0-9 . _ : -
  * @typedef {string} RequestId
+ */
+
+/**
+ * lorsync's own kind of an error, in `data.error` of every error that comes from the plan: it tells
+ * apart errors that share a JSON-RPC code (usage and exists are both -32602; locked, io, git and
+ * no_author are all -32603). usage: the request is wrong; exists: the entity already exists;
+ * invalid_plan: the change would leave the plan invalid; not_found: no such entity; conflict: the file
+ * changed since if_revision; locked: another writer holds the plan; io: the file system failed; git:
+ * git failed; no_author: git has no user.name/user.email; remote: the sync remote failed.
+ * @typedef {"usage"|"exists"|"invalid_plan"|"not_found"|"conflict"|"locked"|"io"|"git"|"no_author"|"remote"} ErrorKind
  */
 
 // Entity data (the plan schemas)
