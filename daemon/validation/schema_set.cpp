@@ -95,8 +95,8 @@ SchemaSet::SchemaSet() {
     auto entry = std::make_unique<Entry>();
     entry->document = nlohmann::json::parse(file->contents);
     // nlohmann::json keeps keys sorted; the file's order is the one people read, so it is read again in order.
-    for (const auto& [field, ignored] : nlohmann::ordered_json::parse(file->contents)["properties"].items())
-      entry->field_order.push_back(field);
+    const auto in_file_order = nlohmann::ordered_json::parse(file->contents);
+    for (const auto& [field, ignored] : in_file_order["properties"].items()) entry->field_order.push_back(field);
     std::vector<std::string> path;
     collect_marks(entry->document, entry->document, path, *entry, 0);
     nlohmann::json for_valijson = entry->document;

@@ -1,5 +1,6 @@
 #include "daemon_fixture.hpp"
 
+#include "api/sync_methods.hpp"
 #include "fuzz_support.hpp"
 
 #include <cstdio>
@@ -23,7 +24,7 @@ DaemonFixture::DaemonFixture(boost::asio::io_context& io, const std::string& pla
   sync_ = std::make_unique<SyncScheduler>(
       io, io.get_executor(), root_, [plan](const std::string& commit) { return plan->integrate(commit); },
       [plan] { return plan->snapshot()->model.conflicts; }, [](const nlohmann::json&) {}, SyncSettings{});
-  sync_->register_methods(dispatcher_);
+  api::register_sync_methods(dispatcher_, *sync_);
 }
 
 }  // namespace lorsync::fuzz
