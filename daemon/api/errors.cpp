@@ -1,5 +1,7 @@
 #include "api/errors.hpp"
 
+#include "common/json_members.hpp"
+
 #include <array>
 #include <optional>
 
@@ -40,17 +42,16 @@ RpcError to_rpc_error(const Error& error) {
 }
 
 Error from_rpc_error(const json& error) {
-  const std::string message =
-      error.contains("message") && error["message"].is_string() ? error["message"].get<std::string>() : "";
-  const int code = error.contains("code") && error["code"].is_number_integer() ? error["code"].get<int>() : 0;
-  const json data = error.contains("data") && error["data"].is_object() ? error["data"] : json::object();
+  const std::string message = string_member(error, "message");
+  const int code = int_member(error, "code");
+  const json data = error.is_object() && error.contains("data") && error["data"].is_object() ? error["data"] : json::object();
   std::vector<Diagnostic> diagnostics;
   if (data.contains("diagnostics") && data["diagnostics"].is_array())
     for (const auto& diagnostic : data["diagnostics"])
       if (diagnostic.is_object()) diagnostics.push_back(diagnostic.get<Diagnostic>());
 
   std::optional<ErrorCode> kind;
-  if (data.contains("error") && data["error"].is_string()) kind = kind_named(data["error"].get<std::string>());
+  if (std::string name = string_member(data, "error"); !name.empty()) kind = kind_named(name);
   for (const Row& row : kTable)
     if (!kind && row.code == code) kind = row.kind;
   // Not an error a plan gives (no such method, unauthorized, a reply too large): the daemon failed us.

@@ -1,5 +1,7 @@
 #include "common/diagnostic.hpp"
 
+#include "common/json_members.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace lorsync {
@@ -38,15 +40,9 @@ void to_json(nlohmann::json& out, const Diagnostic& d) {
 }
 
 void from_json(const nlohmann::json& in, Diagnostic& d) {
-  auto text = [&in](const char* key) {
-    auto found = in.find(key);
-    return found != in.end() && found->is_string() ? found->get<std::string>() : std::string();
-  };
-  auto number = [&in](const char* key) {
-    auto found = in.find(key);
-    return found != in.end() && found->is_number_integer() ? found->get<int>() : 0;
-  };
-  d = Diagnostic{SourceRef{text("path"), number("line"), number("column"), text("field")}, text("message")};
+  d = Diagnostic{SourceRef{string_member(in, "path"), int_member(in, "line"), int_member(in, "column"),
+                           string_member(in, "field")},
+                 string_member(in, "message")};
 }
 
 }  // namespace lorsync

@@ -1,5 +1,6 @@
 #include "store/store.hpp"
 
+#include "common/json_members.hpp"
 #include "common/text.hpp"
 #include "merge/merge_file.hpp"
 #include "model/document.hpp"
@@ -400,11 +401,8 @@ void to_json(nlohmann::json& out, const CommitResult& result) {
 }
 
 void from_json(const nlohmann::json& in, CommitResult& result) {
-  auto text = [&in](const char* key) {
-    auto found = in.find(key);
-    return found != in.end() && found->is_string() ? found->get<std::string>() : std::string();
-  };
-  result = CommitResult{text("commit"), text("path"), text("revision"), text("message")};
+  result = CommitResult{string_member(in, "commit"), string_member(in, "path"), string_member(in, "revision"),
+                        string_member(in, "message")};
 }
 
 Result<CommitResult> Store::resolve(const std::string& path, const std::string& field, ResolveKeep keep) {
