@@ -26,6 +26,8 @@ const std::vector<Refusal>& refusals() {
   static const std::vector<Refusal> list = {
       {"add an entity that exists", {"add", "writer", "samuel-brennan", "--set", "name=Dr. Samuel Brennan"}, "exists"},
       {"add with an id that is not one", {"add", "writer", "Dr_Smith", "--set", "name=Dr. Smith"}, "usage"},
+      {"add what the plan would not accept", {"add", "writer", "jane-lee", "--set", "name=Dr. Jane Lee", "--set", "country=USA"},
+       "invalid_plan"},
       {"add a letter for a writer not in the plan", {"add", "letter", "lee-consult", "--set", "writer=jane-lee"}, "invalid_plan"},
       {"set a field of an entity not in the plan", {"set", "writer", "ghost", "relationship.weeks=5"}, "not_found"},
       {"set a value the schema refuses", {"set", "writer", "samuel-brennan", "relationship.weeks=-3"}, "invalid_plan"},
