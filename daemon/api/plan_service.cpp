@@ -1,6 +1,7 @@
 #include "api/plan_service.hpp"
 
 #include "api/errors.hpp"
+#include "api/params.hpp"
 
 #include "assignment/assignment.hpp"
 #include "common/resources.hpp"
@@ -19,45 +20,6 @@ namespace lorsync::api {
 using nlohmann::json;
 
 namespace {
-
-RpcError bad_params(std::string message) { return RpcError{kInvalidParams, std::move(message), {}}; }
-
-// A required string param, or an error naming it.
-std::variant<std::string, RpcError> string_param(const json& params, const char* name) {
-  auto found = params.find(name);
-  if (found == params.end() || !found->is_string()) return bad_params(std::string("params.") + name + " must be a string");
-  return found->get<std::string>();
-}
-
-std::optional<std::string> optional_string(const json& params, const char* name) {
-  auto found = params.find(name);
-  if (found == params.end() || found->is_null()) return std::nullopt;
-  if (!found->is_string()) throw json::type_error::create(302, std::string(name) + " must be a string", nullptr);
-  return found->get<std::string>();
-}
-
-std::variant<DocumentRef, RpcError> target_of(const json& params, bool allow_plan) {
-  auto kind_word = string_param(params, "kind");
-  if (auto* error = std::get_if<RpcError>(&kind_word)) return *error;
-  const std::string& word = std::get<std::string>(kind_word);
-  if (allow_plan && word == "plan") return DocumentRef{DocumentKind::plan, ""};
-  auto kind = kind_from_word(word);
-  if (!kind) return to_rpc_error(kind.error());
-  auto id = string_param(params, "id");
-  if (auto* error = std::get_if<RpcError>(&id)) return *error;
-  if (!is_valid_id(std::get<std::string>(id))) return to_rpc_error(make_error(ErrorCode::usage, invalid_id_message(std::get<std::string>(id))));
-  return DocumentRef{document_kind(kind.value()), std::get<std::string>(id)};
-}
-
-// {"field.path": value, ...} as edits; an error for a path with an empty part.
-std::optional<RpcError> add_set_edits(const json& fields, std::vector<FieldEdit>& edits) {
-  for (const auto& [key, value] : fields.items()) {
-    auto path = parse_field_path(key);
-    if (!path) return to_rpc_error(path.error());
-    edits.push_back(FieldEdit{FieldEdit::Op::set, std::move(path.value()), value});
-  }
-  return std::nullopt;
-}
 
 json entity_json(const Document& doc) {
   return {{"id", doc.id}, {"path", doc.path}, {"revision", Repository::blob_id(doc.text)}, {"data", doc.data},
@@ -123,12 +85,12 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
   }, MethodTraits{.needs_auth = false});
   const MethodTraits writes{.writes = true};
   // A change with the client's request_id is made once: a retry (its reply lost) gets the first result.
-  auto once = [this](MethodResult (PlanService::*change)(const json&)) {
-    return [this, change](const json& p, Caller&) -> MethodResult {
+  auto once = [this](auto decode, auto change) {
+    return [this, decode, change](const json& p, Caller&) -> MethodResult {
+      auto params = decode(p);
+      if (!params) return to_rpc_error(params.error());
       auto request = p.find("request_id");
-      if (request == p.end()) return (this->*change)(p);
-      if (!request->is_string() || !Store::is_valid_request_id(request->get_ref<const std::string&>()))
-        return bad_params("params.request_id must be 1 to 128 of A-Z a-z 0-9 . _ : - (a UUID, say)");
+      if (request == p.end()) return (this->*change)(params.value());
       const std::string& id = request->get_ref<const std::string&>();
       // Calls that write run one at a time on the writer, so nothing commits between the lookup and the change.
       auto earlier = store_.find_request(id);
@@ -138,34 +100,33 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
         return json(**earlier);
       }
       Store::RequestScope scope(store_, id);
-      return (this->*change)(p);
+      return (this->*change)(params.value());
+    };
+  };
+  // Params decoded to the method's type: the dispatcher has checked their shape already (api/params).
+  auto typed = [this](auto decode, auto method) {
+    return [this, decode, method](const json& p, Caller&) -> MethodResult {
+      auto params = decode(p);
+      if (!params) return to_rpc_error(params.error());
+      return (this->*method)(params.value());
     };
   };
   dispatcher.add("rpc.discover", [](const json&, Caller&) -> MethodResult { return api_description(); });
-  dispatcher.add("plan.status", [this](const json& p, Caller&) { return status(p); });
-  dispatcher.add("plan.get", [this](const json& p, Caller&) { return get(p); });
-  dispatcher.add("audit.run", [this](const json& p, Caller&) { return audit(p); });
-  dispatcher.add("deadlines.list", [this](const json& p, Caller&) { return deadlines(p); });
-  dispatcher.add("programs.list", [this](const json& p, Caller&) { return programs(p); });
-  dispatcher.add("programs.assign", [this](const json& p, Caller&) { return assign(p); }, writes);
-  dispatcher.add("entity.create", once(&PlanService::create), writes);
-  dispatcher.add("entity.update", once(&PlanService::update), writes);
-  dispatcher.add("entity.delete", once(&PlanService::remove), writes);
-  dispatcher.add("letter.record", once(&PlanService::record), writes);
-  dispatcher.add("letter.draft", [this](const json& p, Caller&) { return draft(p); });
-  dispatcher.add("history.log", [this](const json& p, Caller&) { return log(p); }, writes);
-  dispatcher.add("sync.resolve", once(&PlanService::resolve), writes);
-  dispatcher.add("subscribe", [this](const json& p, Caller& c) { return subscribe(p, c); });
+  dispatcher.add("plan.status", [this](const json&, Caller&) { return status(); });
+  dispatcher.add("plan.get", typed(decode_target, &PlanService::get));
+  dispatcher.add("audit.run", [this](const json&, Caller&) { return audit(); });
+  dispatcher.add("deadlines.list", typed(decode_deadlines, &PlanService::deadlines));
+  dispatcher.add("programs.list", [this](const json&, Caller&) { return programs(); });
+  dispatcher.add("programs.assign", typed(decode_assign, &PlanService::assign), writes);
+  dispatcher.add("entity.create", once(decode_create, &PlanService::create), writes);
+  dispatcher.add("entity.update", once(decode_update, &PlanService::update), writes);
+  dispatcher.add("entity.delete", once(decode_delete, &PlanService::remove), writes);
+  dispatcher.add("letter.record", once(decode_record, &PlanService::record), writes);
+  dispatcher.add("letter.draft", typed(decode_draft, &PlanService::draft));
+  dispatcher.add("history.log", typed(decode_log, &PlanService::log), writes);
+  dispatcher.add("sync.resolve", once(decode_resolve, &PlanService::resolve), writes);
+  dispatcher.add("subscribe", [this](const json&, Caller& c) { return subscribe(c); });
   dispatcher.add("unsubscribe", [this](const json&, Caller& c) { return unsubscribe(c); });
-}
-
-const json& api_description() {
-  static const json document = [] {
-    for (const auto& file : resources::api_description())
-      if (file.path == "openrpc.json") return json::parse(file.contents);
-    return json::object();
-  }();
-  return document;
 }
 
 SerializedResult PlanService::cached(const Snapshot& snap, const std::string& key,
@@ -180,7 +141,7 @@ SerializedResult PlanService::cached(const Snapshot& snap, const std::string& ke
   return SerializedResult{text};
 }
 
-MethodResult PlanService::status(const json&) {
+MethodResult PlanService::status() {
   auto snap = snapshot();
   return cached(*snap, "plan.status", [&snap](Date today) {
     json out = to_json(build_status(snap->model, today));
@@ -189,13 +150,11 @@ MethodResult PlanService::status(const json&) {
   });
 }
 
-MethodResult PlanService::get(const json& params) {
+MethodResult PlanService::get(const TargetParams& params) {
   auto snap = snapshot();
   const Plan& plan = snap->checked.plan;
-  if (params.contains("kind")) {
-    auto target = target_of(params, true);
-    if (auto* error = std::get_if<RpcError>(&target)) return *error;
-    const DocumentRef& ref = std::get<DocumentRef>(target);
+  if (params.target) {
+    const DocumentRef& ref = *params.target;
     const Document* doc = ref.kind == DocumentKind::plan ? plan.settings.get()
                                                          : plan.find(*entity_kind(ref.kind), ref.id);
     if (!doc) return RpcError{kNotFound, "no " + ref.path() + " in this plan", {}};
@@ -222,48 +181,35 @@ static json audit_json(const Model& model, Date today) {
 
 static json deadlines_json(const Model& model, Date today, std::optional<int> within) {
   json list = json::array();
-  for (const auto& d : derive_deadlines(model, today)) {
-    if (within && (d.state == DeadlineState::done || days_between(today, d.date) > *within)) continue;
-    list.push_back(to_json(d));
-  }
+  for (const auto& d : deadlines_within(derive_deadlines(model, today), today, within)) list.push_back(to_json(d));
   return list;
 }
 
-MethodResult PlanService::audit(const json&) {
+MethodResult PlanService::audit() {
   auto snap = snapshot();
   return cached(*snap, "audit.run", [&snap](Date today) { return audit_json(snap->model, today); });
 }
 
-MethodResult PlanService::deadlines(const json& params) {
+MethodResult PlanService::deadlines(const DeadlinesParams& params) {
   auto snap = snapshot();
-  auto found = params.find("within");
-  if (found == params.end() || found->is_null())
+  if (!params.within)
     return cached(*snap, "deadlines.list", [&snap](Date today) { return deadlines_json(snap->model, today, std::nullopt); });
-  if (!found->is_number_integer() || found->get<long long>() < 0 || found->get<long long>() > 3650)
-    return bad_params("params.within must be a whole number of days (0 to 3650)");
-  return deadlines_json(snap->model, today_(), found->get<int>());
+  return deadlines_json(snap->model, today_(), params.within);
 }
 
-MethodResult PlanService::draft(const json& params) {
-  auto letter_id = string_param(params, "letter");
-  if (auto* error = std::get_if<RpcError>(&letter_id)) return *error;
-  std::string named;
-  if (auto step = params.find("step"); step != params.end() && !step->is_null()) {
-    if (!step->is_string()) return bad_params("params.step must be ask, follow-up, packet, remind, thank or match");
-    named = step->get<std::string>();
-  }
+MethodResult PlanService::draft(const DraftParams& params) {
   auto snap = snapshot();
-  auto letter = snap->model.letters.find(std::get<std::string>(letter_id));
+  auto letter = snap->model.letters.find(params.letter);
   if (letter == snap->model.letters.end())
-    return RpcError{kNotFound, "no letter '" + std::get<std::string>(letter_id) + "' in this plan", {}};
-  auto step = choose_draft_step(snap->model, letter->second, named, today_());
-  if (!step) return bad_params(step.error().message);
+    return to_rpc_error(make_error(ErrorCode::not_found, "no letter " + in_quotes(params.letter) + " in this plan"));
+  auto step = choose_draft_step(snap->model, letter->second, params.step, today_());
+  if (!step) return to_rpc_error(make_error(ErrorCode::usage, step.error().message));
   auto drafted = render_draft(snap->model, letter->second, step.value(), store_.root());
   if (!drafted) return to_rpc_error(drafted.error());
   return draft_json(drafted.value());
 }
 
-MethodResult PlanService::programs(const json&) {
+MethodResult PlanService::programs() {
   auto snap = snapshot();
   return cached(*snap, "programs.list", [&snap](Date) {
     json list = json::array();
@@ -272,22 +218,11 @@ MethodResult PlanService::programs(const json&) {
   });
 }
 
-MethodResult PlanService::assign(const json& params) {
-  auto program = string_param(params, "program");
-  if (auto* error = std::get_if<RpcError>(&program)) return *error;
-  auto letters_param = params.find("letters");
-  if (letters_param == params.end() || !letters_param->is_array())
-    return bad_params("params.letters must be a list of letter ids");
-  std::vector<std::string> letters;
-  for (const auto& letter : *letters_param) {
-    if (!letter.is_string()) return bad_params("params.letters must be a list of letter ids");
-    letters.push_back(letter.get<std::string>());
-  }
-  auto force = params.find("force");
-  if (force != params.end() && !force->is_boolean()) return bad_params("params.force must be true or false");
-  const std::string& id = std::get<std::string>(program);
+MethodResult PlanService::assign(const AssignParams& params) {
+  const std::string& id = params.program;
+  const std::vector<std::string>& letters = params.letters;
   std::lock_guard lock(write_mutex_);
-  AssignmentCheck check = check_assignment(snapshot()->model, id, letters, force != params.end() && force->get<bool>());
+  AssignmentCheck check = check_assignment(snapshot()->model, id, letters, params.force);
   if (check.refusal) {
     RpcError error = to_rpc_error(*check.refusal);
     if (!check.problems.empty()) error.data["problems"] = check.problems;
@@ -385,81 +320,31 @@ bool PlanService::absorb_outside_changes() {
   return true;
 }
 
-MethodResult PlanService::create(const json& params) {
-  auto target = target_of(params, false);
-  if (auto* error = std::get_if<RpcError>(&target)) return *error;
-  const DocumentRef& ref = std::get<DocumentRef>(target);
-  auto fields = params.find("fields");
-  if (fields == params.end() || !fields->is_object()) return bad_params("params.fields must be an object");
-  std::vector<FieldEdit> edits;
-  if (auto error = add_set_edits(*fields, edits)) return *error;
-  std::string body = optional_string(params, "body").value_or("");
+MethodResult PlanService::create(const CreateParams& params) {
   std::lock_guard lock(write_mutex_);
-  return committed(store_.create(*entity_kind(ref.kind), ref.id, edits, body), "api");
+  return committed(store_.create(params.kind, params.id, params.fields, params.body), "api");
 }
 
-MethodResult PlanService::update(const json& params) {
-  auto target = target_of(params, true);
-  if (auto* error = std::get_if<RpcError>(&target)) return *error;
-  std::vector<FieldEdit> edits;
-  if (auto set = params.find("set"); set != params.end()) {
-    if (!set->is_object()) return bad_params("params.set must be an object of \"field.path\": value");
-    if (auto error = add_set_edits(*set, edits)) return *error;
-  }
-  if (auto unset = params.find("unset"); unset != params.end()) {
-    if (!unset->is_array()) return bad_params("params.unset must be a list of field paths");
-    for (const auto& key : *unset) {
-      if (!key.is_string()) return bad_params("params.unset must be a list of field paths");
-      auto path = parse_field_path(key.get<std::string>());
-      if (!path) return to_rpc_error(path.error());
-      edits.push_back(FieldEdit{FieldEdit::Op::remove, std::move(path.value()), nullptr});
-    }
-  }
-  if (edits.empty()) return bad_params("nothing to change: give params.set or params.unset");
+MethodResult PlanService::update(const UpdateParams& params) {
   std::lock_guard lock(write_mutex_);
-  const DocumentRef& ref = std::get<DocumentRef>(target);
-  return committed(store_.update(ref, edits, optional_string(params, "if_revision")), "api", ref.path());
+  return committed(store_.update(params.target, params.edits, params.if_revision), "api", params.target.path());
 }
 
-MethodResult PlanService::remove(const json& params) {
-  auto target = target_of(params, false);
-  if (auto* error = std::get_if<RpcError>(&target)) return *error;
-  const DocumentRef& ref = std::get<DocumentRef>(target);
+MethodResult PlanService::remove(const DeleteParams& params) {
   std::lock_guard lock(write_mutex_);
-  return committed(store_.remove(*entity_kind(ref.kind), ref.id, optional_string(params, "if_revision")), "api",
-                   ref.path());
+  return committed(store_.remove(params.kind, params.id, params.if_revision), "api",
+                   DocumentRef{document_kind(params.kind), params.id}.path());
 }
 
-MethodResult PlanService::record(const json& params) {
-  auto letter = string_param(params, "letter");
-  if (auto* error = std::get_if<RpcError>(&letter)) return *error;
-  auto event = string_param(params, "event");
-  if (auto* error = std::get_if<RpcError>(&event)) return *error;
-  LetterEvent recorded{today_(), std::get<std::string>(event), optional_string(params, "via").value_or(""),
-                       optional_string(params, "note").value_or(""), std::nullopt};
-  if (auto packet = params.find("packet"); packet != params.end()) {
-    if (!packet->is_array() || !std::all_of(packet->begin(), packet->end(), [](const json& d) { return d.is_string(); }))
-      return bad_params("params.packet must be a list of document names, e.g. [\"cv\", \"summary\"]");
-    recorded.packet = packet->get<std::vector<std::string>>();
-  }
-  if (auto on = optional_string(params, "date")) {
-    auto date = parse_date(*on);
-    if (!date) return bad_params("params.date must be a date, YYYY-MM-DD");
-    recorded.date = *date;
-  }
+MethodResult PlanService::record(const RecordParams& params) {
+  LetterEvent recorded{params.date.value_or(today_()), params.event, params.via, params.note, params.packet};
   std::lock_guard lock(write_mutex_);
-  return committed(store_.record(std::get<std::string>(letter), recorded), "api");
+  return committed(store_.record(params.letter, recorded), "api");
 }
 
-MethodResult PlanService::log(const json& params) {
-  size_t limit = 50;
-  if (auto found = params.find("limit"); found != params.end()) {
-    if (!found->is_number_integer() || found->get<long long>() < 1 || found->get<long long>() > 10000)
-      return bad_params("params.limit must be a whole number from 1 to 10000");
-    limit = found->get<size_t>();
-  }
+MethodResult PlanService::log(const LogParams& params) {
   std::lock_guard lock(write_mutex_);  // libgit2 repository handles are not shared across threads
-  auto entries = store_.log(limit);
+  auto entries = store_.log(params.limit);
   if (!entries) return to_rpc_error(entries.error());
   json list = json::array();
   for (const auto& e : entries.value())
@@ -468,14 +353,9 @@ MethodResult PlanService::log(const json& params) {
   return list;
 }
 
-MethodResult PlanService::resolve(const json& params) {
-  std::string path = optional_string(params, "path").value_or("");
-  std::string field = optional_string(params, "field").value_or("");
-  if (path.empty() && !field.empty()) return bad_params("params.field needs params.path");
-  std::string keep = optional_string(params, "keep").value_or("current");
-  if (keep != "current" && keep != "other") return bad_params("params.keep is current or other");
+MethodResult PlanService::resolve(const ResolveParams& params) {
   std::lock_guard lock(write_mutex_);
-  return committed(store_.resolve(path, field, keep == "other" ? ResolveKeep::other : ResolveKeep::current), "api");
+  return committed(store_.resolve(params.path, params.field, params.keep), "api");
 }
 
 Result<Store::Integrated> PlanService::integrate(const std::string& commit) {
@@ -488,7 +368,7 @@ Result<Store::Integrated> PlanService::integrate(const std::string& commit) {
   return integrated;
 }
 
-MethodResult PlanService::subscribe(const json&, Caller& caller) {
+MethodResult PlanService::subscribe(Caller& caller) {
   {
     std::lock_guard lock(subscribers_mutex_);
     subscribers_.insert(caller.id);

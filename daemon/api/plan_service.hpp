@@ -5,6 +5,7 @@
 // subscribers are owed. It knows nothing of sockets: the server calls it.
 #pragma once
 
+#include "api/method_params.hpp"
 #include "api/rpc.hpp"
 #include "common/date.hpp"
 #include "model/entities.hpp"
@@ -68,20 +69,20 @@ class PlanService {
 
   // The reply `make` builds for today from `snap`, from its cache when it was built already.
   SerializedResult cached(const Snapshot& snap, const std::string& key, const std::function<nlohmann::json(Date)>& make);
-  MethodResult status(const nlohmann::json& params);
-  MethodResult get(const nlohmann::json& params);
-  MethodResult audit(const nlohmann::json& params);
-  MethodResult deadlines(const nlohmann::json& params);
-  MethodResult draft(const nlohmann::json& params);
-  MethodResult programs(const nlohmann::json& params);
-  MethodResult assign(const nlohmann::json& params);
-  MethodResult create(const nlohmann::json& params);
-  MethodResult update(const nlohmann::json& params);
-  MethodResult remove(const nlohmann::json& params);
-  MethodResult record(const nlohmann::json& params);
-  MethodResult log(const nlohmann::json& params);
-  MethodResult resolve(const nlohmann::json& params);
-  MethodResult subscribe(const nlohmann::json& params, Caller& caller);
+  MethodResult status();
+  MethodResult get(const TargetParams& params);
+  MethodResult audit();
+  MethodResult deadlines(const DeadlinesParams& params);
+  MethodResult draft(const DraftParams& params);
+  MethodResult programs();
+  MethodResult assign(const AssignParams& params);
+  MethodResult create(const CreateParams& params);
+  MethodResult update(const UpdateParams& params);
+  MethodResult remove(const DeleteParams& params);
+  MethodResult record(const RecordParams& params);
+  MethodResult log(const LogParams& params);
+  MethodResult resolve(const ResolveParams& params);
+  MethodResult subscribe(Caller& caller);
   MethodResult unsubscribe(Caller& caller);
 
   // After a commit: reload, swap the snapshot, notify subscribers.
@@ -107,8 +108,5 @@ class PlanService {
   std::optional<nlohmann::json> last_invalid_;
   std::function<void(const std::string& source)> change_listener_;
 };
-
-// schema/openrpc.json, compiled in: what rpc.discover answers.
-const nlohmann::json& api_description();
 
 }  // namespace lorsync::api

@@ -1,7 +1,8 @@
 #include "api/rpc.hpp"
 
-#include "common/limits.hpp"
+#include "api/params.hpp"
 
+#include "common/limits.hpp"
 #include "common/text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -11,6 +12,10 @@
 namespace lorsync::api {
 
 using nlohmann::json;
+
+namespace {
+const json kNoParams = json::object();  // by-position params name nothing: the method sees none
+}  // namespace
 
 void Dispatcher::add(std::string name, Method method, MethodTraits traits) {
   methods_[std::move(name)] = Entry{std::move(method), traits};
@@ -76,13 +81,15 @@ std::optional<std::string> Dispatcher::handle_one(const json& request, Caller& c
   if (found == methods_.end()) refusal = RpcError{kMethodNotFound, "no method " + name.substr(0, 64), {}};
   else if (found->second.traits.needs_auth && !caller.authenticated)
     refusal = RpcError{kUnauthorized, "not authenticated: call auth with the token from .lorsync/daemon.json", {}};
+  const json& named = params.is_object() ? params : kNoParams;
+  // Methods open before authentication judge their own params: a credential of
+  // the wrong shape must read as a wrong credential, not as a schema lesson.
+  if (!refusal && found->second.traits.needs_auth) refusal = params_refusal(name, named);
   if (refusal) return is_notification ? std::nullopt : std::optional<std::string>(wire_text(error_response(id, *refusal)));
 
   MethodResult result;
   try {
-    result = found->second.method(params.is_object() ? params : json::object(), caller);
-  } catch (const json::exception& e) {
-    result = RpcError{kInvalidParams, std::string("invalid params: ") + e.what(), {}};
+    result = found->second.method(named, caller);
   } catch (const std::exception& e) {
     spdlog::error("method {} failed: {}", name, e.what());
     result = RpcError{kInternalError, "internal error", {}};

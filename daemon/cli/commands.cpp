@@ -7,6 +7,7 @@
 #include "store/plan_location.hpp"
 #include "common/date.hpp"
 #include "common/text.hpp"
+#include "model/entities.hpp"
 #include "store/store.hpp"
 #include "validation/schema_set.hpp"
 
@@ -319,9 +320,9 @@ void add_record(CLI::App& app, GlobalOptions& global, std::function<int()>& run)
       LetterEvent recorded{today.value(), *event, *via, *note, std::nullopt};
       if (given) recorded.packet = *packet;
       if (on_given) {
-        auto date = parse_date(*on);
-        if (!date) return report_error(make_error(ErrorCode::usage, "--on " + in_quotes(*on) + " is not a date (YYYY-MM-DD)"), global.json);
-        recorded.date = *date;
+        auto date = parse_event_date(*on);
+        if (!date) return report_error(make_error(ErrorCode::usage, "--on " + date.error().message), global.json);
+        recorded.date = date.value();
       }
       auto writer = open_writer(global);
       if (!writer) return report_error(writer.error(), global.json);

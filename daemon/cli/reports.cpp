@@ -220,12 +220,7 @@ int run_audit_command(const GlobalOptions& global) {
 int run_deadlines(const GlobalOptions& global, std::optional<int> within, bool ics, const std::string& output) {
   auto loaded = load(global);
   if (!loaded) return report_error(loaded.error(), global.json);
-  auto all = derive_deadlines(loaded->model, loaded->today);
-  std::vector<Deadline> shown;
-  for (const auto& d : all) {
-    if (within && (d.state == DeadlineState::done || days_between(loaded->today, d.date) > *within)) continue;
-    shown.push_back(d);
-  }
+  std::vector<Deadline> shown = deadlines_within(derive_deadlines(loaded->model, loaded->today), loaded->today, within);
   if (ics) {
     std::string calendar = to_icalendar(shown, loaded->today);
     if (output.empty() || output == "-") {

@@ -117,6 +117,14 @@ std::vector<Deadline> derive_deadlines(const Model& model, Date today) {
   return out;
 }
 
+std::vector<Deadline> deadlines_within(std::vector<Deadline> deadlines, Date today, std::optional<int> within) {
+  if (!within) return deadlines;
+  std::erase_if(deadlines, [&](const Deadline& d) {
+    return d.state == DeadlineState::done || days_between(today, d.date) > *within;
+  });
+  return deadlines;
+}
+
 nlohmann::json to_json(const Deadline& d) {
   auto refs = nlohmann::json::array();
   for (const auto& r : d.refs) refs.push_back({{"path", r.path}, {"line", r.line}, {"field", r.field}});

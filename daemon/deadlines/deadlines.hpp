@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct Deadline {
 };
 
 std::vector<Deadline> derive_deadlines(const Model& model, Date today);
+
+// What `within` DAYS keeps (the CLI's --within, deadlines.list's within): the steps not done that are overdue
+// or due in at most that many days. nullopt keeps every deadline.
+std::vector<Deadline> deadlines_within(std::vector<Deadline> deadlines, Date today, std::optional<int> within);
 
 // The writers of a program's assigned letters that are not uploaded yet ("Dr. Lee, Dr. Kim"); empty when
 // all are in.

@@ -1,5 +1,7 @@
 #include "model/entities.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 
 namespace lorsync {
@@ -201,6 +203,11 @@ SourceRef ref_to(const DocumentPtr& document, std::vector<std::string> field) {
   SourceRef where = field.empty() ? SourceRef{document->path, 1, 1, ""} : locate(*document, field);
   where.column = 0;
   return where;
+}
+
+Result<Date> parse_event_date(std::string_view text) {
+  if (auto date = parse_date(text)) return *date;
+  return make_error(ErrorCode::usage, in_quotes(text) + " is not a date; write it as YYYY-MM-DD, e.g. 2026-09-24");
 }
 
 }  // namespace lorsync

@@ -132,4 +132,8 @@ Model build_model(const Plan& plan);
 // and deadlines, which point at lines.
 SourceRef ref_to(const DocumentPtr& document, std::vector<std::string> field = {});
 
+// The day a letter event happened, as a user or a client gives it (the CLI's --on, letter.record's date):
+// a real date in YYYY-MM-DD form, or a usage error saying how to write one.
+Result<Date> parse_event_date(std::string_view text);
+
 }  // namespace lorsync

@@ -59,10 +59,8 @@ void collect_marks(const nlohmann::json& root, const nlohmann::json& node, std::
   }
 }
 
-// valijson checks "format": "date" with a std::regex built on every call and lets 2026-02-29 through, and it
-// aborts the process when a value with a "format" is not a string (an `email:` written as a mapping). lorsync
-// checks marked date fields itself (see dates), and valijson checks no other format lorsync's schemas use, so
-// the copy handed to valijson leaves every "format" out.
+}  // namespace
+
 void strip_formats(nlohmann::json& node) {
   if (node.is_object()) {
     if (auto format = node.find("format"); format != node.end() && format->is_string()) node.erase(format);
@@ -71,8 +69,6 @@ void strip_formats(nlohmann::json& node) {
     for (auto& value : node) strip_formats(value);
   }
 }
-
-}  // namespace
 
 const char* schema_file_name(DocumentKind kind) {
   switch (kind) {

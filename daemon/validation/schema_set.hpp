@@ -56,6 +56,12 @@ class SchemaSet {
 
 const char* schema_file_name(DocumentKind kind);  // "letter.schema.json"
 
+// valijson checks "format": "date" with a std::regex built on every call and lets 2026-02-29 through, and it
+// aborts the process when a value with a "format" is not a string (an `email:` written as a mapping). lorsync
+// checks marked date fields itself (see dates), and valijson checks no other format lorsync's schemas use, so
+// the copy handed to valijson leaves every "format" out.
+void strip_formats(nlohmann::json& schema);
+
 // Calls `visit(path, value)` for every value of `data` matching `pattern`.
 template <class Visit>
 void for_each_match(const nlohmann::json& data, const FieldPattern& pattern, size_t depth,

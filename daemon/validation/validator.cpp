@@ -13,16 +13,6 @@
 namespace lorsync {
 namespace {
 
-std::vector<std::string> context_to_path(const std::vector<std::string>& context) {
-  std::vector<std::string> path;
-  for (const auto& part : context) {
-    if (part == "<root>") continue;
-    if (part.size() >= 2 && part.front() == '[' && part.back() == ']') path.push_back(part.substr(1, part.size() - 2));
-    else path.push_back(part);
-  }
-  return path;
-}
-
 std::string between_quotes(const std::string& text) {
   size_t last = text.rfind('\'');
   if (last == std::string::npos || last == 0) return {};
@@ -54,24 +44,6 @@ std::string show_value(const nlohmann::json& value) {
   if (value.is_null()) return "nothing";
   std::string dumped = value.dump();
   return dumped.size() > 60 ? dumped.substr(0, 57) + "..." : dumped;
-}
-
-std::string describe_type(const nlohmann::json& type) {
-  auto one = [](const std::string& t) -> std::string {
-    if (t == "boolean") return "true or false";
-    if (t == "integer") return "a whole number";
-    if (t == "number") return "a number";
-    if (t == "string") return "text";
-    if (t == "array") return "a list";
-    if (t == "object") return "a mapping of fields";
-    if (t == "null") return "nothing";
-    return t;
-  };
-  if (type.is_string()) return one(type.get<std::string>());
-  std::vector<std::string> parts;
-  if (type.is_array())
-    for (const auto& t : type) parts.push_back(one(t.get<std::string>()));
-  return join(parts, " or ");
 }
 
 std::vector<std::string> string_list(const nlohmann::json& array) {
@@ -118,16 +90,9 @@ class DocumentChecker {
 
   void translate(const valijson::ValidationResults::Error& error) {
     const std::string& text = error.description;
-    // valijson reports each failure again on every enclosing level; keep the innermost.
-    static const char* const wrappers[] = {"Failed to validate against schema associated with",
-                                           "Failed to validate item #", "Failed to validate against additional",
-                                           "Failed to validate against any", "Failed to validate against all",
-                                           "Failed to validate against child", "Failed to validate against exactly",
-                                           "Failed to validate against dependent"};
-    for (const char* wrapper : wrappers)
-      if (text.starts_with(wrapper)) return;
+    if (is_enclosing_failure(text)) return;
 
-    std::vector<std::string> path = context_to_path(error.context);
+    std::vector<std::string> path = schema_error_path(error.context);
     const nlohmann::json* schema = schemas_.schema_at(doc_.kind, path);
     const nlohmann::json* value = value_at(doc_.data, path);
 
@@ -203,6 +168,45 @@ class DocumentChecker {
 };
 
 }  // namespace
+
+std::vector<std::string> schema_error_path(const std::vector<std::string>& context) {
+  std::vector<std::string> path;
+  for (const auto& part : context) {
+    if (part == "<root>") continue;
+    if (part.size() >= 2 && part.front() == '[' && part.back() == ']') path.push_back(part.substr(1, part.size() - 2));
+    else path.push_back(part);
+  }
+  return path;
+}
+
+bool is_enclosing_failure(const std::string& description) {
+  static const char* const wrappers[] = {"Failed to validate against schema associated with",
+                                         "Failed to validate item #", "Failed to validate against additional",
+                                         "Failed to validate against any", "Failed to validate against all",
+                                         "Failed to validate against child", "Failed to validate against exactly",
+                                         "Failed to validate against dependent"};
+  for (const char* wrapper : wrappers)
+    if (description.starts_with(wrapper)) return true;
+  return false;
+}
+
+std::string describe_type(const nlohmann::json& type) {
+  auto one = [](const std::string& t) -> std::string {
+    if (t == "boolean") return "true or false";
+    if (t == "integer") return "a whole number";
+    if (t == "number") return "a number";
+    if (t == "string") return "text";
+    if (t == "array") return "a list";
+    if (t == "object") return "a mapping of fields";
+    if (t == "null") return "nothing";
+    return t;
+  };
+  if (type.is_string()) return one(type.get<std::string>());
+  std::vector<std::string> parts;
+  if (type.is_array())
+    for (const auto& t : type) parts.push_back(one(t.get<std::string>()));
+  return join(parts, " or ");
+}
 
 std::vector<Diagnostic> validate_document(const Document& document) {
   return DocumentChecker(document).run();
