@@ -136,6 +136,163 @@ Result<git_oid> store_blob(git_repository* repo, const std::string& text) {
   return id;
 }
 
+
+
+// The two commits to merge, as trees, and what each changed since they parted (nothing, when they share
+// no history: then every path is an addition).
+struct MergeSides {
+  std::optional<git_oid> base_id;
+  git::Tree base_tree, ours_tree, theirs_tree;
+  std::map<std::string, Version> ours_changes, theirs_changes;
+};
+
+// What the merge has decided so far.
+struct MergeDecisions {
+  std::map<std::string, Version> result;      // what the merged tree has where it differs from ours
+  std::optional<std::string> merged_records;  // sync-conflicts.yaml as merged, when both sides changed it
+  std::vector<SyncConflict> conflicts;        // found by this merge
+};
+
+Result<MergeSides> read_sides(git_repository* repo, const git_commit* ours, const git_commit* theirs) {
+  MergeSides sides;
+  git_oid found;
+  int rc = git_merge_base(&found, repo, git_commit_id(ours), git_commit_id(theirs));
+  if (rc == 0) sides.base_id = found;
+  else if (rc != GIT_ENOTFOUND) return git::failure(rc, "cannot find where the two histories parted");
+  if (sides.base_id) {
+    git_commit* raw = nullptr;
+    if ((rc = git_commit_lookup(&raw, repo, &*sides.base_id)) < 0) return git::failure(rc, "cannot read the merge base");
+    git::Commit base_commit(raw);
+    auto tree = tree_of(base_commit.get());
+    if (!tree) return tree.take_error();
+    sides.base_tree = std::move(*tree);
+  }
+  auto ours_tree = tree_of(ours);
+  if (!ours_tree) return ours_tree.take_error();
+  sides.ours_tree = std::move(*ours_tree);
+  auto theirs_tree = tree_of(theirs);
+  if (!theirs_tree) return theirs_tree.take_error();
+  sides.theirs_tree = std::move(*theirs_tree);
+  auto ours_changes = changes(repo, sides.base_tree.get(), sides.ours_tree.get());
+  if (!ours_changes) return ours_changes.take_error();
+  sides.ours_changes = std::move(*ours_changes);
+  auto theirs_changes = changes(repo, sides.base_tree.get(), sides.theirs_tree.get());
+  if (!theirs_changes) return theirs_changes.take_error();
+  sides.theirs_changes = std::move(*theirs_changes);
+  return sides;
+}
+
+// Records merge as a set: a side that settled every conflict (and so removed the file) counts as empty.
+Result<std::string> merge_records(git_repository* repo, const MergeSides& sides, const Version& our_version,
+                                  const Version& their_version) {
+  auto text_of = [repo](const Version& version) -> Result<std::string> {
+    return version.present ? read_blob(repo, version.id) : Result<std::string>(std::string());
+  };
+  Version base_version = version_at(sides.base_tree.get(), kSyncConflictsPath);
+  auto base_text = text_of(base_version);
+  auto our_text = text_of(our_version);
+  auto their_text = text_of(their_version);
+  if (!base_text) return base_text.take_error();
+  if (!our_text) return our_text.take_error();
+  if (!their_text) return their_text.take_error();
+  return merge_file(kSyncConflictsPath, base_version.present ? std::optional(*base_text) : std::nullopt, *our_text,
+                    *their_text, MergeSide{}, MergeSide{})
+      .text;
+}
+
+// A path both sides changed, to different contents, and neither removed: plan files merge by content, other
+// files keep both versions (the later change keeps the name, the other is set aside beside it).
+Status merge_both_changed(git_repository* repo, const MergeSides& sides, const git_commit* ours,
+                          const git_commit* theirs, const std::string& path, const Version& our_version,
+                          const Version& their_version, MergeDecisions& decided) {
+  Version base_version = version_at(sides.base_tree.get(), path);
+  std::optional<std::string> base_text;
+  if (base_version.present) {
+    auto text = read_blob(repo, base_version.id);
+    if (!text) return text.take_error();
+    base_text = std::move(*text);
+  }
+  auto our_text = read_blob(repo, our_version.id);
+  if (!our_text) return our_text.take_error();
+  auto their_text = read_blob(repo, their_version.id);
+  if (!their_text) return their_text.take_error();
+
+  auto our_side = last_change(repo, ours, sides.base_id, path);
+  if (!our_side) return our_side.take_error();
+  auto their_side = last_change(repo, theirs, sides.base_id, path);
+  if (!their_side) return their_side.take_error();
+
+  if (merges_by_content(path)) {
+    FileMerge merged = merge_file(path, base_text, *our_text, *their_text, *our_side, *their_side);
+    auto id = store_blob(repo, merged.text);
+    if (!id) return id.take_error();
+    decided.result[path] = Version{true, *id, our_version.mode};
+    decided.conflicts.insert(decided.conflicts.end(), merged.conflicts.begin(), merged.conflicts.end());
+    return Ok{};
+  }
+  // Not a plan file (a PDF, an image): the later change keeps the name, the other is set aside beside it.
+  bool ours_wins = merge_winner_is_first(*our_side, *their_side, *our_text, *their_text);
+  const MergeSide& loser = ours_wins ? *their_side : *our_side;
+  const Version& kept = ours_wins ? our_version : their_version;
+  const Version& set_aside = ours_wins ? their_version : our_version;
+  std::string aside_path = set_aside_name(path, loser.device);
+  decided.result[path] = kept;
+  decided.result[aside_path] = set_aside;
+  const MergeSide& winner = ours_wins ? *our_side : *their_side;
+  decided.conflicts.push_back(SyncConflict{path, "file", path, aside_path, winner.device, loser.device});
+  return Ok{};
+}
+
+// The conflicts file: as merged, or as the merged tree has it, plus what this merge found.
+Status record_conflicts(git_repository* repo, const MergeSides& sides, MergeDecisions& decided) {
+  if (decided.conflicts.empty() && !decided.merged_records) return Ok{};
+  std::string records;
+  if (decided.merged_records) {
+    records = *decided.merged_records;
+  } else {
+    auto taken = decided.result.find(kSyncConflictsPath);
+    Version current = taken != decided.result.end() ? taken->second
+                                                    : version_at(sides.ours_tree.get(), kSyncConflictsPath);
+    if (current.present) {
+      auto text = read_blob(repo, current.id);
+      if (!text) return text.take_error();
+      records = std::move(*text);
+    }
+  }
+  std::vector<SyncConflict> all = parse_sync_conflicts(records).conflicts;
+  all.insert(all.end(), decided.conflicts.begin(), decided.conflicts.end());
+  std::string text = emit_sync_conflicts(std::move(all));
+  if (text.empty()) {
+    decided.result[kSyncConflictsPath] = Version{};
+    return Ok{};
+  }
+  auto id = store_blob(repo, text);
+  if (!id) return id.take_error();
+  decided.result[kSyncConflictsPath] = Version{true, *id, GIT_FILEMODE_BLOB};
+  return Ok{};
+}
+
+// Ours' tree with the merge's decisions applied.
+Result<git_oid> build_merged_tree(git_repository* repo, git_tree* ours_tree,
+                                  const std::map<std::string, Version>& result) {
+  std::vector<git_tree_update> updates;
+  updates.reserve(result.size());
+  for (const auto& [path, version] : result) {
+    git_tree_update update{};
+    update.path = path.c_str();
+    update.action = version.present ? GIT_TREE_UPDATE_UPSERT : GIT_TREE_UPDATE_REMOVE;
+    update.id = version.id;
+    update.filemode = version.mode;
+    // Removing a path ours never had is not an error worth failing a merge for.
+    if (!version.present && !version_at(ours_tree, path).present) continue;
+    updates.push_back(update);
+  }
+  git_oid tree;
+  if (int rc = git_tree_create_updated(&tree, repo, ours_tree, updates.size(), updates.data()); rc < 0)
+    return git::failure(rc, "cannot build the merged tree");
+  return tree;
+}
+
 }  // namespace
 
 std::string device_of(const git_commit* commit) {
@@ -194,142 +351,36 @@ Result<GitFileMerge> merge_for_git(const std::filesystem::path& root, const std:
 }
 
 Result<TreeMerge> merge_commits(git_repository* repo, const git_commit* ours, const git_commit* theirs) {
-  std::optional<git_oid> base_id;
-  git_oid found;
-  int rc = git_merge_base(&found, repo, git_commit_id(ours), git_commit_id(theirs));
-  if (rc == 0) base_id = found;
-  else if (rc != GIT_ENOTFOUND) return git::failure(rc, "cannot find where the two histories parted");
-
-  git::Tree base_tree;
-  if (base_id) {
-    git_commit* raw = nullptr;
-    if ((rc = git_commit_lookup(&raw, repo, &*base_id)) < 0) return git::failure(rc, "cannot read the merge base");
-    git::Commit base_commit(raw);
-    auto tree = tree_of(base_commit.get());
-    if (!tree) return tree.take_error();
-    base_tree = std::move(*tree);
-  }
-  auto ours_tree = tree_of(ours);
-  if (!ours_tree) return ours_tree.take_error();
-  auto theirs_tree = tree_of(theirs);
-  if (!theirs_tree) return theirs_tree.take_error();
-  auto ours_changes = changes(repo, base_tree.get(), ours_tree->get());
-  if (!ours_changes) return ours_changes.take_error();
-  auto theirs_changes = changes(repo, base_tree.get(), theirs_tree->get());
-  if (!theirs_changes) return theirs_changes.take_error();
-
-  TreeMerge out;
-  std::map<std::string, Version> result;  // what the merged tree has where it differs from ours
-  std::optional<std::string> merged_records;  // sync-conflicts.yaml as merged, when both sides changed it
-  for (const auto& [path, their_version] : *theirs_changes) {
-    auto our_change = ours_changes->find(path);
-    if (our_change == ours_changes->end()) {
-      result[path] = their_version;
+  auto sides = read_sides(repo, ours, theirs);
+  if (!sides) return sides.take_error();
+  MergeDecisions decided;
+  for (const auto& [path, their_version] : sides->theirs_changes) {
+    auto our_change = sides->ours_changes.find(path);
+    if (our_change == sides->ours_changes.end()) {
+      decided.result[path] = their_version;
       continue;
     }
     const Version& our_version = our_change->second;
     if (our_version == their_version) continue;
     if (path == kSyncConflictsPath) {
-      // Records merge as a set: a side that settled every conflict (and so removed the file) counts as empty.
-      auto text_of = [repo](const Version& version) -> Result<std::string> {
-        return version.present ? read_blob(repo, version.id) : Result<std::string>(std::string());
-      };
-      Version base_version = version_at(base_tree.get(), path);
-      auto base_text = text_of(base_version);
-      auto our_text = text_of(our_version);
-      auto their_text = text_of(their_version);
-      if (!base_text) return base_text.take_error();
-      if (!our_text) return our_text.take_error();
-      if (!their_text) return their_text.take_error();
-      merged_records = merge_file(path, base_version.present ? std::optional(*base_text) : std::nullopt, *our_text,
-                                  *their_text, MergeSide{}, MergeSide{})
-                           .text;
+      auto merged = merge_records(repo, *sides, our_version, their_version);
+      if (!merged) return merged.take_error();
+      decided.merged_records = std::move(*merged);
       continue;
     }
     // Modify beats delete: a file one side removed and the other changed stays, as changed.
     if (!our_version.present) {
-      result[path] = their_version;
+      decided.result[path] = their_version;
       continue;
     }
     if (!their_version.present) continue;
-
-    Version base_version = version_at(base_tree.get(), path);
-    std::optional<std::string> base_text;
-    if (base_version.present) {
-      auto text = read_blob(repo, base_version.id);
-      if (!text) return text.take_error();
-      base_text = std::move(*text);
-    }
-    auto our_text = read_blob(repo, our_version.id);
-    if (!our_text) return our_text.take_error();
-    auto their_text = read_blob(repo, their_version.id);
-    if (!their_text) return their_text.take_error();
-
-    auto our_side = last_change(repo, ours, base_id, path);
-    if (!our_side) return our_side.take_error();
-    auto their_side = last_change(repo, theirs, base_id, path);
-    if (!their_side) return their_side.take_error();
-
-    if (merges_by_content(path)) {
-      FileMerge merged = merge_file(path, base_text, *our_text, *their_text, *our_side, *their_side);
-      auto id = store_blob(repo, merged.text);
-      if (!id) return id.take_error();
-      result[path] = Version{true, *id, our_version.mode};
-      out.conflicts.insert(out.conflicts.end(), merged.conflicts.begin(), merged.conflicts.end());
-      continue;
-    }
-    // Not a plan file (a PDF, an image): the later change keeps the name, the other is set aside beside it.
-    bool ours_wins = merge_winner_is_first(*our_side, *their_side, *our_text, *their_text);
-    const MergeSide& loser = ours_wins ? *their_side : *our_side;
-    const Version& kept = ours_wins ? our_version : their_version;
-    const Version& set_aside = ours_wins ? their_version : our_version;
-    std::string aside_path = set_aside_name(path, loser.device);
-    result[path] = kept;
-    result[aside_path] = set_aside;
-    const MergeSide& winner = ours_wins ? *our_side : *their_side;
-    out.conflicts.push_back(SyncConflict{path, "file", path, aside_path, winner.device, loser.device});
+    Status merged = merge_both_changed(repo, *sides, ours, theirs, path, our_version, their_version, decided);
+    if (!merged) return merged.take_error();
   }
-
-  // The conflicts file: as merged above, or as the merged tree has it, plus what this merge found.
-  if (!out.conflicts.empty() || merged_records) {
-    std::string records;
-    if (merged_records) {
-      records = *merged_records;
-    } else {
-      auto taken = result.find(kSyncConflictsPath);
-      Version current = taken != result.end() ? taken->second : version_at(ours_tree->get(), kSyncConflictsPath);
-      if (current.present) {
-        auto text = read_blob(repo, current.id);
-        if (!text) return text.take_error();
-        records = std::move(*text);
-      }
-    }
-    std::vector<SyncConflict> all = parse_sync_conflicts(records).conflicts;
-    all.insert(all.end(), out.conflicts.begin(), out.conflicts.end());
-    std::string text = emit_sync_conflicts(std::move(all));
-    if (text.empty()) {
-      result[kSyncConflictsPath] = Version{};
-    } else {
-      auto id = store_blob(repo, text);
-      if (!id) return id.take_error();
-      result[kSyncConflictsPath] = Version{true, *id, GIT_FILEMODE_BLOB};
-    }
-  }
-
-  std::vector<git_tree_update> updates;
-  updates.reserve(result.size());
-  for (const auto& [path, version] : result) {
-    git_tree_update update{};
-    update.path = path.c_str();
-    update.action = version.present ? GIT_TREE_UPDATE_UPSERT : GIT_TREE_UPDATE_REMOVE;
-    update.id = version.id;
-    update.filemode = version.mode;
-    // Removing a path ours never had is not an error worth failing a merge for.
-    if (!version.present && !version_at(ours_tree->get(), path).present) continue;
-    updates.push_back(update);
-  }
-  if ((rc = git_tree_create_updated(&out.tree, repo, ours_tree->get(), updates.size(), updates.data())) < 0)
-    return git::failure(rc, "cannot build the merged tree");
+  if (Status recorded = record_conflicts(repo, *sides, decided); !recorded) return recorded.take_error();
+  auto tree = build_merged_tree(repo, sides->ours_tree.get(), decided.result);
+  if (!tree) return tree.take_error();
+  TreeMerge out{*tree, std::move(decided.conflicts)};
   normalize(out.conflicts);
   return out;
 }

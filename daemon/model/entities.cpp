@@ -53,6 +53,100 @@ int rank(const std::string& event) {
   return 0;
 }
 
+// plan.yaml's settings; what it leaves out keeps Policy's defaults.
+Settings read_settings(const DocumentPtr& document) {
+  const json& data = document->data;
+  Settings s;
+  const json& applicant = object(data, "applicant");
+  s.applicant = Applicant{text(applicant, "name"), text(applicant, "citizenship"), text(applicant, "graduate"),
+                          text(applicant, "visa")};
+  s.specialty = text(data, "specialty");
+  s.cycle = number(data, "cycle").value_or(0);
+  s.interests = strings(data, "interests");
+  const json& dates = object(data, "dates");
+  s.eras_submit = date(dates, "eras_submit");
+  s.programs_review = date(dates, "programs_review");
+  s.match_day = date(dates, "match_day");
+  const json& policy = object(data, "policy");
+  Policy& p = s.policy;
+  p.letters_min = number(policy, "letters_min").value_or(p.letters_min);
+  p.letters_max = number(policy, "letters_max").value_or(p.letters_max);
+  p.pmr_letters_min = number(policy, "pmr_letters_min").value_or(p.pmr_letters_min);
+  p.ask_window_days = number(policy, "ask_window_days").value_or(p.ask_window_days);
+  p.packet_days = number(policy, "packet_days").value_or(p.packet_days);
+  p.follow_up_days = number(policy, "follow_up_days").value_or(p.follow_up_days);
+  if (policy.contains("reminder_lead_days") && policy["reminder_lead_days"].is_array()) {
+    p.reminder_lead_days.clear();
+    for (const auto& lead : policy["reminder_lead_days"])
+      if (lead.is_number_integer()) p.reminder_lead_days.push_back(lead.get<int>());
+  }
+  std::sort(p.reminder_lead_days.rbegin(), p.reminder_lead_days.rend());  // earliest reminder first
+  s.document = document;
+  return s;
+}
+
+Rotation read_rotation(const std::string& id, const DocumentPtr& doc) {
+  const json& d = doc->data;
+  return Rotation{id, text(d, "institution"), text(d, "country"), text(d, "specialty"), text(d, "setting"),
+                  text(d, "kind"), strings(d, "focus"), date(d, "start"), date(d, "end"), flag(d, "pmr_residency"), doc};
+}
+
+Writer read_writer(const std::string& id, const DocumentPtr& doc) {
+  const json& d = doc->data;
+  const json& relationship = object(d, "relationship");
+  return Writer{id, text(d, "name"), text(d, "title"), text(d, "specialty"), text(d, "institution"), text(d, "country"),
+                text(d, "email"), text(d, "practice"), flag(d, "clinical"), flag(d, "teaches"),
+                number(relationship, "weeks"), flag(relationship, "direct_supervision"), strings(relationship, "rotations"),
+                doc};
+}
+
+// How far a letter has come: the furthest step its events reached, unless the writer declined.
+LetterStatus status_of(const Letter& letter) {
+  int furthest = 0;
+  for (const auto& e : letter.events) furthest = std::max(furthest, rank(e.event));
+  static const LetterStatus by_rank[] = {LetterStatus::planned,     LetterStatus::asked,    LetterStatus::agreed,
+                                         LetterStatus::packet_sent, LetterStatus::reminded, LetterStatus::uploaded,
+                                         LetterStatus::thanked};
+  return letter.first("declined") ? LetterStatus::declined : by_rank[furthest];
+}
+
+Letter read_letter(const std::string& id, const DocumentPtr& doc) {
+  const json& d = doc->data;
+  Letter l;
+  l.id = id;
+  l.writer_id = text(d, "writer");
+  l.rotation_id = text(d, "rotation");
+  l.waived = flag(d, "waived");
+  l.eras_letter_id = text(d, "eras_letter_id");
+  l.packet = strings(d, "packet");
+  l.document = doc;
+  if (auto events = d.find("events"); events != d.end() && events->is_array()) {
+    for (size_t i = 0; i < events->size(); ++i) {
+      const json& e = (*events)[i];
+      l.events.push_back(LetterEventRecord{date(e, "date"), text(e, "event"), text(e, "via"), text(e, "note"), i});
+    }
+  }
+  std::stable_sort(l.events.begin(), l.events.end(), [](const auto& a, const auto& b) { return a.date < b.date; });
+  l.status = status_of(l);
+  return l;
+}
+
+Program read_program(const std::string& id, const DocumentPtr& doc) {
+  const json& d = doc->data;
+  Program p;
+  p.id = id;
+  p.name = text(d, "name");
+  p.state = text(d, "state");
+  if (auto deadline = parse_date(text(d, "deadline"))) p.deadline = *deadline;
+  if (d.contains("visa") && d["visa"].is_array()) p.visa = strings(d, "visa");
+  const json& requires_ = object(d, "requires");
+  p.requires_ = Requirements{number(requires_, "letters_min"), number(requires_, "letters_max"),
+                             number(requires_, "pmr_letters_min")};
+  p.letters = strings(d, "letters");
+  p.document = doc;
+  return p;
+}
+
 }  // namespace
 
 const char* status_name(LetterStatus status) {
@@ -109,90 +203,11 @@ const Rotation* Model::rotation_of(const Letter& letter) const {
 
 Model build_model(const Plan& plan) {
   Model model;
-  if (plan.settings) {
-    const json& data = plan.settings->data;
-    Settings& s = model.settings;
-    const json& applicant = object(data, "applicant");
-    s.applicant = Applicant{text(applicant, "name"), text(applicant, "citizenship"), text(applicant, "graduate"),
-                            text(applicant, "visa")};
-    s.specialty = text(data, "specialty");
-    s.cycle = number(data, "cycle").value_or(0);
-    s.interests = strings(data, "interests");
-    const json& dates = object(data, "dates");
-    s.eras_submit = date(dates, "eras_submit");
-    s.programs_review = date(dates, "programs_review");
-    s.match_day = date(dates, "match_day");
-    const json& policy = object(data, "policy");
-    Policy& p = s.policy;
-    p.letters_min = number(policy, "letters_min").value_or(p.letters_min);
-    p.letters_max = number(policy, "letters_max").value_or(p.letters_max);
-    p.pmr_letters_min = number(policy, "pmr_letters_min").value_or(p.pmr_letters_min);
-    p.ask_window_days = number(policy, "ask_window_days").value_or(p.ask_window_days);
-    p.packet_days = number(policy, "packet_days").value_or(p.packet_days);
-    p.follow_up_days = number(policy, "follow_up_days").value_or(p.follow_up_days);
-    if (policy.contains("reminder_lead_days") && policy["reminder_lead_days"].is_array()) {
-      p.reminder_lead_days.clear();
-      for (const auto& lead : policy["reminder_lead_days"])
-        if (lead.is_number_integer()) p.reminder_lead_days.push_back(lead.get<int>());
-    }
-    std::sort(p.reminder_lead_days.rbegin(), p.reminder_lead_days.rend());  // earliest reminder first
-    s.document = plan.settings;
-  }
-  for (const auto& [id, doc] : plan.of(EntityKind::rotation)) {
-    const json& d = doc->data;
-    Rotation r{id, text(d, "institution"), text(d, "country"), text(d, "specialty"), text(d, "setting"),
-               text(d, "kind"), strings(d, "focus"), date(d, "start"), date(d, "end"), flag(d, "pmr_residency"), doc};
-    model.rotations.emplace(id, std::move(r));
-  }
-  for (const auto& [id, doc] : plan.of(EntityKind::writer)) {
-    const json& d = doc->data;
-    const json& relationship = object(d, "relationship");
-    Writer w{id, text(d, "name"), text(d, "title"), text(d, "specialty"), text(d, "institution"), text(d, "country"),
-             text(d, "email"), text(d, "practice"), flag(d, "clinical"), flag(d, "teaches"),
-             number(relationship, "weeks"), flag(relationship, "direct_supervision"), strings(relationship, "rotations"),
-             doc};
-    model.writers.emplace(id, std::move(w));
-  }
-  for (const auto& [id, doc] : plan.of(EntityKind::letter)) {
-    const json& d = doc->data;
-    Letter l;
-    l.id = id;
-    l.writer_id = text(d, "writer");
-    l.rotation_id = text(d, "rotation");
-    l.waived = flag(d, "waived");
-    l.eras_letter_id = text(d, "eras_letter_id");
-    l.packet = strings(d, "packet");
-    l.document = doc;
-    if (auto events = d.find("events"); events != d.end() && events->is_array()) {
-      for (size_t i = 0; i < events->size(); ++i) {
-        const json& e = (*events)[i];
-        l.events.push_back(LetterEventRecord{date(e, "date"), text(e, "event"), text(e, "via"), text(e, "note"), i});
-      }
-    }
-    std::stable_sort(l.events.begin(), l.events.end(), [](const auto& a, const auto& b) { return a.date < b.date; });
-    int furthest = 0;
-    for (const auto& e : l.events) furthest = std::max(furthest, rank(e.event));
-    static const LetterStatus by_rank[] = {LetterStatus::planned,     LetterStatus::asked,    LetterStatus::agreed,
-                                           LetterStatus::packet_sent, LetterStatus::reminded, LetterStatus::uploaded,
-                                           LetterStatus::thanked};
-    l.status = l.first("declined") ? LetterStatus::declined : by_rank[furthest];
-    model.letters.emplace(id, std::move(l));
-  }
-  for (const auto& [id, doc] : plan.of(EntityKind::program)) {
-    const json& d = doc->data;
-    Program p;
-    p.id = id;
-    p.name = text(d, "name");
-    p.state = text(d, "state");
-    if (auto deadline = parse_date(text(d, "deadline"))) p.deadline = *deadline;
-    if (d.contains("visa") && d["visa"].is_array()) p.visa = strings(d, "visa");
-    const json& requires_ = object(d, "requires");
-    p.requires_ = Requirements{number(requires_, "letters_min"), number(requires_, "letters_max"),
-                               number(requires_, "pmr_letters_min")};
-    p.letters = strings(d, "letters");
-    p.document = doc;
-    model.programs.emplace(id, std::move(p));
-  }
+  if (plan.settings) model.settings = read_settings(plan.settings);
+  for (const auto& [id, doc] : plan.of(EntityKind::rotation)) model.rotations.emplace(id, read_rotation(id, doc));
+  for (const auto& [id, doc] : plan.of(EntityKind::writer)) model.writers.emplace(id, read_writer(id, doc));
+  for (const auto& [id, doc] : plan.of(EntityKind::letter)) model.letters.emplace(id, read_letter(id, doc));
+  for (const auto& [id, doc] : plan.of(EntityKind::program)) model.programs.emplace(id, read_program(id, doc));
   model.packet_summary = plan.packet_summary;
   model.conflicts = plan.sync_conflicts;
   return model;

@@ -1,7 +1,7 @@
 #include "server/server.hpp"
 
-#include "common/resources.hpp"
-#include "common/text.hpp"
+#include "server/policy.hpp"
+#include "server/routes.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -12,10 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <deque>
 #include <map>
-#include <set>
+#include <variant>
 
 namespace lorsync::server {
 
@@ -29,48 +28,6 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kMaxRequestBodyBytes = 16 * 1024;
-
-// What every session shares: set once, swapped whole on SIGHUP, read on the I/O thread only.
-struct Settings {
-  ServerOptions options;
-  std::set<std::string> origins;  // allowed Origin values
-  std::set<std::string> hosts;    // allowed Host values (loopback names with the daemon's port)
-};
-
-std::shared_ptr<const Settings> make_settings(ServerOptions options, uint16_t port) {
-  auto settings = std::make_shared<Settings>();
-  const std::string suffix = ":" + std::to_string(port);
-  // Not [::1]: the daemon listens on IPv4 only, so a client that reached it did not use that name.
-  for (const char* name : {"127.0.0.1", "localhost"}) {
-    settings->hosts.insert(name + suffix);
-    settings->origins.insert(std::string("http://") + name + suffix);
-  }
-  settings->origins.insert(options.allowed_origins.begin(), options.allowed_origins.end());
-  settings->options = std::move(options);
-  return settings;
-}
-
-std::string_view content_type_of(std::string_view path) {
-  auto ends = [&](std::string_view suffix) { return path.ends_with(suffix); };
-  if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
-  if (ends(".css")) return "text/css; charset=utf-8";
-  if (ends(".svg")) return "image/svg+xml";
-  if (ends(".png")) return "image/png";
-  if (ends(".json")) return "application/json";
-  return "application/octet-stream";
-}
-
-// The dashboard's files are served from the root, the client module from /client/: the
-// dashboard imports '../client/lorsync.js', which resolves the same way in the Zotero plugin.
-const resources::EmbeddedFile* dashboard_file(std::string_view target) {
-  std::string_view path = target.substr(0, target.find_first_of("?#"));
-  if (path == "/" || path.empty()) path = "/index.html";
-  std::string embedded = path.starts_with("/client/") ? std::string(path.substr(1)) : "web" + std::string(path);
-  for (const auto& file : resources::dashboard())
-    if (file.path == embedded) return &file;
-  return nullptr;
-}
 
 class ServerImpl;
 
@@ -148,8 +105,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void read_next();
   void on_read(beast::error_code error);
-  void respond(http::status status, std::string body, std::string_view content_type, bool keep_alive,
-               bool head = false);
+  void respond(HttpReply reply);
+  // The request that passed the policy and routes to /rpc: the connection becomes an RPC session.
+  void upgrade(http::request<http::string_body> request, bool authenticated);
 
   beast::tcp_stream stream_;
   std::shared_ptr<ServerImpl> server_;
@@ -308,13 +266,6 @@ bool Admission::admit() {
   return admitted_;
 }
 
-bool bearer_matches(std::string_view header, const std::string& token) {
-  constexpr std::string_view prefix = "Bearer ";
-  if (!header.starts_with(prefix)) return false;
-  header.remove_prefix(prefix.size());
-  return same_secret(header, token);
-}
-
 void HttpSession::read_next() {
   parser_.emplace();
   parser_->body_limit(kMaxRequestBodyBytes);
@@ -327,20 +278,18 @@ void HttpSession::read_next() {
   });
 }
 
-void HttpSession::respond(http::status status, std::string body, std::string_view content_type, bool keep_alive,
-                          bool head) {
-  auto response = std::make_shared<http::response<http::string_body>>(status, 11);
+void HttpSession::respond(HttpReply reply) {
+  auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), 11);
   response->set(http::field::server, "lorsyncd");
-  response->set(http::field::content_type, content_type);
+  response->set(http::field::content_type, reply.content_type);
   response->set(http::field::cache_control, "no-store");
   response->set("X-Content-Type-Options", "nosniff");
   response->set("Referrer-Policy", "no-referrer");
   response->set("Content-Security-Policy",
                 "default-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; frame-ancestors 'none'");
-  response->keep_alive(keep_alive);
-  // A HEAD reply says how long the GET reply's body is, and sends none.
-  response->content_length(body.size());
-  if (!head) response->body() = std::move(body);
+  response->keep_alive(reply.keep_alive);
+  response->content_length(reply.body.size());
+  if (!reply.head) response->body() = std::move(reply.body);
   http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code error, size_t) {
     if (error || !response->keep_alive()) {
       beast::error_code ignored;
@@ -351,64 +300,47 @@ void HttpSession::respond(http::status status, std::string body, std::string_vie
   });
 }
 
+// The request as the policy and the routes see it.
+HttpRequest plain_request(const http::request<http::string_body>& request) {
+  HttpRequest plain;
+  plain.method = request.method() == http::verb::get    ? HttpRequest::Method::get
+                 : request.method() == http::verb::head ? HttpRequest::Method::head
+                                                        : HttpRequest::Method::other;
+  plain.target = std::string(request.target());
+  plain.host = std::string(request[http::field::host]);
+  if (auto origin = request.find(http::field::origin); origin != request.end())
+    plain.origin = std::string(origin->value());
+  if (auto authorization = request.find(http::field::authorization); authorization != request.end())
+    plain.authorization = std::string(authorization->value());
+  plain.websocket_upgrade = websocket::is_upgrade(request);
+  plain.keep_alive = request.keep_alive();
+  return plain;
+}
+
 void HttpSession::on_read(beast::error_code error) {
   if (error == http::error::end_of_stream || error == beast::error::timeout) return;
   if (error) {
     if (error == http::error::body_limit || error == http::error::header_limit)
-      respond(http::status::payload_too_large, "request too large\n", "text/plain", false);
+      respond(HttpReply{413, "request too large\n", "text/plain", false});
     else if (error.category() == http::make_error_code(http::error::bad_method).category())
-      respond(http::status::bad_request, "bad request: not HTTP/1.1 this daemon can read\n", "text/plain", false);
+      respond(HttpReply{400, "bad request: not HTTP/1.1 this daemon can read\n", "text/plain", false});
     return;
   }
   auto request = parser_->release();
-  auto settings = server_->settings();
-  const bool keep_alive = request.keep_alive();
-  // DNS rebinding: a page on another name that resolves to 127.0.0.1 sends its own Host.
-  std::string host(request[http::field::host]);
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (!settings->hosts.count(host)) {
-    spdlog::debug("refused a request with Host {}", std::string(request[http::field::host]).substr(0, 64));
-    return respond(http::status::forbidden, "forbidden: this daemon answers only to 127.0.0.1 and localhost on its port\n",
-                   "text/plain", false);
-  }
-  std::string_view target(request.target().data(), request.target().size());
-  std::string_view path = target.substr(0, target.find('?'));
-  if (path == "/rpc") {
-    if (!websocket::is_upgrade(request))
-      return respond(http::status::upgrade_required, "/rpc is a WebSocket endpoint\n", "text/plain", keep_alive);
-    auto origin = request.find(http::field::origin);
-    if (origin != request.end() && !settings->origins.count(std::string(origin->value()))) {
-      spdlog::info("refused a WebSocket upgrade from origin {}", std::string(origin->value()).substr(0, 100));
-      return respond(http::status::forbidden, "forbidden: origin not allowed (see allowed_origins in the config)\n",
-                     "text/plain", false);
-    }
-    bool authenticated = false;
-    if (auto header = request.find(http::field::authorization); header != request.end()) {
-      if (!bearer_matches(header->value(), server_->token()))
-        return respond(http::status::unauthorized, "unauthorized: wrong token\n", "text/plain", false);
-      authenticated = true;
-    }
-    if (server_->stopping())
-      return respond(http::status::service_unavailable, "lorsyncd is stopping\n", "text/plain", false);
-    if (authenticated && !server_->has_room())
-      return respond(http::status::service_unavailable,
-                     "too many connections: all " + std::to_string(settings->options.max_connections) +
-                         " are open (max_connections in the config)\n",
-                     "text/plain", false);
-    uint64_t id = server_->reserve_id();
-    auto session = std::make_shared<RpcSession>(stream_.release_socket(), server_, id, authenticated);
-    server_->register_session(id, session);
-    session->start(std::move(request));
-    return;
-  }
-  if (request.method() != http::verb::get && request.method() != http::verb::head)
-    return respond(http::status::method_not_allowed, "method not allowed\n", "text/plain", keep_alive);
-  const bool head = request.method() == http::verb::head;
-  if (path == "/health")
-    return respond(http::status::ok, "{\"status\":\"ok\"}", "application/json", keep_alive, head);
-  const resources::EmbeddedFile* file = dashboard_file(path);
-  if (!file) return respond(http::status::not_found, "not found\n", "text/plain", keep_alive, head);
-  respond(http::status::ok, std::string(file->contents), content_type_of(file->path), keep_alive, head);
+  const HttpRequest plain = plain_request(request);
+  auto verdict = check_policy(plain, *server_->settings(),
+                              ServerState{server_->token(), server_->stopping(), server_->has_room()});
+  if (auto* refused = std::get_if<HttpReply>(&verdict)) return respond(std::move(*refused));
+  auto routed = route(plain);
+  if (auto* reply = std::get_if<HttpReply>(&routed)) return respond(std::move(*reply));
+  upgrade(std::move(request), std::get<Admitted>(verdict).authenticated);
+}
+
+void HttpSession::upgrade(http::request<http::string_body> request, bool authenticated) {
+  uint64_t id = server_->reserve_id();
+  auto session = std::make_shared<RpcSession>(stream_.release_socket(), server_, id, authenticated);
+  server_->register_session(id, session);
+  session->start(std::move(request));
 }
 
 RpcSession::RpcSession(tcp::socket socket, std::shared_ptr<ServerImpl> server, uint64_t id, bool authenticated)

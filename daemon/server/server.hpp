@@ -5,6 +5,8 @@
 // pings, and each connection's bounded send queue. Calls that read are
 // answered on the I/O thread from the API's snapshot; calls that write are
 // handed to the writer executor, so a slow commit never stalls other clients.
+// What a request may ask (server/policy) and what it gets (server/routes)
+// are decided apart from the sockets; server.cpp carries out the decision.
 #pragma once
 
 #include "api/rpc.hpp"

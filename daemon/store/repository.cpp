@@ -19,6 +19,109 @@ bool file_holds(const fs::path& path, const std::string& contents) {
   return text == contents;
 }
 
+// What a commit builds on: HEAD and its tree, or (the first commit) no parent and the empty tree.
+struct CommitBase {
+  git::Commit commit;
+  git::Tree tree;
+};
+
+Result<CommitBase> head_to_build_on(git_repository* repo) {
+  CommitBase base;
+  git_oid head_oid;
+  int rc = git_reference_name_to_id(&head_oid, repo, "HEAD");
+  if (rc == 0) {
+    git_commit* raw_commit = nullptr;
+    if ((rc = git_commit_lookup(&raw_commit, repo, &head_oid)) < 0) return git::failure(rc, "cannot read HEAD");
+    base.commit.reset(raw_commit);
+    git_tree* raw_tree = nullptr;
+    if ((rc = git_commit_tree(&raw_tree, base.commit.get())) < 0) return git::failure(rc, "cannot read HEAD's tree");
+    base.tree.reset(raw_tree);
+    return base;
+  }
+  if (rc != GIT_ENOTFOUND && rc != GIT_EUNBORNBRANCH) return git::failure(rc, "cannot read HEAD");
+  git_treebuilder* builder = nullptr;
+  if ((rc = git_treebuilder_new(&builder, repo, nullptr)) < 0) return git::failure(rc, "cannot build a tree");
+  git_oid empty;
+  rc = git_treebuilder_write(&empty, builder);
+  git_treebuilder_free(builder);
+  if (rc < 0) return git::failure(rc, "cannot write the empty tree");
+  git_tree* raw_tree = nullptr;
+  if ((rc = git_tree_lookup(&raw_tree, repo, &empty)) < 0) return git::failure(rc, "cannot read a tree");
+  base.tree.reset(raw_tree);
+  return base;
+}
+
+// The changes as tree updates, their new contents stored as blobs.
+Result<std::vector<git_tree_update>> stored_changes(git_repository* repo, const std::vector<FileChange>& changes) {
+  std::vector<git_tree_update> updates(changes.size());
+  for (size_t i = 0; i < changes.size(); ++i) {
+    updates[i] = git_tree_update{};
+    updates[i].path = changes[i].path.c_str();
+    if (changes[i].contents) {
+      const std::string& data = *changes[i].contents;
+      if (int rc = git_blob_create_from_buffer(&updates[i].id, repo, data.data(), data.size()); rc < 0)
+        return git::failure(rc, "cannot store " + changes[i].path);
+      updates[i].action = GIT_TREE_UPDATE_UPSERT;
+      updates[i].filemode = GIT_FILEMODE_BLOB;
+    } else {
+      updates[i].action = GIT_TREE_UPDATE_REMOVE;
+    }
+  }
+  return updates;
+}
+
+Result<git::Tree> updated_tree(git_repository* repo, git_tree* base, const std::vector<git_tree_update>& updates) {
+  git_oid tree_oid;
+  if (int rc = git_tree_create_updated(&tree_oid, repo, base, updates.size(), updates.data()); rc < 0)
+    return git::failure(rc, "cannot build the commit's tree");
+  git_tree* raw_tree = nullptr;
+  if (int rc = git_tree_lookup(&raw_tree, repo, &tree_oid); rc < 0) return git::failure(rc, "cannot read the new tree");
+  return git::Tree(raw_tree);
+}
+
+// The commit is durable; now make `git status` agree with it for these paths.
+// The blob ids are known, so the index entries are made from them and a stat
+// of the file rather than by hashing the file again — but only a stat taken
+// while the file still held the committed bytes: an editor may have saved
+// again meanwhile, and pairing its stat with our blob would hide that edit.
+// Returns libgit2's result: below 0 when the index could not be brought up to date.
+int index_committed(git_repository* repo, const fs::path& work_tree, const std::vector<FileChange>& changes,
+                    const std::vector<git_tree_update>& updates) {
+  git_index* raw_index = nullptr;
+  int rc = git_repository_index(&raw_index, repo);
+  if (rc < 0) return rc;
+  git::Index index(raw_index);
+  rc = git_index_read(index.get(), 1);
+  for (size_t i = 0; rc == 0 && i < changes.size(); ++i) {
+    if (!changes[i].contents) {
+      rc = git_index_remove_bypath(index.get(), changes[i].path.c_str());
+      continue;
+    }
+    struct stat status {};
+    if (::stat((work_tree / changes[i].path).c_str(), &status) != 0) {
+      rc = git_index_add_bypath(index.get(), changes[i].path.c_str());
+      continue;
+    }
+    git_index_entry entry{};
+    if (!file_holds(work_tree / changes[i].path, *changes[i].contents)) status = {};  // git will hash it
+    entry.ctime.seconds = static_cast<int32_t>(status.st_ctim.tv_sec);
+    entry.ctime.nanoseconds = static_cast<uint32_t>(status.st_ctim.tv_nsec);
+    entry.mtime.seconds = static_cast<int32_t>(status.st_mtim.tv_sec);
+    entry.mtime.nanoseconds = static_cast<uint32_t>(status.st_mtim.tv_nsec);
+    entry.dev = static_cast<uint32_t>(status.st_dev);
+    entry.ino = static_cast<uint32_t>(status.st_ino);
+    entry.mode = GIT_FILEMODE_BLOB;
+    entry.uid = status.st_uid;
+    entry.gid = status.st_gid;
+    entry.file_size = static_cast<uint32_t>(status.st_size);
+    entry.id = updates[i].id;
+    entry.path = changes[i].path.c_str();
+    rc = git_index_add(index.get(), &entry);
+  }
+  if (rc == 0) rc = git_index_write(index.get());
+  return rc;
+}
+
 }  // namespace
 
 Result<Repository> Repository::open(const fs::path& work_tree) {
@@ -158,101 +261,25 @@ Result<std::vector<std::string>> Repository::paths_between(const std::string& ol
 Result<std::string> Repository::commit(const std::vector<FileChange>& changes, const std::string& message) {
   auto signature = author();
   if (!signature) return signature.take_error();
-
-  git::Commit parent;
-  git::Tree base_tree;
-  git_oid head_oid;
-  int rc = git_reference_name_to_id(&head_oid, repo_.get(), "HEAD");
-  if (rc == 0) {
-    git_commit* raw_commit = nullptr;
-    if ((rc = git_commit_lookup(&raw_commit, repo_.get(), &head_oid)) < 0) return git::failure(rc, "cannot read HEAD");
-    parent.reset(raw_commit);
-    git_tree* raw_tree = nullptr;
-    if ((rc = git_commit_tree(&raw_tree, parent.get())) < 0) return git::failure(rc, "cannot read HEAD's tree");
-    base_tree.reset(raw_tree);
-  } else if (rc != GIT_ENOTFOUND && rc != GIT_EUNBORNBRANCH) {
-    return git::failure(rc, "cannot read HEAD");
-  } else {
-    git_treebuilder* builder = nullptr;
-    if ((rc = git_treebuilder_new(&builder, repo_.get(), nullptr)) < 0) return git::failure(rc, "cannot build a tree");
-    git_oid empty;
-    rc = git_treebuilder_write(&empty, builder);
-    git_treebuilder_free(builder);
-    if (rc < 0) return git::failure(rc, "cannot write the empty tree");
-    git_tree* raw_tree = nullptr;
-    if ((rc = git_tree_lookup(&raw_tree, repo_.get(), &empty)) < 0) return git::failure(rc, "cannot read a tree");
-    base_tree.reset(raw_tree);
-  }
-
+  auto head = head_to_build_on(repo_.get());
+  if (!head) return head.take_error();
   // Build the new tree from HEAD's, touching only these paths: whatever else
   // the user has staged stays out of this commit.
-  std::vector<git_tree_update> updates(changes.size());
-  for (size_t i = 0; i < changes.size(); ++i) {
-    updates[i] = git_tree_update{};
-    updates[i].path = changes[i].path.c_str();
-    if (changes[i].contents) {
-      const std::string& data = *changes[i].contents;
-      if ((rc = git_blob_create_from_buffer(&updates[i].id, repo_.get(), data.data(), data.size())) < 0)
-        return git::failure(rc, "cannot store " + changes[i].path);
-      updates[i].action = GIT_TREE_UPDATE_UPSERT;
-      updates[i].filemode = GIT_FILEMODE_BLOB;
-    } else {
-      updates[i].action = GIT_TREE_UPDATE_REMOVE;
-    }
-  }
-  git_oid tree_oid;
-  if ((rc = git_tree_create_updated(&tree_oid, repo_.get(), base_tree.get(), updates.size(), updates.data())) < 0)
-    return git::failure(rc, "cannot build the commit's tree");
-  git_tree* raw_tree = nullptr;
-  if ((rc = git_tree_lookup(&raw_tree, repo_.get(), &tree_oid)) < 0) return git::failure(rc, "cannot read the new tree");
-  git::Tree tree(raw_tree);
+  auto updates = stored_changes(repo_.get(), changes);
+  if (!updates) return updates.take_error();
+  auto tree = updated_tree(repo_.get(), head->tree.get(), *updates);
+  if (!tree) return tree.take_error();
 
-  const git_commit* parents[] = {parent.get()};
+  const git_commit* parents[] = {head->commit.get()};
+  const bool has_parent = head->commit != nullptr;
   git_oid commit_oid;
-  rc = git_commit_create(&commit_oid, repo_.get(), "HEAD", signature->get(), signature->get(), nullptr,
-                         message.c_str(), tree.get(), parent ? 1 : 0, parent ? parents : nullptr);
+  int rc = git_commit_create(&commit_oid, repo_.get(), "HEAD", signature->get(), signature->get(), nullptr,
+                             message.c_str(), tree->get(), has_parent ? 1 : 0, has_parent ? parents : nullptr);
   if (rc == GIT_ELOCKED)
     return make_error(ErrorCode::locked, "another git command is updating the branch; try again in a moment");
   if (rc < 0) return git::failure(rc, "cannot commit");
 
-  // The commit is durable; now make `git status` agree with it for these paths.
-  // The blob ids are known, so the index entries are made from them and a stat
-  // of the file rather than by hashing the file again — but only a stat taken
-  // while the file still held the committed bytes: an editor may have saved
-  // again meanwhile, and pairing its stat with our blob would hide that edit.
-  git_index* raw_index = nullptr;
-  if ((rc = git_repository_index(&raw_index, repo_.get())) == 0) {
-    git::Index index(raw_index);
-    rc = git_index_read(index.get(), 1);
-    for (size_t i = 0; rc == 0 && i < changes.size(); ++i) {
-      if (!changes[i].contents) {
-        rc = git_index_remove_bypath(index.get(), changes[i].path.c_str());
-        continue;
-      }
-      struct stat status {};
-      if (::stat((work_tree_ / changes[i].path).c_str(), &status) != 0) {
-        rc = git_index_add_bypath(index.get(), changes[i].path.c_str());
-        continue;
-      }
-      git_index_entry entry{};
-      if (!file_holds(work_tree_ / changes[i].path, *changes[i].contents)) status = {};  // git will hash it
-      entry.ctime.seconds = static_cast<int32_t>(status.st_ctim.tv_sec);
-      entry.ctime.nanoseconds = static_cast<uint32_t>(status.st_ctim.tv_nsec);
-      entry.mtime.seconds = static_cast<int32_t>(status.st_mtim.tv_sec);
-      entry.mtime.nanoseconds = static_cast<uint32_t>(status.st_mtim.tv_nsec);
-      entry.dev = static_cast<uint32_t>(status.st_dev);
-      entry.ino = static_cast<uint32_t>(status.st_ino);
-      entry.mode = GIT_FILEMODE_BLOB;
-      entry.uid = status.st_uid;
-      entry.gid = status.st_gid;
-      entry.file_size = static_cast<uint32_t>(status.st_size);
-      entry.id = updates[i].id;
-      entry.path = changes[i].path.c_str();
-      rc = git_index_add(index.get(), &entry);
-    }
-    if (rc == 0) rc = git_index_write(index.get());
-  }
-  if (rc < 0) {
+  if (index_committed(repo_.get(), work_tree_, changes, *updates) < 0) {
     const git_error* last = git_error_last();
     spdlog::warn("committed, but could not update the git index ({}); `git status` may show the change as unstaged",
                  last && last->message ? last->message : "unknown error");

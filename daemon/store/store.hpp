@@ -1,7 +1,9 @@
 // store/store: the one place plan changes are made. Each change is checked
 // against the whole plan before anything is written, written atomically,
 // committed as one commit `VERB: KIND/ID — summary` with a Lorsync-Device
-// trailer, under the plan's single-writer lock.
+// trailer, under the plan's single-writer lock. Store's member functions live
+// in one file per job: store.cpp, commit_pipeline.cpp, plan_init.cpp,
+// outside_edits.cpp, conflict_records.cpp (and the sample plan in sample.cpp).
 #pragma once
 
 #include "common/date.hpp"
@@ -193,6 +195,10 @@ class Store {
   // Writes the files' new texts (nullopt: removes one) and commits them; on a failure they are put back.
   // The result names the first.
   Result<CommitResult> write_and_commit(const std::vector<PendingWrite>& writes, const std::string& first_line);
+  // write_and_commit's write phase: every file or, when one fails, none (those written are put back).
+  Status write_files(const std::vector<PendingWrite>& writes);
+  // Puts the first `count` files back as they were before the change.
+  void restore_files(const std::vector<PendingWrite>& writes, size_t count);
   // Checks, writes and commits one file's new document (nullopt: removal).
   Result<CommitResult> commit_change(const DocumentRef& target, const std::optional<Document>& new_document,
                                      const std::string& verb, const std::string& summary,

@@ -74,7 +74,104 @@ std::vector<Diagnostic> check_packet_files(const Document& settings, const std::
   return out;
 }
 
+// The plan's two files that are not documents: the packet summary (free Markdown) and the sync conflicts
+// record. Their problems join the listing's.
+void read_companion_files(PlanListing& listing, Plan& plan) {
+  if (listing.packet_summary) {
+    std::vector<Diagnostic> problems;
+    plan.packet_summary = read_plan_file(*listing.packet_summary, problems);
+    if (plan.packet_summary && find_invalid_utf8(*plan.packet_summary))
+      problems.push_back(Diagnostic{SourceRef{kPacketSummaryPath, 0, 0, ""}, "is not valid UTF-8 text"});
+    listing.diagnostics.insert(listing.diagnostics.end(), problems.begin(), problems.end());
+  }
+  if (listing.sync_conflicts) {
+    std::vector<Diagnostic> problems;
+    if (auto text = read_plan_file(*listing.sync_conflicts, problems)) {
+      ParsedSyncConflicts parsed = parse_sync_conflicts(*text);
+      plan.sync_conflicts = std::move(parsed.conflicts);
+      problems.insert(problems.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
+    }
+    listing.diagnostics.insert(listing.diagnostics.end(), problems.begin(), problems.end());
+  }
+}
+
+const FileOverlay* overlay_for(const std::vector<FileOverlay>& overlays, const std::string& path) {
+  for (const auto& overlay : overlays)
+    if (overlay.path == path) return &overlay;
+  return nullptr;
+}
+
+// The ids a reference may name, by kind folder, sorted: the documents read, and the files that failed to
+// parse (they still exist: a reference to them is not "dangling"), less those an overlay removes.
+std::map<std::string, std::vector<std::string>> known_ids(const Plan& plan, const PlanListing& listing,
+                                                          const std::vector<FileOverlay>& overlays) {
+  std::map<std::string, std::vector<std::string>> ids;
+  for (EntityKind kind : kEntityKinds) {
+    auto& list = ids[kind_folder(kind)];
+    for (const auto& [id, doc] : plan.of(kind)) list.push_back(id);  // map order: sorted
+  }
+  for (const auto& entry : listing.files)
+    if (auto kind = entity_kind(entry.kind)) {
+      auto& list = ids[kind_folder(*kind)];
+      if (!std::binary_search(list.begin(), list.end(), entry.id)) list.insert(std::upper_bound(list.begin(), list.end(), entry.id), entry.id);
+    }
+  for (const auto& overlay : overlays)
+    if (!overlay.document)
+      if (auto kind = entity_kind(overlay.kind)) std::erase(ids[kind_folder(*kind)], overlay.id);
+  return ids;
+}
+
+// The checks between files: every document's references, and the packet files plan.yaml names.
+std::vector<Diagnostic> check_between_files(const Plan& plan, const std::map<std::string, std::vector<std::string>>& ids,
+                                            const std::filesystem::path& root) {
+  std::vector<Diagnostic> diagnostics;
+  static const std::vector<std::string> none;
+  IdLookup lookup = [&](const std::string& folder) -> const std::vector<std::string>& {
+    auto found = ids.find(folder);
+    return found == ids.end() ? none : found->second;
+  };
+  auto check_document = [&](const Document& doc) {
+    auto problems = check_references(doc, lookup);
+    diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
+  };
+  if (plan.settings) {
+    check_document(*plan.settings);
+    auto problems = check_packet_files(*plan.settings, root);
+    diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
+  }
+  for (EntityKind kind : kEntityKinds)
+    for (const auto& [id, doc] : plan.of(kind)) check_document(*doc);
+  return diagnostics;
+}
+
 }  // namespace
+
+std::vector<PlanChecker::CachedFile> PlanChecker::check_files(const std::vector<const PlanFileEntry*>& files) {
+  std::vector<CachedFile> results(files.size());
+  auto work = [&](size_t worker, size_t workers) {
+    for (size_t i = worker; i < files.size(); i += workers) {
+      std::vector<Diagnostic> read_problems;
+      std::optional<std::string> text = read_plan_file(*files[i], read_problems);
+      CachedFile file;
+      try {
+        if (text) file = check_text(files[i]->kind, files[i]->path, files[i]->id, std::move(*text));
+        else file.diagnostics = std::move(read_problems);
+      } catch (const std::exception& e) {
+        // A worker thread must not throw; whatever went wrong is this file's problem.
+        file.document.reset();
+        file.diagnostics = {Diagnostic{SourceRef{files[i]->path, 0, 0, ""}, std::string("cannot be checked: ") + e.what()}};
+      }
+      file.stamp = files[i]->stamp;
+      results[i] = std::move(file);
+    }
+  };
+  size_t workers = files.size() < 64 ? 1 : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w, workers);
+  work(0, workers);
+  for (auto& thread : threads) thread.join();
+  return results;
+}
 
 DocumentPtr PlanChecker::unchanged_document(const std::string& path) const {
   auto cached = cache_.find(path);
@@ -88,30 +185,9 @@ DocumentPtr PlanChecker::unchanged_document(const std::string& path) const {
 CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
   CheckedPlan out;
   PlanListing listing = list_plan_files(root_);
-  if (listing.packet_summary) {
-    std::vector<Diagnostic> problems;
-    out.plan.packet_summary = read_plan_file(*listing.packet_summary, problems);
-    if (out.plan.packet_summary && find_invalid_utf8(*out.plan.packet_summary))
-      problems.push_back(Diagnostic{SourceRef{kPacketSummaryPath, 0, 0, ""}, "is not valid UTF-8 text"});
-    listing.diagnostics.insert(listing.diagnostics.end(), problems.begin(), problems.end());
-  }
-  if (listing.sync_conflicts) {
-    std::vector<Diagnostic> problems;
-    if (auto text = read_plan_file(*listing.sync_conflicts, problems)) {
-      ParsedSyncConflicts parsed = parse_sync_conflicts(*text);
-      out.plan.sync_conflicts = std::move(parsed.conflicts);
-      problems.insert(problems.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
-    }
-    listing.diagnostics.insert(listing.diagnostics.end(), problems.begin(), problems.end());
-  }
+  read_companion_files(listing, out.plan);
   std::vector<Diagnostic>& diagnostics = out.diagnostics;
   diagnostics = std::move(listing.diagnostics);
-
-  auto overlay_for = [&](const std::string& path) -> const FileOverlay* {
-    for (const auto& overlay : overlays)
-      if (overlay.path == path) return &overlay;
-    return nullptr;
-  };
   auto accept = [&](const CachedFile& file) {
     diagnostics.insert(diagnostics.end(), file.diagnostics.begin(), file.diagnostics.end());
     if (!file.document) return;
@@ -119,41 +195,18 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
     else out.plan.settings = file.document;
   };
 
-  // Files not seen before (or changed) are read and checked on every core; results are taken in listing order.
+  // Files not seen before (or changed) are read and checked; results are taken in listing order.
   std::vector<const PlanFileEntry*> fresh;
   for (const auto& entry : listing.files) {
-    if (overlay_for(entry.path)) continue;
+    if (overlay_for(overlays, entry.path)) continue;
     auto cached = cache_.find(entry.path);
     if (cached == cache_.end() || !(cached->second.stamp == entry.stamp)) fresh.push_back(&entry);
   }
-  std::vector<CachedFile> fresh_results(fresh.size());
-  auto work = [&](size_t worker, size_t workers) {
-    for (size_t i = worker; i < fresh.size(); i += workers) {
-      std::vector<Diagnostic> read_problems;
-      std::optional<std::string> text = read_plan_file(*fresh[i], read_problems);
-      CachedFile file;
-      try {
-        if (text) file = check_text(fresh[i]->kind, fresh[i]->path, fresh[i]->id, std::move(*text));
-        else file.diagnostics = std::move(read_problems);
-      } catch (const std::exception& e) {
-        // A worker thread must not throw; whatever went wrong is this file's problem.
-        file.document.reset();
-        file.diagnostics = {Diagnostic{SourceRef{fresh[i]->path, 0, 0, ""}, std::string("cannot be checked: ") + e.what()}};
-      }
-      file.stamp = fresh[i]->stamp;
-      fresh_results[i] = std::move(file);
-    }
-  };
-  size_t workers = fresh.size() < 64 ? 1 : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w, workers);
-  work(0, workers);
-  for (auto& thread : threads) thread.join();
-
+  std::vector<CachedFile> fresh_results = check_files(fresh);
   std::map<std::string, CachedFile> still_present;
   size_t next_fresh = 0;
   for (const auto& entry : listing.files) {
-    if (const FileOverlay* overlay = overlay_for(entry.path)) {
+    if (const FileOverlay* overlay = overlay_for(overlays, entry.path)) {
       if (overlay->document) accept(check_parsed(overlay->document));
       continue;
     }
@@ -178,37 +231,8 @@ CheckedPlan PlanChecker::check(const std::vector<FileOverlay>& overlays) {
     }
   }
 
-  std::map<std::string, std::vector<std::string>> ids;
-  for (EntityKind kind : kEntityKinds) {
-    auto& list = ids[kind_folder(kind)];
-    for (const auto& [id, doc] : out.plan.of(kind)) list.push_back(id);  // map order: sorted
-  }
-  // Files that failed to parse still exist: a reference to them is not "dangling".
-  for (const auto& entry : listing.files)
-    if (auto kind = entity_kind(entry.kind)) {
-      auto& list = ids[kind_folder(*kind)];
-      if (!std::binary_search(list.begin(), list.end(), entry.id)) list.insert(std::upper_bound(list.begin(), list.end(), entry.id), entry.id);
-    }
-  for (const auto& overlay : overlays)
-    if (!overlay.document)
-      if (auto kind = entity_kind(overlay.kind)) std::erase(ids[kind_folder(*kind)], overlay.id);
-  static const std::vector<std::string> none;
-  IdLookup lookup = [&](const std::string& folder) -> const std::vector<std::string>& {
-    auto found = ids.find(folder);
-    return found == ids.end() ? none : found->second;
-  };
-  auto check_document = [&](const Document& doc) {
-    auto problems = check_references(doc, lookup);
-    diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
-  };
-  if (out.plan.settings) {
-    check_document(*out.plan.settings);
-    auto problems = check_packet_files(*out.plan.settings, root_);
-    diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
-  }
-  for (EntityKind kind : kEntityKinds)
-    for (const auto& [id, doc] : out.plan.of(kind)) check_document(*doc);
-
+  auto between = check_between_files(out.plan, known_ids(out.plan, listing, overlays), root_);
+  diagnostics.insert(diagnostics.end(), between.begin(), between.end());
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.where.path, a.where.line, a.where.column) < std::tie(b.where.path, b.where.line, b.where.column);
   });

@@ -53,6 +53,8 @@ class PlanChecker {
 
   static CachedFile check_text(DocumentKind kind, const std::string& path, const std::string& id, std::string text);
   static CachedFile check_parsed(DocumentPtr document);
+  // Reads and checks these files, on every core when there are many; results in their order.
+  static std::vector<CachedFile> check_files(const std::vector<const PlanFileEntry*>& files);
 };
 
 }  // namespace lorsync
