@@ -7,6 +7,7 @@
 #include "api/plan_service.hpp"
 #include "api/sync_methods.hpp"
 #include "client/daemon_file.hpp"
+#include "common/date.hpp"
 #include "lorsyncd/config.hpp"
 #include "server/server.hpp"
 #include "store/plan_location.hpp"
@@ -78,16 +79,14 @@ int serve(const Options& options) {
   auto config = daemon::load_config(config_path);
   if (!config) return fail(config.error(), kExitUsage);
   if (!options.verbose) spdlog::set_level(spdlog::level::from_str(config->log_level));
+  auto today_override = today_override_from_env();
+  if (!today_override) return fail(today_override.error(), kExitUsage);
   uint16_t port = options.port ? static_cast<uint16_t>(*options.port) : config->port;
 
   raise_file_limit();
   std::filesystem::path root = find_plan(options.plan);
   // Before the lock, which makes .lorsync/: a folder that is not a plan is left as it was.
-  if (Status plan = require_plan(root); !plan) {
-    Error error = plan.take_error();
-    error.message += "; or pass --plan DIR";
-    return fail(error, kExitUsage);
-  }
+  if (Status plan = require_plan(root); !plan) return fail(plan.error(), kExitUsage);
   auto claim = DaemonLock::acquire(root);
   if (!claim) return fail(claim.error(), kExitFailure);
   auto token = new_token();
@@ -98,15 +97,11 @@ int serve(const Options& options) {
   asio::thread_pool network(1);
   std::shared_ptr<server::Server> server;
   auto service = api::PlanService::open(
-      root, StoreOptions{}, [] { return local_today(); },
+      root, StoreOptions{}, [today = *today_override] { return today.value_or(calendar_today()); },
       [&server](const nlohmann::json& notification, const std::vector<uint64_t>& to) {
         if (server) server->publish(notification, to);
       });
-  if (!service) {
-    Error error = service.take_error();
-    if (error.code == ErrorCode::not_found) error.message += "; or pass --plan DIR";
-    return fail(error, kExitUsage);
-  }
+  if (!service) return fail(service.error(), kExitUsage);
   api::Dispatcher dispatcher;
   service.value()->register_methods(dispatcher, token.value());
   api::PlanService& plan = *service.value();

@@ -2,8 +2,9 @@
 // and on its timer, tells subscribers (plan.changed source sync, sync.changed),
 // reports conflicts in sync.status, and keeps serving through every remote
 // fault — a missing path, not a repository, a hook that rejects pushes, ssh to
-// a closed port, a corrupt object — backing off and losing no local commit.
-// Also kill -9 in the middle of a merge.
+// a closed port, a corrupt object — backing off, losing no local commit, and
+// naming the fault's kind in sync.now's error; `lorsync sync` reports a failed
+// round the same with and without a daemon. Also kill -9 in the middle of a merge.
 #include <catch2/catch.hpp>
 
 #include "integration/sync_support.hpp"
@@ -182,6 +183,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
   SyncingDevice laptop("laptop");
   start_with_sample(laptop.device, good);
   std::string expected_words;
+  std::string expected_failure;  // sync.now's data.failure
   std::function<void()> repair;  // makes the remote usable again, where that is possible here
   TempDir scratch;
   std::optional<GitServer> git_server;
@@ -190,6 +192,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     fs::path missing = scratch / "usb/plan.git";
     laptop.device.ok({"remote", missing.string()});
     expected_words = "does not exist";
+    expected_failure = "not_found";
     repair = [&good, missing] {
       REQUIRE(run_process({"git", "clone", "-q", "--bare", good.path.string(), missing.string()}).exit_code == 0);
     };
@@ -199,6 +202,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     write_file(scratch / "not-a-repo/notes.txt", "just a folder\n");
     laptop.device.ok({"remote", (scratch / "not-a-repo").string()});
     expected_words = "not a git repository";
+    expected_failure = "not_found";
     repair = [&] { laptop.device.ok({"remote", good.path.string()}); };
   }
   SECTION("the remote's pre-receive hook rejects pushes") {
@@ -210,11 +214,13 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     git_server.emplace(served);
     laptop.device.ok({"remote", "git://127.0.0.1:" + std::to_string(git_server->port) + "/plan.git"});
     expected_words = "refused the push";
+    expected_failure = "rejected";
     repair = [hook] { fs::remove(hook); };
   }
   SECTION("ssh to a closed port") {
     laptop.device.ok({"remote", "ssh://git@127.0.0.1:" + std::to_string(free_port()) + "/plan.git"});
     expected_words = "cannot reach the remote";
+    expected_failure = "unreachable";
     repair = [&] { laptop.device.ok({"remote", good.path.string()}); };
   }
   SECTION("an object in the remote is corrupt") {
@@ -229,6 +235,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     fs::permissions(object, fs::perms::owner_read | fs::perms::owner_write);
     write_file(object, "this is not a zlib stream");
     expected_words = "damaged";
+    expected_failure = "damaged";
   }
 
   REQUIRE_FALSE(expected_words.empty());
@@ -253,7 +260,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     }
   }
   INFO(status.dump());
-  CHECK((status["state"] == "offline" || status["state"] == "error"));
+  CHECK(status["state"] == (expected_failure == "unreachable" ? "offline" : "error"));
   CHECK(status["last_error"].get<std::string>().find(expected_words) != std::string::npos);
   CHECK(status["ahead"].get<int>() >= 2);
   CHECK(failed_at[2] - failed_at[1] > (failed_at[1] - failed_at[0]) * 3 / 2);
@@ -264,6 +271,9 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
   REQUIRE(now);
   CHECK(error_code(*now) == -32005);
   CHECK((*now)["error"]["message"].get<std::string>().find(expected_words) != std::string::npos);
+  CHECK((*now)["error"]["data"]["error"] == "remote");
+  CHECK((*now)["error"]["data"]["failure"] == expected_failure);
+  CHECK((*now)["error"]["data"]["sync"]["last_error"] == (*now)["error"]["message"]);
   for (const auto& commit : local_commits) CHECK(is_ancestor(laptop.device.plan, commit, "HEAD"));
 
   if (repair) {
@@ -276,6 +286,42 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     for (const auto& commit : local_commits) CHECK(is_ancestor(remote_repo, commit, "main"));
   }
   CHECK(run_git(laptop.device.plan, {"fsck", "--full"}).exit_code == 0);
+}
+
+TEST_CASE("lorsync sync: a failed round is the same error with and without a daemon, for each kind of fault") {
+  BareRemote good;
+  SyncingDevice laptop("laptop");
+  start_with_sample(laptop.device, good);
+  TempDir scratch;
+  fs::create_directories(scratch / "not-a-repo");
+  const std::vector<std::string> remotes = {(scratch / "usb/plan.git").string(), (scratch / "not-a-repo").string(),
+                                            "git://127.0.0.1:" + std::to_string(free_port()) + "/plan.git"};
+  auto sync_error = [&laptop] {
+    ProcessResult run = laptop.device.lorsync({"--json", "sync"});
+    INFO(run.out << run.err);
+    json out = json::parse(run.out, nullptr, false);
+    REQUIRE(out.is_object());
+    return std::pair{run.exit_code, out["error"]};
+  };
+  for (const std::string& url : remotes) {
+    laptop.device.ok({"remote", url});
+    auto [direct_exit, direct] = sync_error();
+    laptop.start();
+    auto [daemon_exit, through_daemon] = sync_error();
+    laptop.daemon.reset();
+    INFO(url << "\n" << direct.dump() << "\n" << through_daemon.dump());
+    CHECK(direct_exit == 3);
+    CHECK(daemon_exit == direct_exit);
+    CHECK(through_daemon == direct);
+  }
+  // The plan's remote removed: not a remote's failure, and not one through the daemon either.
+  laptop.device.git({"remote", "remove", "origin"});
+  auto [direct_exit, direct] = sync_error();
+  laptop.start();
+  auto [daemon_exit, through_daemon] = sync_error();
+  CHECK(direct_exit == 2);
+  CHECK(daemon_exit == direct_exit);
+  CHECK(through_daemon == direct);
 }
 
 TEST_CASE("lorsyncd: killed with -9 in the middle of a merge, the restarted daemon finishes it with a clean work tree") {
