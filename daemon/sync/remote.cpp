@@ -438,6 +438,7 @@ Result<PushOutcome> Remote::push() {
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
   int rc = git_remote_push(remote->get(), &refspecs, &options);
+  // libgit2 checks, over any transport, that origin's branch as it advertised it is in our history.
   if (rc == GIT_ENONFASTFORWARD) return PushOutcome::rejected_not_fast_forward;
   if (rc < 0) return remote_failure(rc, url, "pushing to", state);
   // An in-memory remote has no fetch refspec for libgit2 to update origin's tracking ref by: done here,
@@ -451,8 +452,9 @@ Result<PushOutcome> Remote::push() {
     if (rc < 0) return git::failure(rc, "pushed, but cannot record origin's new position");
   }
   if (!state.rejection.empty()) {
-    if (state.rejection.find("fast-forward") != std::string::npos || state.rejection.find("fetch first") != std::string::npos)
-      return PushOutcome::rejected_not_fast_forward;
+    // A push that would drop origin's commits libgit2 refuses itself, before sending (GIT_ENONFASTFORWARD,
+    // above). One the remote refused after that is reported in its own words (a hook, a lock, another
+    // device's push in the same instant); the next round tries again.
     std::string advice;
     if (size_t lock = state.rejection.find(".lock'"); lock != std::string::npos) {
       size_t start = state.rejection.rfind('\'', lock);

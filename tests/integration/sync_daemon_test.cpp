@@ -9,12 +9,10 @@
 
 #include "integration/sync_support.hpp"
 #include "support/daemon.hpp"
+#include "support/git_server.hpp"
 #include "support/rpc_calls.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -64,51 +62,6 @@ void eventually(const std::function<bool()>& condition, milliseconds timeout, co
 bool is_ancestor(const fs::path& repo, const std::string& commit, const std::string& of) {
   return run_git(repo, {"merge-base", "--is-ancestor", commit, of}).exit_code == 0;
 }
-
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-// `git daemon` serving a folder of bare repositories over git:// on 127.0.0.1, pushes allowed, so that
-// the remote's hooks run as on a real server. Stopped when the test ends.
-struct GitServer {
-  TempDir dir;
-  uint16_t port = free_port();
-  fs::path pid_file = dir / "git-daemon.pid";
-  explicit GitServer(const fs::path& base) {
-    ProcessResult started = run_process({"git", "daemon", "--detach", "--reuseaddr", "--export-all",
-                                         "--enable=receive-pack", "--listen=127.0.0.1", "--port=" + std::to_string(port),
-                                         "--pid-file=" + pid_file.string(), "--base-path=" + base.string(),
-                                         base.string()});
-    INFO(started.err);
-    REQUIRE(started.exit_code == 0);
-    // Ready once it accepts connections.
-    eventually(
-        [this] {
-          int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-          sockaddr_in address{};
-          address.sin_family = AF_INET;
-          address.sin_port = htons(port);
-          address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-          bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-          ::close(fd);
-          return up;
-        },
-        milliseconds(5000), "git daemon listens");
-  }
-  ~GitServer() {
-    std::string pid = read_file(pid_file);
-    if (!pid.empty()) ::kill(std::stoi(pid), SIGTERM);
-  }
-};
 
 }  // namespace
 

@@ -9,14 +9,10 @@
 #include "merge/tree_merge.hpp"
 #include "store/plan_location.hpp"
 #include "store/store.hpp"
+#include "support/git_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "sync/sync_cycle.hpp"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -206,20 +202,6 @@ TEST_CASE("sync property: random edits on two or three devices with random sync 
 
 namespace {
 
-// A TCP port on 127.0.0.1 that nothing listens on (the kernel's pick, released at once).
-uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 // A fetch from `url` by a device whose plan has it as origin.
 Error fetch_failure(const std::string& url) {
   Fleet fleet(1);
@@ -237,7 +219,7 @@ TEST_CASE("sync: a remote's failure comes back as its kind, decided from libgit2
   TempDir scratch;
   SECTION("a closed port on 127.0.0.1 is unreachable") {
     for (const std::string scheme : {"git", "ssh", "http"}) {
-      Error error = fetch_failure(scheme + "://127.0.0.1:" + std::to_string(closed_port()) + "/plan.git");
+      Error error = fetch_failure(scheme + "://127.0.0.1:" + std::to_string(free_port()) + "/plan.git");
       INFO(error.message);
       CHECK(error.code == ErrorCode::remote);
       CHECK(error.remote_failure == RemoteFailure::unreachable);
@@ -266,16 +248,24 @@ TEST_CASE("sync: a remote's failure comes back as its kind, decided from libgit2
   }
 }
 
-TEST_CASE("sync: a push the remote cannot fast-forward is reported as such, and the next cycle merges and pushes",
+TEST_CASE("sync: a push the remote cannot fast-forward is told from one it refuses, and the next cycle merges and pushes",
           "[sync]") {
   Fleet fleet(2);
   SimDevice& laptop = fleet.devices[0];
   SimDevice& desktop = fleet.devices[1];
+  std::optional<GitServer> server;
+  SECTION("a folder") {}
+  SECTION("git:// served by git daemon") {
+    server.emplace(fleet.dir.path());
+    const std::string url = "git://127.0.0.1:" + std::to_string(server->port) + "/remote.git";
+    for (SimDevice* device : {&laptop, &desktop}) REQUIRE(device->remote->set_origin(url).ok());
+  }
   REQUIRE(desktop.store->record("qureshi-home", LetterEvent{kToday, "reminded", "", "from the desktop"}).ok());
   REQUIRE(desktop.sync().ok());
   REQUIRE(laptop.store->record("brennan-neurology", LetterEvent{kToday, "uploaded", "", "from the laptop"}).ok());
   // Without a fetch first, the laptop's push would lose the desktop's commit: the remote refuses it.
   auto refused = laptop.remote->push();
+  INFO((refused ? "" : refused.error().message));
   REQUIRE(refused.ok());
   CHECK(*refused == PushOutcome::rejected_not_fast_forward);
   auto synced = laptop.sync();
@@ -283,6 +273,17 @@ TEST_CASE("sync: a push the remote cannot fast-forward is reported as such, and 
   REQUIRE(synced.ok());
   CHECK(synced->pushed);
   CHECK(git_out(fleet.bare, {"rev-parse", "main"}) == git_out(laptop.root, {"rev-parse", "HEAD"}));
+
+  // A remote refusing for a reason of its own is no race to retry (libgit2 runs no hooks on a folder).
+  if (!server) return;
+  fs::path hook = fleet.bare / "hooks/pre-receive";
+  std::ofstream(hook) << "#!/bin/sh\necho 'pushes are frozen' >&2\nexit 1\n";
+  fs::permissions(hook, fs::perms::owner_all);
+  REQUIRE(laptop.store->record("qureshi-home", LetterEvent{kToday, "thanked", "", "from the laptop"}).ok());
+  auto frozen = laptop.remote->push();
+  REQUIRE_FALSE(frozen.ok());
+  CHECK(frozen.error().remote_failure == RemoteFailure::rejected);
+  CHECK_THAT(frozen.error().message, Catch::Contains("refused the push"));
 }
 
 TEST_CASE("LORSYNC_TODAY: a date overrides today, unset or empty it does not, anything else is refused", "[date]") {
