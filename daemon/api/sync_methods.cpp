@@ -1,7 +1,22 @@
 #include "api/sync_methods.hpp"
 
+#include "api/errors.hpp"
+
 namespace lorsync::api {
 using nlohmann::json;
+
+namespace {
+
+// A failed round through the one error table (data.error its kind), with the sync state the round left
+// behind in data.sync, as sync.status would answer it, and for a remote's fault data.failure saying which.
+RpcError sync_failure(const Error& error, json status) {
+  RpcError rpc = to_rpc_error(error);
+  if (error.remote_failure != RemoteFailure::none) rpc.data["failure"] = remote_failure_name(error.remote_failure);
+  rpc.data["sync"] = std::move(status);
+  return rpc;
+}
+
+}  // namespace
 
 void register_sync_methods(Dispatcher& dispatcher, SyncScheduler& sync) {
   dispatcher.add("sync.status", [&sync](const json&, Caller&) -> MethodResult { return sync.status(); });
@@ -9,7 +24,7 @@ void register_sync_methods(Dispatcher& dispatcher, SyncScheduler& sync) {
       "sync.now",
       [&sync](const json&, Caller&) -> MethodResult {
         auto report = sync.round_now();
-        if (!report) return RpcError{kSyncFailed, report.error().message, sync.status()};
+        if (!report) return sync_failure(report.error(), sync.status());
         return report_json(*report);
       },
       MethodTraits{.networked = true});

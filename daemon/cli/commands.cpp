@@ -33,23 +33,16 @@ int report_commit(const Result<CommitResult>& result, const GlobalOptions& globa
 
 Result<Date> today_from(const GlobalOptions& global) {
   if (global.today.empty()) {
-    const char* env = std::getenv("LORSYNC_TODAY");
-    if (env && *env && !parse_date(env))
-      return make_error(ErrorCode::usage, "LORSYNC_TODAY=" + std::string(env) + " is not a date (YYYY-MM-DD)");
-    return local_today();
+    auto overridden = today_override_from_env();
+    if (!overridden) return overridden.take_error();
+    return overridden->value_or(calendar_today());
   }
   if (auto date = parse_date(global.today)) return *date;
   return make_error(ErrorCode::usage, "--today " + global.today + " is not a date (YYYY-MM-DD)");
 }
 
 Result<Store> open_store(const GlobalOptions& global) {
-  fs::path root = find_plan(global.plan);
-  auto store = Store::open(root);
-  if (!store && store.error().code == ErrorCode::not_found && global.plan.empty())
-    return make_error(ErrorCode::not_found,
-                      "no plan here or in " + root.string() +
-                          "; create one with `lorsync init` (or `lorsync init --sample` to try lorsync), or pass --plan DIR");
-  return store;
+  return Store::open(find_plan(global.plan));
 }
 
 Result<PlanWriter> open_writer(const GlobalOptions& global) {
@@ -144,7 +137,7 @@ void add_init(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
     run = [&global, dir, sample, name] {
       auto today = today_from(global);
       if (!today) return report_error(today.error(), global.json);
-      fs::path root = !dir->empty() ? fs::absolute(*dir) : !global.plan.empty() ? fs::absolute(global.plan) : default_plan_dir();
+      fs::path root = new_plan_dir(*dir, global.plan);
       InitOptions options;
       options.sample = *sample;
       options.today = today.value();
@@ -173,10 +166,7 @@ void add_validate(CLI::App& app, GlobalOptions& global, std::function<int()>& ru
   cmd->callback([&global, &run] {
     run = [&global] {
       fs::path root = find_plan(global.plan);
-      if (!fs::is_directory(root))
-        return report_error(make_error(ErrorCode::not_found, "no plan at " + root.string() +
-                                                                 "; create one with `lorsync init` or pass --plan DIR"),
-                            global.json);
+      if (!fs::is_directory(root)) return report_error(no_plan_at(root), global.json);
       CheckedPlan checked = PlanChecker(root).check();
       for (auto& problem : check_plan_templates(root)) checked.diagnostics.push_back(std::move(problem));
       const Plan& plan = checked.plan;

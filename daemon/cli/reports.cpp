@@ -39,9 +39,7 @@ Result<Loaded> load(const GlobalOptions& global) {
   auto today = today_from(global);
   if (!today) return today.take_error();
   fs::path root = find_plan(global.plan);
-  if (!fs::is_directory(root))
-    return make_error(ErrorCode::not_found,
-                      "no plan at " + root.string() + "; create one with `lorsync init` or pass --plan DIR");
+  if (!fs::is_directory(root)) return no_plan_at(root);
   CheckedPlan checked = PlanChecker(root).check();
   if (!checked.valid())
     return make_error(ErrorCode::invalid_plan,

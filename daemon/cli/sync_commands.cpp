@@ -1,5 +1,6 @@
 // cli/sync_commands: the commands that keep a plan in step between devices:
 // `remote`, `clone`, `sync`, `resolve`, and `merge-file` (git's merge driver).
+#include "api/errors.hpp"
 #include "cli/commands.hpp"
 #include "common/text.hpp"
 #include "cli/output.hpp"
@@ -113,7 +114,7 @@ void add_clone(CLI::App& app, GlobalOptions& global, std::function<int()>& run) 
   cmd->footer("Example:\n  lorsync clone git@github.com:amina/lor-plan.git");
   cmd->callback([&global, &run, url, dir] {
     run = [&global, url, dir] {
-      fs::path root = !dir->empty() ? fs::absolute(*dir) : !global.plan.empty() ? fs::absolute(global.plan) : default_plan_dir();
+      fs::path root = new_plan_dir(*dir, global.plan);
       auto commit = clone_plan(*url, root, merge_driver_command());
       if (!commit) return report_error(commit.error(), global.json);
       check_merge_driver(root);
@@ -145,7 +146,7 @@ void add_sync(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
         auto response = daemon->call("sync.now", json::object(), std::chrono::minutes(5));
         if (!response) return report_error(make_error(ErrorCode::io, "lorsyncd did not answer: " + response.error().message), global.json);
         if (response->contains("error"))
-          return report_error(make_error(ErrorCode::remote, (*response)["error"].value("message", "sync failed")), global.json);
+          return report_error(api::from_rpc_error((*response)["error"]), global.json);
         report = (*response)["result"];
       } else {
         Store& store = *writer->store();

@@ -40,14 +40,14 @@ int days_between(Date from, Date to) {
   return static_cast<int>((std::chrono::sys_days{to} - std::chrono::sys_days{from}).count());
 }
 
-std::optional<Date> today_override_from_env() {
+Result<std::optional<Date>> today_override_from_env() {
   const char* value = std::getenv("LORSYNC_TODAY");
-  if (!value || !*value) return std::nullopt;
-  return parse_date(value);
+  if (!value || !*value) return std::optional<Date>();
+  if (auto date = parse_date(value)) return std::optional<Date>(*date);
+  return make_error(ErrorCode::usage, "LORSYNC_TODAY=" + std::string(value) + " is not a date (YYYY-MM-DD)");
 }
 
-Date local_today() {
-  if (auto overridden = today_override_from_env()) return *overridden;
+Date calendar_today() {
   std::time_t now = std::time(nullptr);
   std::tm local{};
   localtime_r(&now, &local);

@@ -1,6 +1,8 @@
 // common/date: calendar dates (YYYY-MM-DD) in the plan's local calendar, and
-// "today", which --today and LORSYNC_TODAY override for every command.
+// "today", which --today and LORSYNC_TODAY override for every command and the daemon.
 #pragma once
+
+#include "common/diagnostic.hpp"
 
 #include <chrono>
 #include <optional>
@@ -19,8 +21,10 @@ std::string format_date(Date date);
 Date add_days(Date date, int days);
 int days_between(Date from, Date to);  // to - from
 
-// The override (from --today or LORSYNC_TODAY) if given, else the local calendar date.
-std::optional<Date> today_override_from_env();
-Date local_today();
+// The date LORSYNC_TODAY names, read once by each program at its start: nullopt when it is unset or empty,
+// a usage error when it is not a date (a mistyped override must not quietly become the real date).
+Result<std::optional<Date>> today_override_from_env();
+// The local calendar date.
+Date calendar_today();
 
 }  // namespace lorsync

@@ -34,6 +34,23 @@ const char* error_code_name(ErrorCode code) {
   return "unknown";
 }
 
+const char* remote_failure_name(RemoteFailure failure) {
+  switch (failure) {
+    case RemoteFailure::none: return "none";
+    case RemoteFailure::unreachable: return "unreachable";
+    case RemoteFailure::auth: return "auth";
+    case RemoteFailure::certificate: return "certificate";
+    case RemoteFailure::not_found: return "not_found";
+    case RemoteFailure::unsupported_url: return "unsupported_url";
+    case RemoteFailure::rejected: return "rejected";
+    case RemoteFailure::kept_moving: return "kept_moving";
+    case RemoteFailure::damaged: return "damaged";
+    case RemoteFailure::cancelled: return "cancelled";
+    case RemoteFailure::other: return "other";
+  }
+  return "other";
+}
+
 void to_json(nlohmann::json& out, const Diagnostic& d) {
   out = {{"path", d.where.path},   {"line", d.where.line},   {"column", d.where.column},
          {"field", d.where.field}, {"message", d.message}, {"text", format_diagnostic(d)}};

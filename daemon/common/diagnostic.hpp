@@ -45,10 +45,30 @@ enum class ErrorCode {
 
 const char* error_code_name(ErrorCode code);
 
+// Why the sync remote failed (an ErrorCode::remote error), decided where the failure happens, from what git
+// and the transport said rather than from message text: whoever shows it or acts on it (retry quietly while
+// offline, ask the user for credentials) reads it from here.
+enum class RemoteFailure {
+  none,             // not a remote failure
+  unreachable,      // no connection: offline, server down, name not resolved, timed out
+  auth,             // the remote refused our credentials, or none could be offered
+  certificate,      // the server's certificate or host key is not trusted
+  not_found,        // no git repository at the URL (a missing folder, a folder that is not one, a 404)
+  unsupported_url,  // not a kind of URL lorsync can use
+  rejected,         // the remote refused the push (a hook, a lock, a protected branch)
+  kept_moving,      // every push lost the race to another device's; the next round pushes
+  damaged,          // the remote sent data that is corrupt or incomplete
+  cancelled,        // the daemon stopped the transfer
+  other,            // a failure of git's that fits none of the above
+};
+
+const char* remote_failure_name(RemoteFailure failure);
+
 struct Error {
   ErrorCode code;
   std::string message;
   std::vector<Diagnostic> diagnostics;
+  RemoteFailure remote_failure = RemoteFailure::none;
 };
 
 // A value or an Error; errors are values with context, never exceptions across layers.

@@ -1,6 +1,7 @@
 #include "lorsyncd/daemon.hpp"
 
 #include "api/sync_methods.hpp"
+#include "common/date.hpp"
 #include "store/plan_location.hpp"
 #include "store/store.hpp"
 
@@ -70,11 +71,7 @@ std::optional<StartFailure> Daemon::start() {
 std::optional<StartFailure> Daemon::open_plan() {
   root_ = find_plan(options_.plan);
   // Before the lock, which makes .lorsync/: a folder that is not a plan is left as it was.
-  if (Status plan = require_plan(root_); !plan) {
-    Error error = plan.take_error();
-    error.message += "; or pass --plan DIR";
-    return usage_failure(std::move(error));
-  }
+  if (Status plan = require_plan(root_); !plan) return usage_failure(plan.take_error());
   auto claim = DaemonLock::acquire(root_);
   if (!claim) return failure(claim.take_error());
   claim_.emplace(std::move(claim.value()));
@@ -85,16 +82,14 @@ std::optional<StartFailure> Daemon::open_plan() {
 }
 
 std::optional<StartFailure> Daemon::open_service() {
+  auto today_override = today_override_from_env();
+  if (!today_override) return usage_failure(today_override.take_error());
   auto service = api::PlanService::open(
-      root_, StoreOptions{}, [] { return local_today(); },
+      root_, StoreOptions{}, [today = *today_override] { return today.value_or(calendar_today()); },
       [this](const nlohmann::json& notification, const std::vector<uint64_t>& to) {
         if (server_) server_->publish(notification, to);
       });
-  if (!service) {
-    Error error = service.take_error();
-    if (error.code == ErrorCode::not_found) error.message += "; or pass --plan DIR";
-    return usage_failure(std::move(error));
-  }
+  if (!service) return usage_failure(service.take_error());
   plan_ = std::move(service.value());
   plan_->register_methods(dispatcher_, token_);
   return std::nullopt;

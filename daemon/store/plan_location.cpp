@@ -29,4 +29,16 @@ fs::path find_plan(const std::string& plan_option) {
   return default_plan_dir();
 }
 
+fs::path new_plan_dir(const std::string& dir_argument, const std::string& plan_option) {
+  if (!dir_argument.empty()) return fs::absolute(dir_argument);
+  if (!plan_option.empty()) return fs::absolute(plan_option);
+  return default_plan_dir();
+}
+
+Error no_plan_at(const fs::path& root) {
+  return make_error(ErrorCode::not_found, "no plan at " + root.string() +
+                                              "; create one with `lorsync init` (or `lorsync init --sample` to try "
+                                              "lorsync), or pass --plan DIR");
+}
+
 }  // namespace lorsync

@@ -9,6 +9,7 @@
 #include "model/document.hpp"
 #include "model/plan.hpp"
 #include "store/atomic_file.hpp"
+#include "store/plan_location.hpp"
 #include "store/store_internal.hpp"
 #include "validation/schema_set.hpp"
 
@@ -81,8 +82,7 @@ Store::Store(fs::path root, Repository repository, StoreOptions options)
 Status require_plan(const fs::path& root) {
   std::error_code ec;
   if (!fs::exists(root / kPlanFileName, ec))
-    return make_error(ErrorCode::not_found,
-                      "no plan at " + root.string() + " (no plan.yaml there; create one with `lorsync init`)");
+    return no_plan_at(root);
   return Ok{};
 }
 

@@ -36,8 +36,8 @@ int check_cancel(const git_indexer_progress*, void* payload) { return cancelled(
 int check_cancel_sideband(const char*, int, void* payload) { return cancelled(payload) ? -1 : 0; }
 int check_cancel_push(unsigned int, unsigned int, size_t, void* payload) { return cancelled(payload) ? -1 : 0; }
 
-constexpr const char* kNotARepository = "the remote is not a git repository, or it does not exist: ";
-constexpr const char* kUnreachable = "cannot reach the remote (offline, or the server is down): ";
+const std::string kNotARepository = "the remote is not a git repository, or it does not exist: ";
+const std::string kUnreachable = "cannot reach the remote (offline, or the server is down): ";
 
 fs::path home_dir() {
   const char* home = std::getenv("HOME");
@@ -119,35 +119,6 @@ git_remote_callbacks transfer_callbacks(TransferState& state) {
   return callbacks;
 }
 
-// libgit2's message for a network failure, said so that a user knows what to do.
-Error remote_failure(int rc, const std::string& url, const std::string& doing) {
-  const git_error* last = git_error_last();
-  std::string detail = last && last->message ? last->message : "error " + std::to_string(rc);
-  std::string lower = detail;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string plain;
-  if (rc == GIT_EAUTH || lower.find("authentication") != std::string::npos)
-    plain = "the remote refused our credentials: " + detail;
-  else if (lower.find("connection refused") != std::string::npos || lower.find("failed to connect") != std::string::npos ||
-           lower.find("failed to resolve") != std::string::npos || lower.find("timed out") != std::string::npos ||
-           lower.find("network is unreachable") != std::string::npos)
-    plain = std::string(kUnreachable) + detail;
-  else if (lower.find("unsupported url protocol") != std::string::npos)
-    plain = url.find("://") == std::string::npos && url.find(':') == std::string::npos
-                ? std::string(kNotARepository) + "no such folder"
-                : "lorsync cannot use this kind of URL (use ssh://, git@host:path, https://, git:// or a folder)";
-  else if (lower.find("could not find repository") != std::string::npos ||
-           lower.find("not a git repository") != std::string::npos || lower.find("does not appear to be") != std::string::npos ||
-           lower.find("repository not found") != std::string::npos || rc == GIT_ENOTFOUND)
-    plain = std::string(kNotARepository) + detail;
-  else if (lower.find("object") != std::string::npos || lower.find("corrupt") != std::string::npos ||
-           lower.find("pack") != std::string::npos || lower.find("inflate") != std::string::npos)
-    plain = "the remote sent data that is damaged or incomplete: " + detail;
-  else
-    plain = detail;
-  return make_error(ErrorCode::remote, doing + " " + url + " failed: " + plain);
-}
-
 // The folder a remote URL names, chosen as libgit2 chooses its local transport: a file:// URL, or a path to
 // a folder that exists. nullopt for a network remote.
 std::optional<fs::path> local_folder(const std::string& url) {
@@ -170,6 +141,83 @@ std::optional<fs::path> local_folder(const std::string& url) {
     }
   }
   return fs::path(decoded);
+}
+
+Error remote_error(RemoteFailure failure, std::string message) {
+  Error error = make_error(ErrorCode::remote, std::move(message));
+  error.remote_failure = failure;
+  return error;
+}
+
+// A URL libgit2 would fail on before connecting anywhere, told apart here: libgit2 reports a folder that does
+// not exist and a scheme it lacks alike, as an unsupported protocol. nullopt: worth a transfer.
+std::optional<Error> unusable_url(const std::string& url, const std::string& doing) {
+  const Error no_folder =
+      remote_error(RemoteFailure::not_found, doing + " " + url + " failed: " + kNotARepository + "no such folder");
+  if (auto folder = local_folder(url)) {
+    std::error_code ec;
+    if (fs::is_directory(*folder, ec)) return std::nullopt;
+    return no_folder;
+  }
+  const size_t scheme_end = url.find("://");
+  const size_t colon = url.find(':');
+  const bool scp_like = scheme_end == std::string::npos && colon != std::string::npos && url.find('/') > colon;
+  if (scheme_end == std::string::npos && !scp_like) return no_folder;
+  if (scheme_end == std::string::npos) return std::nullopt;
+  static const char* const kSchemes[] = {"ssh", "ssh+git", "git+ssh", "https", "http", "git"};
+  const std::string scheme = url.substr(0, scheme_end);
+  for (const char* supported : kSchemes)
+    if (scheme == supported) return std::nullopt;
+  return remote_error(RemoteFailure::unsupported_url,
+                      doing + " " + url + " failed: lorsync cannot use this kind of URL (use ssh://, git@host:path, "
+                                          "https://, git:// or a folder)");
+}
+
+// What failed, from libgit2's return code and the class of its last error: the codes name the failures
+// libgit2 tells apart itself, the class says which part of it gave up (the network, the object database...).
+// A system call failing on a local folder (permissions, a full disk) is no sign of being offline.
+RemoteFailure classify(int rc, const git_error* last, bool stopping, bool local) {
+  if (stopping) return RemoteFailure::cancelled;
+  switch (rc) {
+    case GIT_EAUTH: return RemoteFailure::auth;
+    case GIT_ECERTIFICATE: return RemoteFailure::certificate;
+    case GIT_ENOTFOUND: return RemoteFailure::not_found;
+    default: break;
+  }
+  switch (last ? last->klass : GIT_ERROR_NONE) {
+    case GIT_ERROR_NET:
+    case GIT_ERROR_SSH:
+      return RemoteFailure::unreachable;
+    case GIT_ERROR_OS:
+      return local ? RemoteFailure::other : RemoteFailure::unreachable;
+    case GIT_ERROR_REPOSITORY:
+      return RemoteFailure::not_found;
+    case GIT_ERROR_ODB:
+    case GIT_ERROR_ZLIB:
+    case GIT_ERROR_INDEXER:
+    case GIT_ERROR_OBJECT:
+      return RemoteFailure::damaged;
+    default:
+      return RemoteFailure::other;
+  }
+}
+
+// A failed fetch or push, classified and said so that a user knows what to do.
+Error remote_failure(int rc, const std::string& url, const std::string& doing, const TransferState& state) {
+  const git_error* last = git_error_last();
+  const std::string detail = last && last->message ? last->message : "error " + std::to_string(rc);
+  const RemoteFailure failure = classify(rc, last, state.cancel && state.cancel->load(), local_folder(url).has_value());
+  std::string plain;
+  switch (failure) {
+    case RemoteFailure::unreachable: plain = kUnreachable + detail; break;
+    case RemoteFailure::auth: plain = "the remote refused our credentials: " + detail; break;
+    case RemoteFailure::certificate: plain = "the remote's certificate or host key is not trusted: " + detail; break;
+    case RemoteFailure::not_found: plain = kNotARepository + detail; break;
+    case RemoteFailure::damaged: plain = "the remote sent data that is damaged or incomplete: " + detail; break;
+    case RemoteFailure::cancelled: plain = "stopped, as lorsyncd is stopping"; break;
+    default: plain = detail; break;
+  }
+  return remote_error(failure, doing + " " + url + " failed: " + plain);
 }
 
 // `git init --bare` names `master` as HEAD (git's old default) while lorsync pushes `main`, and `git clone`
@@ -198,8 +246,8 @@ Status point_unborn_head_at(const std::string& url, const std::string& branch) {
 
 }  // namespace
 
-bool is_unreachable(const Error& error) {
-  return error.code == ErrorCode::remote && error.message.find(kUnreachable) != std::string::npos;
+Error no_remote_error() {
+  return make_error(ErrorCode::not_found, "this plan has no remote yet; set one with `lorsync remote URL`");
 }
 
 fs::path git_token_path() { return config_dir() / "git-token"; }
@@ -219,7 +267,7 @@ Result<Remote> Remote::open(const fs::path& plan_root) {
 Result<git::Remote> Remote::origin() {
   auto url = origin_url();
   if (!url) return url.take_error();
-  if (!*url) return make_error(ErrorCode::not_found, "this plan has no remote yet; set one with `lorsync remote URL`");
+  if (!*url) return no_remote_error();
   git_remote_create_options options = GIT_REMOTE_CREATE_OPTIONS_INIT;
   options.repository = repo_.get();
   options.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
@@ -332,6 +380,7 @@ Result<std::optional<std::string>> Remote::fetch() {
   auto name = branch();
   if (!name) return name.take_error();
   const std::string url = git_remote_url(remote->get());
+  if (auto unusable = unusable_url(url, "fetching from")) return *unusable;
   TransferState state;
   state.cancel = cancel_;
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
@@ -342,7 +391,7 @@ Result<std::optional<std::string>> Remote::fetch() {
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
   if (int rc = git_remote_fetch(remote->get(), &refspecs, &options, "lorsync: fetch"); rc < 0)
-    return remote_failure(rc, url, "fetching from");
+    return remote_failure(rc, url, "fetching from", state);
   // A remote that no longer has the branch (emptied, replaced by a new repository) must be pushed to again,
   // so the tracking ref a fetch without pruning leaves behind is dropped.
   const git_remote_head** heads = nullptr;
@@ -379,6 +428,7 @@ Result<PushOutcome> Remote::push() {
     return PushOutcome::up_to_date;
   }
 
+  if (auto unusable = unusable_url(url, "pushing to")) return *unusable;
   TransferState state;
   state.cancel = cancel_;
   git_push_options options = GIT_PUSH_OPTIONS_INIT;
@@ -388,14 +438,9 @@ Result<PushOutcome> Remote::push() {
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
   int rc = git_remote_push(remote->get(), &refspecs, &options);
+  // libgit2 checks, over any transport, that origin's branch as it advertised it is in our history.
   if (rc == GIT_ENONFASTFORWARD) return PushOutcome::rejected_not_fast_forward;
-  if (rc < 0) {
-    const git_error* last = git_error_last();
-    std::string detail = last && last->message ? last->message : "";
-    if (detail.find("non-fast-forward") != std::string::npos || detail.find("not present locally") != std::string::npos)
-      return PushOutcome::rejected_not_fast_forward;
-    return remote_failure(rc, url, "pushing to");
-  }
+  if (rc < 0) return remote_failure(rc, url, "pushing to", state);
   // An in-memory remote has no fetch refspec for libgit2 to update origin's tracking ref by: done here,
   // after the remote took the push.
   if (state.rejection.empty() && *local) {
@@ -407,15 +452,16 @@ Result<PushOutcome> Remote::push() {
     if (rc < 0) return git::failure(rc, "pushed, but cannot record origin's new position");
   }
   if (!state.rejection.empty()) {
-    if (state.rejection.find("fast-forward") != std::string::npos || state.rejection.find("fetch first") != std::string::npos)
-      return PushOutcome::rejected_not_fast_forward;
+    // A push that would drop origin's commits libgit2 refuses itself, before sending (GIT_ENONFASTFORWARD,
+    // above). One the remote refused after that is reported in its own words (a hook, a lock, another
+    // device's push in the same instant); the next round tries again.
     std::string advice;
     if (size_t lock = state.rejection.find(".lock'"); lock != std::string::npos) {
       size_t start = state.rejection.rfind('\'', lock);
       advice = "; a push to it is under way or was interrupted: if no other device is syncing now, delete " +
                state.rejection.substr(start + 1, lock + 5 - start - 1);
     }
-    return make_error(ErrorCode::remote, "the remote " + url + " refused the push (" + state.rejection + ")" + advice);
+    return remote_error(RemoteFailure::rejected, "the remote " + url + " refused the push (" + state.rejection + ")" + advice);
   }
   if (Status head = point_unborn_head_at(url, *name); !head) return head.take_error();
   return PushOutcome::pushed;

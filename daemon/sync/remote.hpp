@@ -1,8 +1,10 @@
 // sync/remote: the plan repository's `origin` over the network (ssh, https,
 // git://) or a local path, through libgit2: set it, fetch it, push to it, with
-// credentials from the ssh agent, ~/.ssh keys, or a token for https. Failures
-// come back in plain words ("cannot reach 127.0.0.1:22: connection refused")
-// because they end up in front of the user. Nothing here touches the work tree.
+// credentials from the ssh agent, ~/.ssh keys, or a token for https. A failure
+// comes back as an ErrorCode::remote Error whose remote_failure says what kind
+// it is (decided here, from libgit2's codes and error classes), in plain words
+// ("cannot reach the remote ...: failed to connect to 127.0.0.1") because it
+// ends up in front of the user. Nothing here touches the work tree.
 #pragma once
 
 #include "common/diagnostic.hpp"
@@ -58,8 +60,8 @@ class Remote {
   const std::atomic<bool>* cancel_ = nullptr;
 };
 
-// Whether a sync failed because the remote could not be reached at all (offline, server down).
-bool is_unreachable(const Error& error);
+// not_found: the plan has no origin yet, and how to set one.
+Error no_remote_error();
 
 // Where the token for https remotes is read from when $LORSYNC_GIT_TOKEN is not set:
 // $XDG_CONFIG_HOME/lorsync/git-token, which must have mode 0600.

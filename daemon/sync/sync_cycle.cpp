@@ -8,7 +8,7 @@ Result<SyncReport> run_sync_cycle(Remote& remote, const IntegrateStep& integrate
   SyncReport report;
   auto url = remote.origin_url();
   if (!url) return url.take_error();
-  if (!*url) return make_error(ErrorCode::not_found, "this plan has no remote yet; set one with `lorsync remote URL`");
+  if (!*url) return no_remote_error();
   report.remote_url = **url;
   auto lock = remote.lock_for_sync(std::chrono::seconds(60));
   if (!lock) return lock.take_error();
@@ -25,9 +25,12 @@ Result<SyncReport> run_sync_cycle(Remote& remote, const IntegrateStep& integrate
     if (!pushed) return pushed.take_error();
     if (*pushed == PushOutcome::pushed) report.pushed = true;
     if (*pushed != PushOutcome::rejected_not_fast_forward) break;
-    if (attempt == kMaxPushAttempts)
-      return make_error(ErrorCode::remote, "origin kept moving while we pushed (" + std::to_string(attempt) +
-                                               " tries); your commits are safe here and the next sync pushes them");
+    if (attempt == kMaxPushAttempts) {
+      Error error = make_error(ErrorCode::remote, "origin kept moving while we pushed (" + std::to_string(attempt) +
+                                                      " tries); your commits are safe here and the next sync pushes them");
+      error.remote_failure = RemoteFailure::kept_moving;
+      return error;
+    }
     spdlog::info("sync: origin moved on while we pushed; fetching and merging again");
   }
   auto counts = remote.ahead_behind();

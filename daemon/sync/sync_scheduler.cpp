@@ -101,9 +101,7 @@ Result<SyncReport> SyncScheduler::round() {
     auto origin = remote->origin_url();
     if (origin) url = *origin;
     try {
-      result = url ? run_sync_cycle(*remote, integrate_)
-                   : Result<SyncReport>(make_error(ErrorCode::not_found,
-                                                   "this plan has no remote yet; set one with `lorsync remote URL`"));
+      result = run_sync_cycle(*remote, integrate_);
     } catch (const std::exception& e) {
       // The sync thread must not die with the daemon's other threads still serving.
       result = make_error(ErrorCode::io, std::string("sync failed unexpectedly: ") + e.what());
@@ -129,7 +127,7 @@ Result<SyncReport> SyncScheduler::round() {
       status_.last_error.reset();
       if (settings_.interval.count() > 0) next = settings_.interval;
     } else {
-      status_.state = is_unreachable(result.error()) ? "offline" : "error";
+      status_.state = result.error().remote_failure == RemoteFailure::unreachable ? "offline" : "error";
       status_.last_error = result.error().message;
       ++status_.failures;
       auto backoff = settings_.retry_min * (1LL << std::min(status_.failures - 1, 20));

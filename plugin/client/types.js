@@ -374,6 +374,30 @@ export {};
  * @typedef {"usage"|"exists"|"invalid_plan"|"not_found"|"conflict"|"locked"|"io"|"git"|"no_author"|"remote"} ErrorKind
  */
 
+/**
+ * What kind of fault a failed sync round met at the remote, in `data.failure` of a -32005 error.
+ * unreachable: no connection (offline, the server is down, its name does not resolve; the daemon
+ * retries quietly, state offline); auth: the remote refused our credentials or none could be offered;
+ * certificate: the server's certificate or host key is not trusted; not_found: no git repository at the
+ * URL (a missing folder, a folder that is not one); unsupported_url: not a kind of URL lorsync can use;
+ * rejected: the remote refused the push (a hook, a lock); kept_moving: every push lost the race to
+ * another device's, the next round pushes; damaged: the remote sent corrupt or incomplete data;
+ * cancelled: the daemon is stopping; other: anything else git reported.
+ * @typedef {"unreachable"|"auth"|"certificate"|"not_found"|"unsupported_url"|"rejected"|"kept_moving"|"damaged"|"cancelled"|"other"} RemoteFailure
+ */
+
+/**
+ * The `data` of every error `sync.now` answers for a failed round: its kind (`error`: remote for
+ * -32005, not_found when the plan has no remote, ...), for a remote's fault which one (`failure`), the
+ * diagnostics of a plan a merge could not check, and the sync state the round left behind (`sync`, as
+ * sync.status answers it).
+ * @typedef {Object} SyncFailedData
+ * @property {ErrorKind} error
+ * @property {RemoteFailure} [failure]
+ * @property {Array<Diagnostic>} [diagnostics]
+ * @property {SyncState} sync
+ */
+
 // Entity data (the plan schemas)
 
 /**

@@ -2,18 +2,17 @@
 // and on its timer, tells subscribers (plan.changed source sync, sync.changed),
 // reports conflicts in sync.status, and keeps serving through every remote
 // fault — a missing path, not a repository, a hook that rejects pushes, ssh to
-// a closed port, a corrupt object — backing off and losing no local commit.
-// Also kill -9 in the middle of a merge.
+// a closed port, a corrupt object — backing off, losing no local commit, and
+// naming the fault's kind in sync.now's error; `lorsync sync` reports a failed
+// round the same with and without a daemon. Also kill -9 in the middle of a merge.
 #include <catch2/catch.hpp>
 
 #include "integration/sync_support.hpp"
 #include "support/daemon.hpp"
+#include "support/git_server.hpp"
 #include "support/rpc_calls.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -63,51 +62,6 @@ void eventually(const std::function<bool()>& condition, milliseconds timeout, co
 bool is_ancestor(const fs::path& repo, const std::string& commit, const std::string& of) {
   return run_git(repo, {"merge-base", "--is-ancestor", commit, of}).exit_code == 0;
 }
-
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-// `git daemon` serving a folder of bare repositories over git:// on 127.0.0.1, pushes allowed, so that
-// the remote's hooks run as on a real server. Stopped when the test ends.
-struct GitServer {
-  TempDir dir;
-  uint16_t port = free_port();
-  fs::path pid_file = dir / "git-daemon.pid";
-  explicit GitServer(const fs::path& base) {
-    ProcessResult started = run_process({"git", "daemon", "--detach", "--reuseaddr", "--export-all",
-                                         "--enable=receive-pack", "--listen=127.0.0.1", "--port=" + std::to_string(port),
-                                         "--pid-file=" + pid_file.string(), "--base-path=" + base.string(),
-                                         base.string()});
-    INFO(started.err);
-    REQUIRE(started.exit_code == 0);
-    // Ready once it accepts connections.
-    eventually(
-        [this] {
-          int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-          sockaddr_in address{};
-          address.sin_family = AF_INET;
-          address.sin_port = htons(port);
-          address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-          bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-          ::close(fd);
-          return up;
-        },
-        milliseconds(5000), "git daemon listens");
-  }
-  ~GitServer() {
-    std::string pid = read_file(pid_file);
-    if (!pid.empty()) ::kill(std::stoi(pid), SIGTERM);
-  }
-};
 
 }  // namespace
 
@@ -182,6 +136,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
   SyncingDevice laptop("laptop");
   start_with_sample(laptop.device, good);
   std::string expected_words;
+  std::string expected_failure;  // sync.now's data.failure
   std::function<void()> repair;  // makes the remote usable again, where that is possible here
   TempDir scratch;
   std::optional<GitServer> git_server;
@@ -190,6 +145,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     fs::path missing = scratch / "usb/plan.git";
     laptop.device.ok({"remote", missing.string()});
     expected_words = "does not exist";
+    expected_failure = "not_found";
     repair = [&good, missing] {
       REQUIRE(run_process({"git", "clone", "-q", "--bare", good.path.string(), missing.string()}).exit_code == 0);
     };
@@ -199,6 +155,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     write_file(scratch / "not-a-repo/notes.txt", "just a folder\n");
     laptop.device.ok({"remote", (scratch / "not-a-repo").string()});
     expected_words = "not a git repository";
+    expected_failure = "not_found";
     repair = [&] { laptop.device.ok({"remote", good.path.string()}); };
   }
   SECTION("the remote's pre-receive hook rejects pushes") {
@@ -210,11 +167,13 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     git_server.emplace(served);
     laptop.device.ok({"remote", "git://127.0.0.1:" + std::to_string(git_server->port) + "/plan.git"});
     expected_words = "refused the push";
+    expected_failure = "rejected";
     repair = [hook] { fs::remove(hook); };
   }
   SECTION("ssh to a closed port") {
     laptop.device.ok({"remote", "ssh://git@127.0.0.1:" + std::to_string(free_port()) + "/plan.git"});
     expected_words = "cannot reach the remote";
+    expected_failure = "unreachable";
     repair = [&] { laptop.device.ok({"remote", good.path.string()}); };
   }
   SECTION("an object in the remote is corrupt") {
@@ -229,6 +188,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     fs::permissions(object, fs::perms::owner_read | fs::perms::owner_write);
     write_file(object, "this is not a zlib stream");
     expected_words = "damaged";
+    expected_failure = "damaged";
   }
 
   REQUIRE_FALSE(expected_words.empty());
@@ -253,7 +213,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     }
   }
   INFO(status.dump());
-  CHECK((status["state"] == "offline" || status["state"] == "error"));
+  CHECK(status["state"] == (expected_failure == "unreachable" ? "offline" : "error"));
   CHECK(status["last_error"].get<std::string>().find(expected_words) != std::string::npos);
   CHECK(status["ahead"].get<int>() >= 2);
   CHECK(failed_at[2] - failed_at[1] > (failed_at[1] - failed_at[0]) * 3 / 2);
@@ -264,6 +224,9 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
   REQUIRE(now);
   CHECK(error_code(*now) == -32005);
   CHECK((*now)["error"]["message"].get<std::string>().find(expected_words) != std::string::npos);
+  CHECK((*now)["error"]["data"]["error"] == "remote");
+  CHECK((*now)["error"]["data"]["failure"] == expected_failure);
+  CHECK((*now)["error"]["data"]["sync"]["last_error"] == (*now)["error"]["message"]);
   for (const auto& commit : local_commits) CHECK(is_ancestor(laptop.device.plan, commit, "HEAD"));
 
   if (repair) {
@@ -276,6 +239,42 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     for (const auto& commit : local_commits) CHECK(is_ancestor(remote_repo, commit, "main"));
   }
   CHECK(run_git(laptop.device.plan, {"fsck", "--full"}).exit_code == 0);
+}
+
+TEST_CASE("lorsync sync: a failed round is the same error with and without a daemon, for each kind of fault") {
+  BareRemote good;
+  SyncingDevice laptop("laptop");
+  start_with_sample(laptop.device, good);
+  TempDir scratch;
+  fs::create_directories(scratch / "not-a-repo");
+  const std::vector<std::string> remotes = {(scratch / "usb/plan.git").string(), (scratch / "not-a-repo").string(),
+                                            "git://127.0.0.1:" + std::to_string(free_port()) + "/plan.git"};
+  auto sync_error = [&laptop] {
+    ProcessResult run = laptop.device.lorsync({"--json", "sync"});
+    INFO(run.out << run.err);
+    json out = json::parse(run.out, nullptr, false);
+    REQUIRE(out.is_object());
+    return std::pair{run.exit_code, out["error"]};
+  };
+  for (const std::string& url : remotes) {
+    laptop.device.ok({"remote", url});
+    auto [direct_exit, direct] = sync_error();
+    laptop.start();
+    auto [daemon_exit, through_daemon] = sync_error();
+    laptop.daemon.reset();
+    INFO(url << "\n" << direct.dump() << "\n" << through_daemon.dump());
+    CHECK(direct_exit == 3);
+    CHECK(daemon_exit == direct_exit);
+    CHECK(through_daemon == direct);
+  }
+  // The plan's remote removed: not a remote's failure, and not one through the daemon either.
+  laptop.device.git({"remote", "remove", "origin"});
+  auto [direct_exit, direct] = sync_error();
+  laptop.start();
+  auto [daemon_exit, through_daemon] = sync_error();
+  CHECK(direct_exit == 2);
+  CHECK(daemon_exit == direct_exit);
+  CHECK(through_daemon == direct);
 }
 
 TEST_CASE("lorsyncd: killed with -9 in the middle of a merge, the restarted daemon finishes it with a clean work tree") {

@@ -228,9 +228,10 @@ describe('every method, against lorsyncd', () => {
     const state = await client.syncStatus();
     assert.equal(state.state, 'no-remote');
     assert.equal(state.remote, null);
-    const failed = await rejectsWith(client.syncNow(), RpcError, ErrorCode.SyncFailed);
+    const failed = await rejectsWith(client.syncNow(), RpcError, ErrorCode.NotFound);
     assert.ok(!(failed instanceof TimeoutError) && !(failed instanceof ConnectionError));
-    assert.equal(failed.data.state, 'no-remote');
+    assert.equal(failed.data.error, 'not_found');
+    assert.equal(failed.data.sync.state, 'no-remote');
 
     await rejectsWith(client.syncResolve(), RpcError, ErrorCode.NotFound);
     // What a merge records (see sync.resolve); written by hand, lorsyncd commits it as an outside edit.

@@ -326,11 +326,13 @@ TEST_CASE("openrpc: results and notifications have the documented shapes", "[ope
   json refused = h.call("programs.assign", {{"program", programs[0]["id"]}, {"letters", {"qureshi-home"}}});
   REQUIRE(refused["error"]["code"] == kInvalidParams);
   CHECK_FALSE(refused["error"]["data"]["problems"].empty());
-  // Sync: first with no remote (-32005 with the state as data), then with a real bare one.
+  // Sync: first with no remote (not found, with the sync state in data), then with a real bare one.
   check_result("sync.status", json::object());
   json no_remote = h.call("sync.now", json::object());
-  REQUIRE(no_remote["error"]["code"] == kSyncFailed);
-  CHECK(schemas.problems("/components/schemas/SyncState", no_remote["error"]["data"]) == "");
+  REQUIRE(no_remote["error"]["code"] == kNotFound);
+  CHECK(no_remote["error"]["data"]["error"] == "not_found");
+  CHECK(no_remote["error"]["data"]["sync"]["state"] == "no-remote");
+  CHECK(schemas.problems("/components/schemas/SyncFailedData", no_remote["error"]["data"]) == "");
   REQUIRE(run_process({"git", "init", "-q", "--bare", (h.dir / "remote.git").string()}).exit_code == 0);
   REQUIRE(Remote::open(h.dir / "plan").value().set_origin((h.dir / "remote.git").string()).ok());
   json report = check_result("sync.now", json::object());

@@ -1,10 +1,15 @@
 // Sync in process, with real repositories and a real bare remote in temp dirs:
 // the property that devices editing at random, syncing at random, always
-// converge with nothing lost; and crash recovery of an interrupted merge.
+// converge with nothing lost; crash recovery of an interrupted merge; each
+// kind of remote failure as the remote gives it; and the plan's location and
+// LORSYNC_TODAY rules sync's commands rely on.
 #include <catch2/catch.hpp>
 
+#include "common/date.hpp"
 #include "merge/tree_merge.hpp"
+#include "store/plan_location.hpp"
 #include "store/store.hpp"
+#include "support/git_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "sync/sync_cycle.hpp"
@@ -193,4 +198,134 @@ TEST_CASE("sync property: random edits on two or three devices with random sync 
     for (const auto& commit : pushed)
       CHECK(run_process({"git", "-C", fleet.bare.string(), "merge-base", "--is-ancestor", commit, "main"}).exit_code == 0);
   }
+}
+
+namespace {
+
+// A fetch from `url` by a device whose plan has it as origin.
+Error fetch_failure(const std::string& url) {
+  Fleet fleet(1);
+  SimDevice& device = fleet.devices.front();
+  REQUIRE(device.remote->set_origin(url).ok());
+  auto fetched = device.remote->fetch();
+  REQUIRE_FALSE(fetched.ok());
+  return fetched.error();
+}
+
+}  // namespace
+
+TEST_CASE("sync: a remote's failure comes back as its kind, decided from libgit2's codes and error classes",
+          "[sync]") {
+  TempDir scratch;
+  SECTION("a closed port on 127.0.0.1 is unreachable") {
+    for (const std::string scheme : {"git", "ssh", "http"}) {
+      Error error = fetch_failure(scheme + "://127.0.0.1:" + std::to_string(free_port()) + "/plan.git");
+      INFO(error.message);
+      CHECK(error.code == ErrorCode::remote);
+      CHECK(error.remote_failure == RemoteFailure::unreachable);
+      CHECK_THAT(error.message, Catch::Contains("cannot reach the remote"));
+    }
+  }
+  SECTION("a folder that does not exist, and one that is no repository, are not found") {
+    for (const std::string& folder : {(scratch / "nowhere.git").string(), "file://" + (scratch / "nowhere.git").string(),
+                                      scratch.path().string()}) {
+      Error error = fetch_failure(folder);
+      INFO(error.message);
+      CHECK(error.remote_failure == RemoteFailure::not_found);
+      CHECK_THAT(error.message, Catch::Contains("not a git repository, or it does not exist"));
+    }
+  }
+  SECTION("a kind of URL lorsync has no transport for") {
+    Error error = fetch_failure("ftp://127.0.0.1/plan.git");
+    CHECK(error.remote_failure == RemoteFailure::unsupported_url);
+    CHECK_THAT(error.message, Catch::Contains("cannot use this kind of URL"));
+  }
+  SECTION("errors that are not the remote's carry no remote failure") {
+    Fleet fleet(1);
+    auto unset = fleet.devices.front().remote->set_origin("  ");
+    REQUIRE_FALSE(unset.ok());
+    CHECK(unset.error().remote_failure == RemoteFailure::none);
+  }
+}
+
+TEST_CASE("sync: a push the remote cannot fast-forward is told from one it refuses, and the next cycle merges and pushes",
+          "[sync]") {
+  Fleet fleet(2);
+  SimDevice& laptop = fleet.devices[0];
+  SimDevice& desktop = fleet.devices[1];
+  std::optional<GitServer> server;
+  SECTION("a folder") {}
+  SECTION("git:// served by git daemon") {
+    server.emplace(fleet.dir.path());
+    const std::string url = "git://127.0.0.1:" + std::to_string(server->port) + "/remote.git";
+    for (SimDevice* device : {&laptop, &desktop}) REQUIRE(device->remote->set_origin(url).ok());
+  }
+  REQUIRE(desktop.store->record("qureshi-home", LetterEvent{kToday, "reminded", "", "from the desktop"}).ok());
+  REQUIRE(desktop.sync().ok());
+  REQUIRE(laptop.store->record("brennan-neurology", LetterEvent{kToday, "uploaded", "", "from the laptop"}).ok());
+  // Without a fetch first, the laptop's push would lose the desktop's commit: the remote refuses it.
+  auto refused = laptop.remote->push();
+  INFO((refused ? "" : refused.error().message));
+  REQUIRE(refused.ok());
+  CHECK(*refused == PushOutcome::rejected_not_fast_forward);
+  auto synced = laptop.sync();
+  INFO((synced ? "" : synced.error().message));
+  REQUIRE(synced.ok());
+  CHECK(synced->pushed);
+  CHECK(git_out(fleet.bare, {"rev-parse", "main"}) == git_out(laptop.root, {"rev-parse", "HEAD"}));
+
+  // A remote refusing for a reason of its own is no race to retry (libgit2 runs no hooks on a folder).
+  if (!server) return;
+  fs::path hook = fleet.bare / "hooks/pre-receive";
+  std::ofstream(hook) << "#!/bin/sh\necho 'pushes are frozen' >&2\nexit 1\n";
+  fs::permissions(hook, fs::perms::owner_all);
+  REQUIRE(laptop.store->record("qureshi-home", LetterEvent{kToday, "thanked", "", "from the laptop"}).ok());
+  auto frozen = laptop.remote->push();
+  REQUIRE_FALSE(frozen.ok());
+  CHECK(frozen.error().remote_failure == RemoteFailure::rejected);
+  CHECK_THAT(frozen.error().message, Catch::Contains("refused the push"));
+}
+
+TEST_CASE("LORSYNC_TODAY: a date overrides today, unset or empty it does not, anything else is refused", "[date]") {
+  const char* saved = std::getenv("LORSYNC_TODAY");
+  const std::string restore = saved ? saved : "";
+  ::setenv("LORSYNC_TODAY", "2026-09-30", 1);
+  auto given = today_override_from_env();
+  REQUIRE(given.ok());
+  CHECK(*given == parse_date("2026-09-30"));
+  ::setenv("LORSYNC_TODAY", "", 1);
+  auto empty = today_override_from_env();
+  REQUIRE(empty.ok());
+  CHECK_FALSE(empty->has_value());
+  for (const char* malformed : {"2026-02-30", "tomorrow", "2026-9-30"}) {
+    ::setenv("LORSYNC_TODAY", malformed, 1);
+    auto refused = today_override_from_env();
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::usage);
+    CHECK(refused.error().message == "LORSYNC_TODAY=" + std::string(malformed) + " is not a date (YYYY-MM-DD)");
+  }
+  if (saved) ::setenv("LORSYNC_TODAY", restore.c_str(), 1);
+  else ::unsetenv("LORSYNC_TODAY");
+}
+
+TEST_CASE("plan location: init and clone create the plan at DIR, else --plan, else the default - and a missing plan says how to make one",
+          "[store]") {
+  CHECK(new_plan_dir("/tmp/given", "/tmp/option") == fs::path("/tmp/given"));
+  CHECK(new_plan_dir("", "/tmp/option") == fs::path("/tmp/option"));
+  CHECK(new_plan_dir("", "") == default_plan_dir());
+  CHECK(new_plan_dir("relative", "") == fs::current_path() / "relative");
+  TempDir empty;
+  auto opened = Store::open(empty.path());
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == ErrorCode::not_found);
+  CHECK(opened.error().message == no_plan_at(empty.path()).message);
+  CHECK_THAT(opened.error().message, Catch::StartsWith("no plan at " + empty.path().string() + "; create one with `lorsync init`"));
+  CHECK_THAT(opened.error().message, Catch::EndsWith("or pass --plan DIR"));
+}
+
+TEST_CASE("a commit's summary is what follows VERB: KIND/ID, or the whole first line when it has no such part",
+          "[store]") {
+  CHECK(CommitResult{"c", "letters/x.md", "r", "record: letters/x — reminded"}.summary() == "reminded");
+  CHECK(CommitResult{"c", "sync-conflicts.yaml", "r", "resolve: 2 sync conflicts"}.summary() == "resolve: 2 sync conflicts");
+  CHECK(CommitResult{"c", "", "", ""}.summary().empty());
 }
