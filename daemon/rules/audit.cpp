@@ -1,5 +1,6 @@
 #include "rules/audit.hpp"
 
+#include "common/json_members.hpp"
 #include "deadlines/schedule.hpp"
 
 #include <algorithm>
@@ -18,14 +19,30 @@ const char* severity_name(Severity severity) {
 nlohmann::json to_json(const Finding& f) {
   auto refs = nlohmann::json::array();
   for (const auto& r : f.refs) refs.push_back({{"path", r.path}, {"line", r.line}, {"field", r.field}});
-  return {{"rule", f.rule},   {"severity", severity_name(f.severity)}, {"message", f.message},
-          {"refs", refs},     {"action", f.action},                    {"guide", f.guide},
-          {"due", f.due ? nlohmann::json(format_date(*f.due)) : nlohmann::json()}};
+  return {{"rule", f.rule},       {"severity", severity_name(f.severity)}, {"message", f.message},
+          {"refs", refs},         {"action", f.action},                    {"commands", f.commands},
+          {"guide", f.guide},     {"due", f.due ? nlohmann::json(format_date(*f.due)) : nlohmann::json()}};
+}
+
+void from_json(const nlohmann::json& in, Finding& f) {
+  f = Finding{string_member(in, "rule"), Severity::info, string_member(in, "message"), {},
+              string_member(in, "action"), string_member(in, "guide"), parse_date(string_member(in, "due")), {}};
+  const std::string severity = string_member(in, "severity");
+  for (Severity known : {Severity::error, Severity::warning, Severity::info})
+    if (severity == severity_name(known)) f.severity = known;
+  if (!in.is_object()) return;
+  if (auto refs = in.find("refs"); refs != in.end() && refs->is_array())
+    for (const auto& r : *refs)
+      f.refs.push_back(SourceRef{string_member(r, "path"), int_member(r, "line"), 0, string_member(r, "field")});
+  if (auto commands = in.find("commands"); commands != in.end() && commands->is_array())
+    for (const auto& command : *commands)
+      if (command.is_string()) f.commands.push_back(command.get<std::string>());
 }
 
 void FindingSink::add(Severity severity, std::string message, std::string action, std::vector<SourceRef> refs,
-                      std::optional<Date> due) {
-  out_.push_back(Finding{rule_, severity, std::move(message), std::move(refs), std::move(action), guide_, due});
+                      std::optional<Date> due, std::vector<std::string> commands) {
+  out_.push_back(Finding{rule_, severity, std::move(message), std::move(refs), std::move(action), guide_, due,
+                         std::move(commands)});
 }
 
 const std::vector<Rule>& rule_registry() {

@@ -15,6 +15,8 @@
 namespace lorsync {
 
 inline constexpr int kActNowDays = 7;
+// The command that suggests which letters to assign, named by more than one rule's advice.
+inline const std::string kSuggestLettersCommand = "lorsync programs";
 
 struct AuditContext {
   const Model& model;
@@ -25,8 +27,9 @@ struct AuditContext {
 class FindingSink {
  public:
   FindingSink(const char* rule, const char* guide, std::vector<Finding>& out) : rule_(rule), guide_(guide), out_(out) {}
+  // `commands`: each lorsync command `action` suggests, verbatim as written there.
   void add(Severity severity, std::string message, std::string action, std::vector<SourceRef> refs,
-           std::optional<Date> due = std::nullopt);
+           std::optional<Date> due = std::nullopt, std::vector<std::string> commands = {});
 
  private:
   const char* rule_;

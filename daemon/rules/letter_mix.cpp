@@ -31,8 +31,9 @@ void check_letters_total(const AuditContext& c, FindingSink& out) {
     out.add(Severity::info,
             "You have " + std::to_string(active) + " active letters; each program receives at most " +
                 std::to_string(policy.letters_max) + ".",
-            "Choose the strongest " + std::to_string(policy.letters_max) + " for each program (lorsync programs suggests them).",
-            {plan_ref(c, {"policy"})});
+            "Choose the strongest " + std::to_string(policy.letters_max) + " for each program (" + kSuggestLettersCommand +
+                " suggests them).",
+            {plan_ref(c, {"policy"})}, std::nullopt, {kSuggestLettersCommand});
 }
 
 void check_pmr_letters(const AuditContext& c, FindingSink& out) {

@@ -104,10 +104,12 @@ void check_waiver(const AuditContext& c, FindingSink& out) {
     // Waiving happens in ERAS when the request is made, so it is advice from the ask on, not while planning.
     if (!letter.active() || letter.status == LetterStatus::planned || letter.waived.value_or(false)) continue;
     LetterFacts f = facts_of(c.model, letter);
+    const std::string record_waiver = "lorsync set letter " + letter.id + " waived=true";
     out.add(Severity::warning, "You have not waived your right to see " + writer_label(f) + "'s letter.",
-            "Waive it when you create the request in ERAS (programs find waived letters more credible), then: lorsync "
-            "set letter " + letter.id + " waived=true",
-            {ref_to(letter.document, letter.waived ? std::vector<std::string>{"waived"} : std::vector<std::string>{})});
+            "Waive it when you create the request in ERAS (programs find waived letters more credible), then: " +
+                record_waiver,
+            {ref_to(letter.document, letter.waived ? std::vector<std::string>{"waived"} : std::vector<std::string>{})},
+            std::nullopt, {record_waiver});
   }
 }
 

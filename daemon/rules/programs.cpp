@@ -6,6 +6,11 @@
 #include <algorithm>
 
 namespace lorsync {
+namespace {
+
+std::string assign_command(const std::string& program_id) { return "lorsync assign " + program_id + " LETTER..."; }
+
+}  // namespace
 
 void check_program_requirements(const AuditContext& c, FindingSink& out) {
   for (const auto& [id, program] : c.model.programs) {
@@ -13,8 +18,8 @@ void check_program_requirements(const AuditContext& c, FindingSink& out) {
       if (c.today < c.model.settings.eras_submit) continue;  // assigning comes with submitting
       out.add(Severity::error, program.name + " has no letters assigned, and you planned to submit on " +
                                    format_date(c.model.settings.eras_submit) + ".",
-              "Assign letters: lorsync programs shows a suggestion, lorsync assign " + id + " LETTER... records it.",
-              {ref_to(program.document, {"name"})});
+              "Assign letters: " + kSuggestLettersCommand + " shows a suggestion, " + assign_command(id) + " records it.",
+              {ref_to(program.document, {"name"})}, std::nullopt, {kSuggestLettersCommand, assign_command(id)});
       continue;
     }
     auto problems = assignment_problems(c.model, program, program.letters);
@@ -22,8 +27,8 @@ void check_program_requirements(const AuditContext& c, FindingSink& out) {
     std::string text;
     for (size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
     out.add(Severity::error, program.name + ": " + text + ".",
-            "Change the letters assigned to " + program.name + " (lorsync programs suggests a set that fits).",
-            {ref_to(program.document, {"letters"})});
+            "Change the letters assigned to " + program.name + " (" + kSuggestLettersCommand + " suggests a set that fits).",
+            {ref_to(program.document, {"letters"})}, std::nullopt, {kSuggestLettersCommand});
   }
 }
 
@@ -36,8 +41,8 @@ void check_program_deadline(const AuditContext& c, FindingSink& out) {
       out.add(Severity::warning,
               program.name + "'s deadline (" + deadline + ") comes before programs review (" +
                   format_date(c.model.settings.programs_review) + "), and no letters are assigned to it yet.",
-              "Assign letters that will be uploaded by " + deadline + ": lorsync assign " + id + " LETTER...", refs,
-              *program.deadline);
+              "Assign letters that will be uploaded by " + deadline + ": " + assign_command(id), refs,
+              *program.deadline, {assign_command(id)});
       continue;
     }
     std::string late = late_letters(c.model, program);
@@ -64,10 +69,11 @@ void check_visa_sponsorship(const AuditContext& c, FindingSink& out) {
 void check_sync_conflict(const AuditContext& c, FindingSink& out) {
   for (const auto& conflict : c.model.conflicts) {
     bool both_kept = conflict.field == "notes" || conflict.field == "text";
+    const std::string resolve = "lorsync resolve " + conflict.path + " " + conflict.field;
     out.add(Severity::warning, describe(conflict) + ".",
-            std::string(both_kept ? "Keep one of the two texts" : "Check the kept value") +
-                " and settle it with lorsync resolve " + conflict.path + " " + conflict.field + ".",
-            {SourceRef{conflict.path, 0, 0, conflict.field}});
+            std::string(both_kept ? "Keep one of the two texts" : "Check the kept value") + " and settle it with " +
+                resolve + ".",
+            {SourceRef{conflict.path, 0, 0, conflict.field}}, std::nullopt, {resolve});
   }
 }
 

@@ -144,6 +144,9 @@ export {};
  * @property {string} message What is wrong, in plain words.
  * @property {Array<SourceRef>} refs Where in the files (first is the main one); may be empty.
  * @property {string} action What to do next; may be empty.
+ * @property {Array<string>} commands Each lorsync command the action suggests, written exactly as it
+ *   appears in action (placeholders such as LETTER... included), in the order they appear; may be
+ *   empty.
  * @property {string} guide The section of the LOR guide the rule comes from; may be empty.
  * @property {Date|null} due The day to act by, for advice that has one (null otherwise). Findings due
  *   within 7 days, or late, come first, by this day.

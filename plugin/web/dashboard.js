@@ -4,10 +4,15 @@
 // after a reconnect. Used by the browser page (app.js) and the Zotero plugin: it touches no
 // globals, only container.ownerDocument and its window's timers.
 
-import {
-  renderReadiness, renderLetters, renderDeadlines, renderFindings, renderPrograms, renderSync,
-  renderPacketItem, closeDialogs, h, fill,
-} from './views.js';
+import { h, fill } from './dom.js';
+import { closeDialogs } from './dialog.js';
+import { renderReadiness } from './readiness-view.js';
+import { renderLetters } from './letters-view.js';
+import { renderDeadlines } from './deadlines-view.js';
+import { renderFindings } from './findings-view.js';
+import { renderPrograms } from './programs-view.js';
+import { renderPacketItem } from './packet-view.js';
+import { renderSync } from './sync-view.js';
 import { PACKET_KINDS, SPECIALTY_LABELS, formatDate, describeError, writerOf, daysBetween } from './derive.js';
 
 const CONNECTION_WORDS = {
@@ -69,7 +74,7 @@ export function mountDashboard(container, client, options = {}) {
   const failures = {};          // what could not be fetched, by data key
   const ownCommits = new Set(); // commits this page made: not announced as changes from elsewhere
   const pendingChanges = [];    // plan.changed params not announced yet
-  const busy = new Set();       // keys of the actions in flight (views.js), drawn busy across redraws
+  const busy = new Set();       // keys of the actions in flight (dom.js's ctx.busy), drawn busy across redraws
   let committing = 0;           // own commits not answered yet: their plan.changed may come first
   let lastState = null;
   let diagnostics = null;       // from plan.invalid, until the next valid change

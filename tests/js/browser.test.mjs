@@ -120,6 +120,13 @@ test('the dashboard loads with the sample\'s letters and deadlines, and takes th
     assert.match(await second.textContent(), /in 2 days/);
     assert.match(await second.textContent(), /Due soon/);
     assert.match(await page.locator('[data-section="findings"]').textContent(), /Warnings \(3\)/);
+    // The commands a finding suggests are code, from the finding's own list (the CLI's audit has the
+    // same), shown by severity as the page groups them.
+    const audit = JSON.parse(sandbox.lorsync(['audit', '--json', '--plan', plan]).stdout);
+    const suggested = ['error', 'warning', 'info'].flatMap((severity) =>
+      audit.findings.filter((finding) => finding.severity === severity).flatMap((finding) => finding.commands));
+    assert.ok(suggested.length > 0, 'the sample has findings that suggest commands');
+    assert.deepEqual(await page.locator('[data-section="findings"] .finding-action code').allTextContents(), suggested);
     assert.match(await page.locator('[data-section="programs"]').textContent(), /Lakeshore Rehabilitation Institute PM&R/);
     assert.match(await page.locator('[data-section="sync"]').textContent(), /This device only/);
 

@@ -151,6 +151,50 @@ TEST_CASE("every rule in the registry has a case where it fires and the strong p
   }
 }
 
+// The findings of every case that fires, and of the weak plan with no letters assigned to its programs
+// (the advice that names lorsync assign).
+std::vector<Finding> findings_of_all_cases() {
+  std::vector<Finding> all;
+  for (const auto& c : cases())
+    if (c.fires)
+      for (auto& f : audit(c)) all.push_back(std::move(f));
+  Model unassigned = load_fixture("weak");
+  for (auto& [id, program] : unassigned.programs) program.letters.clear();
+  for (auto& f : run_audit(unassigned, *parse_date("2026-09-10"))) all.push_back(std::move(f));
+  return all;
+}
+
+TEST_CASE("a finding's commands are the lorsync commands its action names, verbatim") {
+  std::set<std::string> rules_with_commands;
+  for (const auto& f : findings_of_all_cases()) {
+    INFO(f.rule << ": " << f.action);
+    size_t searched_from = 0;
+    for (const auto& command : f.commands) {
+      CHECK(command.rfind("lorsync ", 0) == 0);
+      size_t at = f.action.find(command, searched_from);
+      REQUIRE(at != std::string::npos);  // in the action, in the order it is written there
+      searched_from = at + command.size();
+    }
+    // Every command the English names is in the list: no "lorsync " starts outside one.
+    size_t named = 0;
+    for (size_t at = f.action.find("lorsync "); at != std::string::npos; at = f.action.find("lorsync ", at + 1))
+      ++named;
+    CHECK(named == f.commands.size());
+    if (!f.commands.empty()) rules_with_commands.insert(f.rule);
+  }
+  CHECK(rules_with_commands == std::set<std::string>{"ask-window", "follow-up", "letters-total", "program-deadline",
+                                                     "program-requirements", "reminder-due", "sync-conflict",
+                                                     "thank-writers", "waiver"});
+}
+
+TEST_CASE("a finding reads back from its JSON as it was written") {
+  for (const auto& f : findings_of_all_cases()) {
+    INFO(f.rule << ": " << f.message);
+    nlohmann::json written = to_json(f);
+    CHECK(to_json(written.get<Finding>()) == written);
+  }
+}
+
 TEST_CASE("findings point at the exact line and field") {
   auto findings = run_audit(load_fixture("weak"), *parse_date("2026-09-10"));
   auto waiver = std::find_if(findings.begin(), findings.end(), [](const Finding& f) { return f.rule == "waiver"; });

@@ -3,7 +3,9 @@
 // bootstrap.js imports this once into Zotero's shared module global and passes its own global as
 // `scope` (Zotero, Services, Components, timers). That module global outlives a disable/enable,
 // so every bit of state lives in the LorsyncPlugin instance, never in this module.
-import { renderDeadlines, renderPacketItem, renderReadiness } from '../web/views.js';
+import { renderDeadlines } from '../web/deadlines-view.js';
+import { renderPacketItem } from '../web/packet-view.js';
+import { renderReadiness } from '../web/readiness-view.js';
 import { PACKET_KINDS, packetKindOf } from '../web/derive.js';
 import { createClient, describeProblem } from './connection.js';
 
