@@ -84,9 +84,11 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
     return json{{"authenticated", true}};
   }, MethodTraits{.needs_auth = false});
   const MethodTraits writes{.writes = true};
-  // A change with the client's request_id is made once: a retry (its reply lost) gets the first result.
-  auto once = [this](auto decode, auto change) {
-    return [this, decode, change](const json& p, Caller&) -> MethodResult {
+  // A change with the client's request_id is made once: a retry (its reply lost) gets the first result,
+  // as `replay` tells it from the commit.
+  auto commit_alone = [](const auto&, const CommitResult& first) { return json(first); };
+  auto once = [this](auto decode, auto change, auto replay) {
+    return [this, decode, change, replay](const json& p, Caller&) -> MethodResult {
       auto params = decode(p);
       if (!params) return to_rpc_error(params.error());
       auto request = p.find("request_id");
@@ -97,12 +99,13 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
       if (!earlier) return to_rpc_error(earlier.error());
       if (earlier.value()) {
         spdlog::debug("request {} was committed already ({}); answering with that", id, earlier.value()->commit);
-        return json(**earlier);
+        return replay(params.value(), **earlier);
       }
       Store::RequestScope scope(store_, id);
       return (this->*change)(params.value());
     };
   };
+  auto once_commit = [once, commit_alone](auto decode, auto change) { return once(decode, change, commit_alone); };
   // Params decoded to the method's type: the dispatcher has checked their shape already (api/params).
   auto typed = [this](auto decode, auto method) {
     return [this, decode, method](const json& p, Caller&) -> MethodResult {
@@ -117,14 +120,21 @@ void PlanService::register_methods(Dispatcher& dispatcher, std::string token) {
   dispatcher.add("audit.run", [this](const json&, Caller&) { return audit(); });
   dispatcher.add("deadlines.list", typed(decode_deadlines, &PlanService::deadlines));
   dispatcher.add("programs.list", [this](const json&, Caller&) { return programs(); });
-  dispatcher.add("programs.assign", typed(decode_assign, &PlanService::assign), writes);
-  dispatcher.add("entity.create", once(decode_create, &PlanService::create), writes);
-  dispatcher.add("entity.update", once(decode_update, &PlanService::update), writes);
-  dispatcher.add("entity.delete", once(decode_delete, &PlanService::remove), writes);
-  dispatcher.add("letter.record", once(decode_record, &PlanService::record), writes);
+  dispatcher.add("programs.assign",
+                 once(decode_assign, &PlanService::assign,
+                      [this](const AssignParams& params, const CommitResult& first) {
+                        json out = first;
+                        out["problems"] = check_assignment(snapshot()->model, params.program, params.letters, true).problems;
+                        return out;
+                      }),
+                 writes);
+  dispatcher.add("entity.create", once_commit(decode_create, &PlanService::create), writes);
+  dispatcher.add("entity.update", once_commit(decode_update, &PlanService::update), writes);
+  dispatcher.add("entity.delete", once_commit(decode_delete, &PlanService::remove), writes);
+  dispatcher.add("letter.record", once_commit(decode_record, &PlanService::record), writes);
   dispatcher.add("letter.draft", typed(decode_draft, &PlanService::draft));
   dispatcher.add("history.log", typed(decode_log, &PlanService::log), writes);
-  dispatcher.add("sync.resolve", once(decode_resolve, &PlanService::resolve), writes);
+  dispatcher.add("sync.resolve", once_commit(decode_resolve, &PlanService::resolve), writes);
   dispatcher.add("subscribe", [this](const json&, Caller& c) { return subscribe(c); });
   dispatcher.add("unsubscribe", [this](const json&, Caller& c) { return unsubscribe(c); });
 }
@@ -347,9 +357,7 @@ MethodResult PlanService::log(const LogParams& params) {
   auto entries = store_.log(params.limit);
   if (!entries) return to_rpc_error(entries.error());
   json list = json::array();
-  for (const auto& e : entries.value())
-    list.push_back({{"commit", e.commit}, {"time", e.time}, {"offset_minutes", e.offset_minutes}, {"author", e.author},
-                    {"device", e.device.empty() ? json() : json(e.device)}, {"summary", e.summary}});
+  for (const auto& e : entries.value()) list.push_back(e);
   return list;
 }
 

@@ -98,30 +98,6 @@ Result<std::vector<FieldEdit>> parse_assignments(DocumentKind kind, const std::v
   return edits;
 }
 
-
-std::string local_time(int64_t time, int offset_minutes) {
-  std::time_t shifted = static_cast<std::time_t>(time + offset_minutes * 60);
-  std::tm tm{};
-  gmtime_r(&shifted, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &tm);
-  return buffer;
-}
-
-std::string iso_time(int64_t time, int offset_minutes) {
-  char zone[16];
-  int minutes = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-  std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', minutes / 60, minutes % 60);
-  std::string date = local_time(time, offset_minutes);
-  date[10] = 'T';
-  std::time_t shifted = static_cast<std::time_t>(time + offset_minutes * 60);
-  std::tm tm{};
-  gmtime_r(&shifted, &tm);
-  char seconds[4];
-  std::snprintf(seconds, sizeof seconds, ":%02d", tm.tm_sec);
-  return date + seconds + zone;
-}
-
 void add_init(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
   auto* cmd = app.add_subcommand("init", "Create a new plan repository (git) with plan.yaml and a first commit");
   auto dir = std::make_shared<std::string>();
@@ -335,17 +311,10 @@ void add_log(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
       auto entries = store->log(static_cast<size_t>(*limit));
       if (!entries) return report_error(entries.error(), global.json);
       if (global.json) {
-        auto array = nlohmann::json::array();
-        for (const auto& e : entries.value())
-          array.push_back({{"commit", e.commit},
-                           {"date", iso_time(e.time, e.offset_minutes)},
-                           {"author", e.author},
-                           {"device", e.device.empty() ? nlohmann::json() : nlohmann::json(e.device)},
-                           {"summary", e.summary}});
-        print_json(array);
+        print_json(entries.value());
       } else {
         for (const auto& e : entries.value())
-          std::cout << local_time(e.time, e.offset_minutes) << "  " << e.commit.substr(0, 7) << "  " << e.summary
+          std::cout << format_clock_time(e.time, e.offset_minutes) << "  " << e.commit.substr(0, 7) << "  " << e.summary
                     << (e.device.empty() ? "" : "  [" + e.device + "]") << "\n";
       }
       return static_cast<int>(kExitOk);

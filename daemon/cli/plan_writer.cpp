@@ -52,6 +52,12 @@ bool PlanWriter::reconnect() {
 }
 
 Result<CommitResult> PlanWriter::call(const std::string& method, json params) {
+  auto result = call_for_result(method, std::move(params));
+  if (!result) return result.take_error();
+  return result->get<CommitResult>();
+}
+
+Result<json> PlanWriter::call_for_result(const std::string& method, json params) {
   auto token = new_token();
   if (!token) return token.take_error();
   const std::string request_id = token->substr(0, 32);
@@ -62,7 +68,7 @@ Result<CommitResult> PlanWriter::call(const std::string& method, json params) {
     auto response = daemon_->call(method, params, std::chrono::seconds(30));
     if (response) {
       if (response->contains("error")) return api::from_rpc_error((*response)["error"]);
-      return (*response)["result"].get<CommitResult>();
+      return (*response)["result"];
     }
     lost = response.error().message;
     spdlog::debug("no reply to {} ({}); asking again with the same request id", method, lost);
@@ -71,7 +77,7 @@ Result<CommitResult> PlanWriter::call(const std::string& method, json params) {
   }
   // No daemon answers: whether the change was made is in the plan's history.
   if (auto store = Store::open(root_)) {
-    if (auto earlier = store->find_request(request_id); earlier && earlier.value()) return std::move(*earlier.value());
+    if (auto earlier = store->find_request(request_id); earlier && earlier.value()) return json(*earlier.value());
   }
   return make_error(ErrorCode::io, "lorsyncd did not confirm the change (" + lost +
                                        ") and it is not in the plan's history (yet): check `lorsync log` before "
@@ -120,6 +126,25 @@ Result<CommitResult> PlanWriter::record(const std::string& letter_id, const Lett
   if (!event.note.empty()) params["note"] = event.note;
   if (event.packet) params["packet"] = *event.packet;
   return call("letter.record", std::move(params));
+}
+
+Result<Assigned> PlanWriter::assign(const Model& model, const std::string& program_id,
+                                    const std::vector<std::string>& letters, bool force) {
+  if (store_) {
+    AssignmentCheck check = check_assignment(model, program_id, letters, force);
+    if (check.refusal) return std::move(*check.refusal);
+    auto committed = store_->update(DocumentRef{DocumentKind::program, program_id},
+                                    {FieldEdit{FieldEdit::Op::set, {"letters"}, letters}}, std::nullopt);
+    if (!committed) return committed.take_error();
+    return Assigned{std::move(committed.value()), std::move(check.problems)};
+  }
+  auto result = call_for_result("programs.assign", {{"program", program_id}, {"letters", letters}, {"force", force}});
+  if (!result) return result.take_error();
+  // A reply the plan's history stood in for (the daemon gone) has no problems; the plan judges the set again.
+  std::vector<std::string> problems = result->contains("problems")
+                                          ? (*result)["problems"].get<std::vector<std::string>>()
+                                          : check_assignment(model, program_id, letters, true).problems;
+  return Assigned{result->get<CommitResult>(), std::move(problems)};
 }
 
 }  // namespace lorsync::cli

@@ -153,7 +153,7 @@ int run_status(const GlobalOptions& global) {
     out["plan"] = loaded->root.string();
     out["daemon"] = daemon ? nlohmann::json{{"pid", daemon->pid}, {"url", daemon->url}} : nlohmann::json();
     nlohmann::json conflicts = nlohmann::json::array();
-    for (const auto& c : loaded->model.conflicts) conflicts.push_back(conflict_json(c));
+    for (const auto& c : loaded->model.conflicts) conflicts.push_back(c);
     out["sync"] = {{"remote", remote ? nlohmann::json(*remote) : nlohmann::json()}, {"conflicts", conflicts}};
     print_json(out);
     return kExitOk;
@@ -278,17 +278,16 @@ int run_assign(const GlobalOptions& global, const std::string& program_id, const
                bool force) {
   auto loaded = load(global);
   if (!loaded) return report_error(loaded.error(), global.json);
-  AssignmentCheck check = check_assignment(loaded->model, program_id, letters, force);
-  if (check.refusal) return report_error(*check.refusal, global.json);
   auto store = Store::open(loaded->root);
   if (!store) return report_error(store.error(), global.json);
   PlanWriter writer = PlanWriter::open(std::move(store.value()));
-  nlohmann::json list = letters;
-  auto result = writer.update(DocumentRef{DocumentKind::program, program_id},
-                               {FieldEdit{FieldEdit::Op::set, {"letters"}, list}}, std::nullopt);
-  std::string done = "Assigned " + join(letters, ", ") + " to " + loaded->model.programs.at(program_id).name;
-  if (!check.problems.empty()) done += ", despite: " + join(check.problems, "; ");
-  return report_commit(result, global, done, {{"problems", check.problems}});
+  auto assigned = writer.assign(loaded->model, program_id, letters, force);
+  if (!assigned) return report_error(assigned.error(), global.json);
+  auto program = loaded->model.programs.find(program_id);
+  std::string done = "Assigned " + join(letters, ", ") + " to " +
+                     (program == loaded->model.programs.end() ? program_id : program->second.name);
+  if (!assigned->problems.empty()) done += ", despite: " + join(assigned->problems, "; ");
+  return report_commit(assigned->commit, global, done, {{"problems", assigned->problems}});
 }
 
 int run_draft(const GlobalOptions& global, const std::string& letter_id, const std::string& asked, bool mailto,

@@ -208,7 +208,7 @@ void add_resolve(CLI::App& app, GlobalOptions& global, std::function<int()>& run
         if (!store) return report_error(store.error(), global.json);
         CheckedPlan checked = store->check();
         json list = json::array();
-        for (const auto& c : checked.plan.sync_conflicts) list.push_back(conflict_json(c));
+        for (const auto& c : checked.plan.sync_conflicts) list.push_back(c);
         if (global.json) {
           print_json({{"conflicts", list}});
         } else if (checked.plan.sync_conflicts.empty()) {

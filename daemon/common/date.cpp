@@ -1,5 +1,6 @@
 #include "common/date.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
@@ -30,6 +31,32 @@ std::string format_date(Date date) {
   std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
                 static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
   return buffer;
+}
+
+namespace {
+std::tm clock_of(int64_t seconds, int offset_minutes) {
+  std::time_t shifted = static_cast<std::time_t>(seconds + int64_t{offset_minutes} * 60);
+  std::tm tm{};
+  gmtime_r(&shifted, &tm);
+  return tm;
+}
+}  // namespace
+
+std::string format_clock_time(int64_t seconds, int offset_minutes) {
+  std::tm tm = clock_of(seconds, offset_minutes);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &tm);
+  return buffer;
+}
+
+std::string format_iso_time(int64_t seconds, int offset_minutes) {
+  std::tm tm = clock_of(seconds, offset_minutes);
+  char buffer[48];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  int minutes = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  char zone[16];
+  std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', minutes / 60 % 100, minutes % 60);
+  return std::string(buffer) + zone;
 }
 
 Date add_days(Date date, int days) {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace lorsync {
@@ -15,10 +16,14 @@ inline std::string string_member(const nlohmann::json& object, const char* key) 
   return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
-inline int int_member(const nlohmann::json& object, const char* key) {
+inline int64_t int64_member(const nlohmann::json& object, const char* key) {
   if (!object.is_object()) return 0;
   auto found = object.find(key);
-  return found != object.end() && found->is_number_integer() ? found->get<int>() : 0;
+  return found != object.end() && found->is_number_integer() ? found->get<int64_t>() : 0;
+}
+
+inline int int_member(const nlohmann::json& object, const char* key) {
+  return static_cast<int>(int64_member(object, key));
 }
 
 }  // namespace lorsync

@@ -1,5 +1,7 @@
 #include "model/sync_conflicts.hpp"
 
+#include "common/json_members.hpp"
+
 #include "model/front_matter_edit.hpp"
 #include "model/yaml_tree.hpp"
 
@@ -43,6 +45,21 @@ std::string describe(const SyncConflict& c) {
     return changed + "; both texts are kept, " + c.kept_device + "'s first, under a lorsync note: edit it down to one";
   return changed + "; kept \"" + c.kept_value + "\" (" + c.kept_device + "'s), not \"" + c.lost_value + "\" (" +
          c.lost_device + "'s)";
+}
+
+void to_json(nlohmann::json& out, const SyncConflict& conflict) {
+  out = {{"path", conflict.path},          {"field", conflict.field},
+         {"kept", conflict.kept_value},    {"lost", conflict.lost_value},
+         {"kept_device", conflict.kept_device}, {"lost_device", conflict.lost_device}};
+}
+
+void from_json(const nlohmann::json& in, SyncConflict& conflict) {
+  conflict.path = string_member(in, "path");
+  conflict.field = string_member(in, "field");
+  conflict.kept_value = string_member(in, "kept");
+  conflict.lost_value = string_member(in, "lost");
+  conflict.kept_device = string_member(in, "kept_device");
+  conflict.lost_device = string_member(in, "lost_device");
 }
 
 void normalize(std::vector<SyncConflict>& conflicts) {

@@ -7,6 +7,8 @@
 
 #include "common/diagnostic.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -34,6 +36,11 @@ std::string emit_sync_conflicts(std::vector<SyncConflict> conflicts);
 // One line for people: "letters/x.md: waived kept "true" (laptop), not "false" (phone)", or for a file that
 // is not a plan file, which version kept the name and where the other went.
 std::string describe(const SyncConflict& conflict);
+
+// The wire form, for sync.status, sync.now, `lorsync status --json` and `lorsync sync --json` alike:
+// path, field, kept, lost, kept_device, lost_device.
+void to_json(nlohmann::json& out, const SyncConflict& conflict);
+void from_json(const nlohmann::json& in, SyncConflict& conflict);
 
 // Sorted, duplicates dropped: the canonical order.
 void normalize(std::vector<SyncConflict>& conflicts);

@@ -1,5 +1,8 @@
 #include "store/repository.hpp"
 
+#include "common/date.hpp"
+#include "common/json_members.hpp"
+
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -314,6 +317,25 @@ Status Repository::recover_after_crash() {
       (rc = git_index_write(index.get())) < 0)
     return git::failure(rc, "cannot reset the index to HEAD");
   return Ok{};
+}
+
+void to_json(nlohmann::json& out, const LogEntry& entry) {
+  out = {{"commit", entry.commit},
+         {"time", entry.time},
+         {"offset_minutes", entry.offset_minutes},
+         {"date", format_iso_time(entry.time, entry.offset_minutes)},
+         {"author", entry.author},
+         {"device", entry.device.empty() ? nlohmann::json() : nlohmann::json(entry.device)},
+         {"summary", entry.summary}};
+}
+
+void from_json(const nlohmann::json& in, LogEntry& entry) {
+  entry.commit = string_member(in, "commit");
+  entry.time = int64_member(in, "time");
+  entry.offset_minutes = int_member(in, "offset_minutes");
+  entry.author = string_member(in, "author");
+  entry.device = string_member(in, "device");
+  entry.summary = string_member(in, "summary");
 }
 
 Result<std::vector<LogEntry>> Repository::log(size_t limit) {

@@ -7,6 +7,8 @@
 #include "model/sync_conflicts.hpp"
 #include "git/git.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -31,6 +33,11 @@ struct LogEntry {
   std::string request;       // Lorsync-Request trailer: the client's id for the change, if it gave one
   std::string parent;        // the first parent; empty for the first commit
 };
+
+// The wire form of a LogEntry, for history.log and `lorsync log --json` alike: commit, time,
+// offset_minutes, date (ISO 8601 in the author's zone), author, device (null when none), summary.
+void to_json(nlohmann::json& out, const LogEntry& entry);
+void from_json(const nlohmann::json& in, LogEntry& entry);
 
 // What bringing another device's commit into HEAD did.
 struct Integration {

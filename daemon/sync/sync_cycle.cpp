@@ -72,16 +72,11 @@ Result<std::string> clone_plan(const std::string& url, const std::filesystem::pa
   return **tip;
 }
 
-nlohmann::json conflict_json(const SyncConflict& c) {
-  return {{"path", c.path},         {"field", c.field},          {"kept", c.kept_value},
-          {"lost", c.lost_value},   {"kept_device", c.kept_device}, {"lost_device", c.lost_device}};
-}
-
 nlohmann::json report_json(const SyncReport& report) {
   nlohmann::json received = nlohmann::json::array();
   for (const auto& item : report.integrations) {
     nlohmann::json conflicts = nlohmann::json::array();
-    for (const auto& c : item.integration.conflicts) conflicts.push_back(conflict_json(c));
+    for (const auto& c : item.integration.conflicts) conflicts.push_back(c);
     received.push_back({{"kind", item.integration.kind == Integration::Kind::merged ? "merge" : "fast-forward"},
                         {"commit", item.integration.new_head},
                         {"paths", item.integration.changed_paths},

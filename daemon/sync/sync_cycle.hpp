@@ -39,6 +39,5 @@ Result<std::string> clone_plan(const std::string& url, const std::filesystem::pa
 // {remote, pushed, ahead, behind, received: [{kind, commit, paths, conflicts, problems}]}: what `sync.now`
 // answers and `lorsync sync --json` prints.
 nlohmann::json report_json(const SyncReport& report);
-nlohmann::json conflict_json(const SyncConflict& conflict);
 
 }  // namespace lorsync

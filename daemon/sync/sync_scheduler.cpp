@@ -148,7 +148,7 @@ Result<SyncReport> SyncScheduler::round() {
 
 json SyncScheduler::status_json(const Status& s, const std::vector<SyncConflict>& conflicts) const {
   json list = json::array();
-  for (const auto& c : conflicts) list.push_back(conflict_json(c));
+  for (const auto& c : conflicts) list.push_back(c);
   return {{"state", s.state},
           {"remote", s.remote ? json(*s.remote) : json()},
           {"ahead", s.ahead},

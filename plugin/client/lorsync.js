@@ -217,8 +217,8 @@ export class LorsyncClient {
 
   /** @param {import('./types.js').ProgramsAssignParams} params @param {CallOptions} [options]
    *  @returns {Promise<import('./types.js').ProgramsAssignResult>} */
-  programsAssign({ program, letters, force }, options) {
-    return this.call('programs.assign', { program, letters, force }, options);
+  programsAssign({ program, letters, force, request_id = newRequestId() }, options) {
+    return this.call('programs.assign', { program, letters, force, request_id }, options);
   }
 
   /** @param {import('./types.js').EntityCreateParams} params @param {CallOptions} [options]

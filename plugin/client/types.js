@@ -273,6 +273,8 @@ export {};
  * @property {CommitId} commit
  * @property {number} time Author time, seconds since the Unix epoch.
  * @property {number} offset_minutes The author's time zone, minutes east of UTC.
+ * @property {string} date The same moment in ISO 8601, on the author's clock (e.g.
+ *   2026-09-24T14:05:09+02:00).
  * @property {string} author
  * @property {string|null} device The Lorsync-Device trailer; null for commits not made by lorsync.
  * @property {string} summary The message's first line.
@@ -582,6 +584,10 @@ export {};
  * @property {Array<Id>} letters The letters' ids, strongest first; an empty list clears the assignment.
  * @property {boolean} [force] Record it even when it breaks the program's requirements (never more than
  *   4 letters).
+ * @property {RequestId} [request_id] Optional: the client's id for this one change (a UUID, say). A
+ *   retry with the same request_id, after a reply that was lost, is answered with the first call's
+ *   result instead of being applied again (the commit keeps it as its Lorsync-Request trailer; the last
+ *   1000 commits are looked at). Use a new one for each change.
  */
 
 /**

@@ -151,10 +151,17 @@ TEST_CASE("api: programs.assign records a fitting set, refuses one that breaks t
   CHECK_FALSE(refused["error"]["data"]["problems"].empty());
   CHECK(lakeshore_report()["assigned"] == suggested);  // nothing written
 
-  json forced = h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", one}, {"force", true}});
+  json forced = h.call(caller, "programs.assign",
+                       {{"program", "lakeshore-pmr"}, {"letters", one}, {"force", true}, {"request_id", "assign-once-1"}});
   REQUIRE(forced.contains("result"));
   CHECK_FALSE(forced["result"]["problems"].empty());
   CHECK(lakeshore_report()["assigned_fits"] == false);
+  // A retry after a lost reply gets the first commit and the same problems, and commits nothing more.
+  json retried = h.call(caller, "programs.assign",
+                        {{"program", "lakeshore-pmr"}, {"letters", one}, {"force", true}, {"request_id", "assign-once-1"}});
+  REQUIRE(retried.contains("result"));
+  CHECK(retried["result"] == forced["result"]);
+  CHECK(h.call(caller, "history.log", {{"limit", 1}})["result"][0]["commit"] == forced["result"]["commit"]);
 
   json five = {"brennan-neurology", "delgado-consult", "halvorsen-chair", "qureshi-home", "whitfield-inpatient"};
   CHECK(h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", five}, {"force", true}})["error"]["code"] ==

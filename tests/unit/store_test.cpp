@@ -223,3 +223,25 @@ TEST_CASE("log lists commits in history order - children before parents whatever
   CHECK(at("main.txt") < at("base.txt"));
   CHECK(summaries.back() == "init: plan — sample plan");
 }
+
+TEST_CASE("store: a LogEntry and a SyncConflict cross the wire and come back whole") {
+  LogEntry entry{"3f1c9a0d2b7e4c5a8f6e1d0b9c8a7f6e5d4c3b2a", 1790000000, -300, "Amara Okafor",
+                 "record: letters/qureshi-home — asked", "laptop", "", ""};
+  nlohmann::json wire = entry;
+  CHECK(wire["date"] == "2026-09-21T09:13:20-05:00");  // ISO 8601 on the author's clock
+  CHECK(wire["device"] == "laptop");
+  LogEntry back = wire.get<LogEntry>();
+  CHECK(back.commit == entry.commit);
+  CHECK(back.time == entry.time);
+  CHECK(back.offset_minutes == entry.offset_minutes);
+  CHECK(back.summary == entry.summary);
+  CHECK(back.device == entry.device);
+  entry.device.clear();
+  CHECK(nlohmann::json(entry)["device"].is_null());  // a commit made outside lorsync
+
+  SyncConflict conflict{"letters/qureshi-home.md", "waived", "true", "false", "laptop", "phone"};
+  nlohmann::json conflict_wire = conflict;
+  CHECK(conflict_wire["kept"] == "true");
+  CHECK(conflict_wire["lost_device"] == "phone");
+  CHECK(conflict_wire.get<SyncConflict>() == conflict);
+}
