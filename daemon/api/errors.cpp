@@ -38,6 +38,7 @@ RpcError to_rpc_error(const Error& error) {
     if (row.kind == error.code) code = row.code;
   json data = {{"error", error_code_name(error.code)}};
   if (!error.diagnostics.empty() || error.code == ErrorCode::invalid_plan) data["diagnostics"] = error.diagnostics;
+  if (error.remote_failure != RemoteFailure::none) data["failure"] = remote_failure_name(error.remote_failure);
   return RpcError{code, error.message, std::move(data)};
 }
 
@@ -56,7 +57,10 @@ Error from_rpc_error(const json& error) {
     if (!kind && row.code == code) kind = row.kind;
   // Not an error a plan gives (no such method, unauthorized, a reply too large): the daemon failed us.
   if (!kind) return make_error(ErrorCode::io, "lorsyncd refused the request: " + message, std::move(diagnostics));
-  return make_error(*kind, message, std::move(diagnostics));
+  Error decoded = make_error(*kind, message, std::move(diagnostics));
+  if (auto failure = remote_failure_named(string_member(data, "failure")); failure && *kind == ErrorCode::remote)
+    decoded.remote_failure = *failure;
+  return decoded;
 }
 
 }  // namespace lorsync::api

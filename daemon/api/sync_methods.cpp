@@ -7,11 +7,10 @@ using nlohmann::json;
 
 namespace {
 
-// A failed round through the one error table (data.error its kind), with the sync state the round left
-// behind in data.sync, as sync.status would answer it, and for a remote's fault data.failure saying which.
+// A failed round through the one error table (data.error its kind, data.failure the remote's fault), with
+// the sync state the round left behind in data.sync, as sync.status would answer it.
 RpcError sync_failure(const Error& error, json status) {
   RpcError rpc = to_rpc_error(error);
-  if (error.remote_failure != RemoteFailure::none) rpc.data["failure"] = remote_failure_name(error.remote_failure);
   rpc.data["sync"] = std::move(status);
   return rpc;
 }

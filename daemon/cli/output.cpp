@@ -23,10 +23,11 @@ int exit_code_for(const Error& error) {
 
 int report_error(const Error& error, bool json) {
   if (json) {
-    print_json({{"error",
-                 {{"code", error_code_name(error.code)},
-                  {"message", error.message},
-                  {"diagnostics", error.diagnostics}}}});
+    nlohmann::json out = {{"code", error_code_name(error.code)},
+                          {"message", error.message},
+                          {"diagnostics", error.diagnostics}};
+    if (error.remote_failure != RemoteFailure::none) out["failure"] = remote_failure_name(error.remote_failure);
+    print_json({{"error", out}});
   } else {
     std::cerr << "lorsync: " << error.message << "\n";
     for (const auto& d : error.diagnostics) std::cerr << "  " << format_diagnostic(d) << "\n";

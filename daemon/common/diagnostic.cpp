@@ -51,6 +51,12 @@ const char* remote_failure_name(RemoteFailure failure) {
   return "other";
 }
 
+std::optional<RemoteFailure> remote_failure_named(std::string_view name) {
+  for (int i = static_cast<int>(RemoteFailure::unreachable); i <= static_cast<int>(RemoteFailure::other); ++i)
+    if (name == remote_failure_name(static_cast<RemoteFailure>(i))) return static_cast<RemoteFailure>(i);
+  return std::nullopt;
+}
+
 void to_json(nlohmann::json& out, const Diagnostic& d) {
   out = {{"path", d.where.path},   {"line", d.where.line},   {"column", d.where.column},
          {"field", d.where.field}, {"message", d.message}, {"text", format_diagnostic(d)}};

@@ -4,7 +4,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -63,6 +65,8 @@ enum class RemoteFailure {
 };
 
 const char* remote_failure_name(RemoteFailure failure);
+// The failure a name stands for (as another lorsync wrote it); nullopt for a name that is none.
+std::optional<RemoteFailure> remote_failure_named(std::string_view name);
 
 struct Error {
   ErrorCode code;

@@ -119,16 +119,19 @@ Result<SyncReport> SyncScheduler::round() {
       status_.state = "ok";
       status_.last_success = now;
       status_.last_error.reset();
+      status_.last_failure = RemoteFailure::none;
       status_.failures = 0;
       if (settings_.interval.count() > 0) next = settings_.interval;
     } else if (!url) {
       status_.state = "no-remote";
       status_.failures = 0;
       status_.last_error.reset();
+      status_.last_failure = RemoteFailure::none;
       if (settings_.interval.count() > 0) next = settings_.interval;
     } else {
       status_.state = result.error().remote_failure == RemoteFailure::unreachable ? "offline" : "error";
       status_.last_error = result.error().message;
+      status_.last_failure = result.error().remote_failure;
       ++status_.failures;
       auto backoff = settings_.retry_min * (1LL << std::min(status_.failures - 1, 20));
       next = std::chrono::duration_cast<milliseconds>(std::min<std::chrono::seconds>(backoff, settings_.retry_max));
@@ -155,6 +158,7 @@ json SyncScheduler::status_json(const Status& s, const std::vector<SyncConflict>
           {"behind", s.behind},
           {"last_success", optional_time(s.last_success)},
           {"last_error", s.last_error ? json(*s.last_error) : json()},
+          {"failure", s.last_failure == RemoteFailure::none ? json() : json(remote_failure_name(s.last_failure))},
           {"failures", s.failures},
           {"next_attempt", optional_time(s.next_attempt)},
           {"conflicts", list}};

@@ -52,6 +52,7 @@ class SyncScheduler {
     size_t ahead = 0, behind = 0;
     std::optional<std::chrono::system_clock::time_point> last_success, next_attempt;
     std::optional<std::string> last_error;
+    RemoteFailure last_failure = RemoteFailure::none;  // what kind of fault last_error was
     int failures = 0;  // in a row
   };
 

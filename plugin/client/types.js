@@ -311,6 +311,9 @@ export {};
  * @property {number} behind Commits on the remote, as last fetched, not merged here yet.
  * @property {string|null} last_success When the last round succeeded (UTC, ISO 8601), null if none has.
  * @property {string|null} last_error Why the last round failed, in plain words; null after a success.
+ * @property {RemoteFailure|null} failure What kind of fault the last round met at the remote
+ *   (RemoteFailure, as in a -32005 error's data.failure); null after a success, and for a failure that
+ *   was not the remote's.
  * @property {number} failures Rounds failed in a row; retries back off (doubling, capped).
  * @property {string|null} next_attempt When the next round is due (UTC, ISO 8601), null when none is
  *   planned.

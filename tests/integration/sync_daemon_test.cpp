@@ -227,6 +227,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
   CHECK((*now)["error"]["data"]["error"] == "remote");
   CHECK((*now)["error"]["data"]["failure"] == expected_failure);
   CHECK((*now)["error"]["data"]["sync"]["last_error"] == (*now)["error"]["message"]);
+  CHECK((*now)["error"]["data"]["sync"]["failure"] == expected_failure);
   for (const auto& commit : local_commits) CHECK(is_ancestor(laptop.device.plan, commit, "HEAD"));
 
   if (repair) {
@@ -234,6 +235,7 @@ TEST_CASE("lorsyncd: remote faults are reported in plain words, retried with bac
     json report = call_ok(client, "sync.now", json::object(), std::chrono::seconds(30));
     CHECK(report["pushed"] == true);
     CHECK(call_ok(client, "sync.status")["state"] == "ok");
+    CHECK(call_ok(client, "sync.status")["failure"].is_null());
     std::string url = call_ok(client, "sync.status")["remote"];
     fs::path remote_repo = url.starts_with("git://") ? scratch / "served/plan.git" : fs::path(url);
     for (const auto& commit : local_commits) CHECK(is_ancestor(remote_repo, commit, "main"));
@@ -256,9 +258,12 @@ TEST_CASE("lorsync sync: a failed round is the same error with and without a dae
     REQUIRE(out.is_object());
     return std::pair{run.exit_code, out["error"]};
   };
-  for (const std::string& url : remotes) {
+  const std::vector<std::string> failures = {"not_found", "not_found", "unreachable"};
+  for (size_t i = 0; i < remotes.size(); ++i) {
+    const std::string& url = remotes[i];
     laptop.device.ok({"remote", url});
     auto [direct_exit, direct] = sync_error();
+    CHECK(direct["failure"] == failures[i]);  // the kind of fault, which the daemon's answer keeps
     laptop.start();
     auto [daemon_exit, through_daemon] = sync_error();
     laptop.daemon.reset();
@@ -273,6 +278,7 @@ TEST_CASE("lorsync sync: a failed round is the same error with and without a dae
   laptop.start();
   auto [daemon_exit, through_daemon] = sync_error();
   CHECK(direct_exit == 2);
+  CHECK_FALSE(direct.contains("failure"));
   CHECK(daemon_exit == direct_exit);
   CHECK(through_daemon == direct);
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "api/errors.hpp"
 #include "api/plan_service.hpp"
 #include "support/api_harness.hpp"
 
@@ -172,4 +173,39 @@ TEST_CASE("api: programs.assign records a fitting set, refuses one that breaks t
   CHECK(h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", "x"}})["error"]["code"] == kInvalidParams);
   CHECK(h.call(caller, "programs.assign", {{"program", "lakeshore-pmr"}, {"letters", suggested}, {"force", "yes"}})["error"]["code"] ==
         kInvalidParams);
+}
+
+TEST_CASE("api: the error table carries every kind across the wire and back, with a remote's fault") {
+  using lorsync::api::from_rpc_error;
+  using lorsync::api::to_rpc_error;
+  const std::vector<std::pair<ErrorCode, int>> table = {
+      {ErrorCode::usage, kInvalidParams},   {ErrorCode::exists, kInvalidParams},  {ErrorCode::invalid_plan, kInvalidPlan},
+      {ErrorCode::not_found, kNotFound},    {ErrorCode::conflict, kRevisionConflict}, {ErrorCode::remote, kSyncFailed},
+      {ErrorCode::io, kInternalError},      {ErrorCode::locked, kInternalError},  {ErrorCode::git, kInternalError},
+      {ErrorCode::no_author, kInternalError}};
+  for (const auto& [kind, code] : table) {
+    INFO(error_code_name(kind));
+    RpcError wire = to_rpc_error(make_error(kind, "what happened"));
+    CHECK(wire.code == code);
+    CHECK(wire.data["error"] == error_code_name(kind));
+    Error back = from_rpc_error({{"code", wire.code}, {"message", wire.message}, {"data", wire.data}});
+    CHECK(back.code == kind);
+    CHECK(back.message == "what happened");
+    CHECK(back.remote_failure == RemoteFailure::none);
+  }
+  // A daemon that names no kind: the code alone decides, a bare -32602 is the caller's mistake.
+  CHECK(from_rpc_error({{"code", kInvalidParams}, {"message", "x"}}).code == ErrorCode::usage);
+  CHECK(from_rpc_error({{"code", kUnauthorized}, {"message", "x"}}).code == ErrorCode::io);
+
+  Error offline = make_error(ErrorCode::remote, "cannot reach the remote");
+  offline.remote_failure = RemoteFailure::unreachable;
+  RpcError wire = to_rpc_error(offline);
+  CHECK(wire.data["failure"] == "unreachable");
+  CHECK(from_rpc_error({{"code", wire.code}, {"message", wire.message}, {"data", wire.data}}).remote_failure ==
+        RemoteFailure::unreachable);
+  // A failure name on an error that is not the remote's, or one no lorsync writes, is not taken.
+  CHECK(from_rpc_error({{"code", kNotFound}, {"message", "x"}, {"data", {{"error", "not_found"}, {"failure", "auth"}}}})
+            .remote_failure == RemoteFailure::none);
+  CHECK(from_rpc_error({{"code", kSyncFailed}, {"message", "x"}, {"data", {{"error", "remote"}, {"failure", "gremlins"}}}})
+            .remote_failure == RemoteFailure::none);
 }
