@@ -5,7 +5,6 @@
 #include "common/resources.hpp"
 #include "common/text.hpp"
 #include "model/entities.hpp"
-#include "model/front_matter_edit.hpp"
 #include "validation/schema_set.hpp"
 #include "validation/validator.hpp"
 
@@ -28,10 +27,27 @@ constexpr const char* kComponents = "/definitions/c";
 
 const std::vector<resources::EmbeddedFile>& plan_schema_files() { return resources::schemas(); }
 
+// The node of a plan schema a "FILE#/pointer" $ref names; null when there is none.
+json plan_schema_node(const std::string& file, const std::string& pointer) {
+  for (const auto& embedded : plan_schema_files()) {
+    if (embedded.path != file) continue;
+    json schema = json::parse(embedded.contents);
+    json::json_pointer at(pointer);
+    return schema.contains(at) ? schema.at(at) : json();
+  }
+  return json();
+}
+
+// What a value the store checks must be here: of the type the plan schema gives it, if it gives one.
+json type_only(const json& plan_node) {
+  if (plan_node.is_object() && plan_node.contains("type")) return {{"type", plan_node["type"]}};
+  return json::object();
+}
+
 // Points every $ref of `node` (found in the plan schema `file`, or in openrpc.json when empty) into the bundle.
-void rewrite_refs(json& node, const std::string& file, WholeDocuments whole) {
+void rewrite_refs(json& node, const std::string& file, PlanSchemas plan) {
   if (node.is_array()) {
-    for (auto& item : node) rewrite_refs(item, file, whole);
+    for (auto& item : node) rewrite_refs(item, file, plan);
     return;
   }
   if (!node.is_object()) return;
@@ -40,8 +56,8 @@ void rewrite_refs(json& node, const std::string& file, WholeDocuments whole) {
     const size_t hash = target.find('#');
     const std::string target_file = hash == 0 ? file : target.substr(0, hash);
     const std::string pointer = hash == std::string::npos ? "" : target.substr(hash + 1);
-    if (whole == WholeDocuments::left_to_the_store && !target_file.empty() && pointer.empty()) {
-      node = json::object();
+    if (plan == PlanSchemas::left_to_the_store && file.empty() && !target_file.empty()) {
+      node = pointer.empty() ? json::object() : type_only(plan_schema_node(target_file, pointer));
       return;
     }
     if (target_file.empty() && pointer.starts_with("/components/"))
@@ -50,11 +66,11 @@ void rewrite_refs(json& node, const std::string& file, WholeDocuments whole) {
       *ref = "#/definitions/" + target_file + pointer;
   }
   for (auto& [key, value] : node.items())
-    if (key != "$ref") rewrite_refs(value, file, whole);
+    if (key != "$ref") rewrite_refs(value, file, plan);
 }
 
 // The node at a "#/..." $ref of the bundle, following a chain of them; also the last title met on the way
-// (the name of what the value should be: Id, FieldPath, Date).
+// (the name of what the value should be: Id, Date).
 const json& follow_refs(const json& bundle, const json& node, std::string& title) {
   const json* at = &node;
   for (int hops = 0; hops < 16 && at->is_object(); ++hops) {
@@ -105,7 +121,7 @@ class ParamsSchemas {
     for (const auto& method : document["methods"]) {
       if (method["params"].empty()) continue;
       auto entry = std::make_unique<MethodParams>();
-      entry->bundle = bundled_schema(params_object_schema(document, method["params"]), WholeDocuments::left_to_the_store);
+      entry->bundle = bundled_schema(params_object_schema(document, method["params"]), PlanSchemas::left_to_the_store);
       valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
       valijson::adapters::NlohmannJsonAdapter adapter(entry->bundle);
       parser.populateSchema(adapter, entry->compiled);
@@ -177,10 +193,6 @@ std::string range_words(const json& schema) {
 std::string bad_form(const std::string& where, const std::string& title, const json* value, const json* schema) {
   const std::string text = value && value->is_string() ? value->get<std::string>() : (value ? value->dump() : "");
   if (title == "Id") return invalid_id_message(text);
-  if (title == "FieldPath") {
-    auto parsed = parse_field_path(text);
-    if (!parsed) return parsed.error().message;
-  }
   if (title == "Date") {
     auto date = parse_event_date(text);
     if (!date) return where + " " + date.error().message;
@@ -233,19 +245,19 @@ const json& api_description() {
   return document;
 }
 
-json bundled_schema(const json& subschema, WholeDocuments whole) {
+json bundled_schema(const json& subschema, PlanSchemas plan) {
   const json& document = api_description();
   json bundle = json::object();
   json components = document.value("components", json::object());
-  rewrite_refs(components, "", whole);
+  rewrite_refs(components, "", plan);
   bundle["definitions"]["c"] = std::move(components);
-  for (const auto& file : plan_schema_files()) {
+  for (const auto& file : plan == PlanSchemas::checked ? plan_schema_files() : std::vector<resources::EmbeddedFile>{}) {
     json schema = json::parse(file.contents);
-    rewrite_refs(schema, std::string(file.path), whole);
+    rewrite_refs(schema, std::string(file.path), plan);
     bundle["definitions"][std::string(file.path)] = std::move(schema);
   }
   json target = subschema;
-  rewrite_refs(target, "", whole);
+  rewrite_refs(target, "", plan);
   for (auto& [key, value] : target.items()) bundle[key] = value;
   strip_formats(bundle);
   return bundle;

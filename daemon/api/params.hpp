@@ -20,13 +20,16 @@ namespace lorsync::api {
 // schema/openrpc.json as compiled into the binary: what rpc.discover answers.
 const nlohmann::json& api_description();
 
-// Whether a $ref to a whole plan schema ("letter.schema.json") is followed, or stands for any value.
-enum class WholeDocuments { checked, left_to_the_store };
+// Whether what the plan schemas say is checked here, or left to the store, which checks the whole
+// candidate plan and answers with located diagnostics, as the CLI without a daemon does: then a $ref
+// from the API document into a plan schema stands for a value of the type it names (an event is a
+// string; which strings are events is the store's to say), and one to a whole plan schema for any value.
+enum class PlanSchemas { checked, left_to_the_store };
 
 // One self-contained JSON Schema for `subschema`, a node of openrpc.json: the components and the
 // plan schemas it can reach bundled in, every $ref rewritten to point inside (valijson keys its
 // cache by JSON pointer alone), and no "format" (see strip_formats).
-nlohmann::json bundled_schema(const nlohmann::json& subschema, WholeDocuments whole = WholeDocuments::checked);
+nlohmann::json bundled_schema(const nlohmann::json& subschema, PlanSchemas plan = PlanSchemas::checked);
 
 // kInvalidParams when `params` do not match what openrpc.json documents for `method`; nullopt when
 // they do, or when the method is not in the document (a test's own, say).

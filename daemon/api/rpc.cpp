@@ -81,15 +81,16 @@ std::optional<std::string> Dispatcher::handle_one(const json& request, Caller& c
   if (found == methods_.end()) refusal = RpcError{kMethodNotFound, "no method " + name.substr(0, 64), {}};
   else if (found->second.traits.needs_auth && !caller.authenticated)
     refusal = RpcError{kUnauthorized, "not authenticated: call auth with the token from .lorsync/daemon.json", {}};
-  const json& named = params.is_object() ? params : kNoParams;
-  // Methods open before authentication judge their own params: a credential of
-  // the wrong shape must read as a wrong credential, not as a schema lesson.
-  if (!refusal && found->second.traits.needs_auth) refusal = params_refusal(name, named);
   if (refusal) return is_notification ? std::nullopt : std::optional<std::string>(wire_text(error_response(id, *refusal)));
 
+  const json& named = params.is_object() ? params : kNoParams;
   MethodResult result;
   try {
-    result = found->second.method(named, caller);
+    // Methods open before authentication judge their own params: a credential of
+    // the wrong shape must read as a wrong credential, not as a schema lesson.
+    std::optional<RpcError> invalid = found->second.traits.needs_auth ? params_refusal(name, named) : std::nullopt;
+    if (invalid) result = std::move(*invalid);
+    else result = found->second.method(named, caller);
   } catch (const std::exception& e) {
     spdlog::error("method {} failed: {}", name, e.what());
     result = RpcError{kInternalError, "internal error", {}};

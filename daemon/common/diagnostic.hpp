@@ -55,7 +55,7 @@ enum class RemoteFailure {
   unreachable,      // no connection: offline, server down, name not resolved, timed out
   auth,             // the remote refused our credentials, or none could be offered
   certificate,      // the server's certificate or host key is not trusted
-  not_found,        // no git repository at the URL (a missing folder, a folder that is not one, a 404)
+  not_found,        // no git repository at the URL (a missing folder, a folder that is not one)
   unsupported_url,  // not a kind of URL lorsync can use
   rejected,         // the remote refused the push (a hook, a lock, a protected branch)
   kept_moving,      // every push lost the race to another device's; the next round pushes

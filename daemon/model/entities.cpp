@@ -222,7 +222,9 @@ SourceRef ref_to(const DocumentPtr& document, std::vector<std::string> field) {
 
 Result<Date> parse_event_date(std::string_view text) {
   if (auto date = parse_date(text)) return *date;
-  return make_error(ErrorCode::usage, in_quotes(text) + " is not a date; write it as YYYY-MM-DD, e.g. 2026-09-24");
+  constexpr size_t kShown = 64;  // what was typed, enough of it to recognise
+  std::string shown = text.size() > kShown ? in_quotes(text.substr(0, kShown)) + "…" : in_quotes(text);
+  return make_error(ErrorCode::usage, shown + " is not a date; write it as YYYY-MM-DD, e.g. 2026-09-24");
 }
 
 }  // namespace lorsync

@@ -25,11 +25,16 @@ struct TransferState {
   std::string refused;    // why no more credentials can be offered, for the error
   std::string rejection;  // what the remote said when it refused our reference ("pre-receive hook declined")
   const std::atomic<bool>* cancel = nullptr;  // set: stop the transfer (the daemon is stopping)
+  // The remote answered: it asked for credentials, sent progress or data. A network failure after
+  // that is the server's doing (it refused or hung up), not a sign of being offline.
+  bool heard_from_remote = false;
 };
 
+// Every callback libgit2 makes once the remote has answered passes through here.
 bool cancelled(void* payload) {
-  const auto* cancel = static_cast<TransferState*>(payload)->cancel;
-  return cancel && cancel->load();
+  auto& state = *static_cast<TransferState*>(payload);
+  state.heard_from_remote = true;
+  return state.cancel && state.cancel->load();
 }
 
 int check_cancel(const git_indexer_progress*, void* payload) { return cancelled(payload) ? -1 : 0; }
@@ -103,6 +108,7 @@ int offer_credentials(git_credential** out, const char* url, const char* usernam
 }
 
 int note_rejection(const char* reference, const char* status, void* payload) {
+  static_cast<TransferState*>(payload)->heard_from_remote = true;
   if (status) static_cast<TransferState*>(payload)->rejection = std::string(reference) + ": " + status;
   return 0;
 }
@@ -175,21 +181,22 @@ std::optional<Error> unusable_url(const std::string& url, const std::string& doi
 
 // What failed, from libgit2's return code and the class of its last error: the codes name the failures
 // libgit2 tells apart itself, the class says which part of it gave up (the network, the object database...).
-// A system call failing on a local folder (permissions, a full disk) is no sign of being offline.
-RemoteFailure classify(int rc, const git_error* last, bool stopping, bool local) {
+// A system call failing on a local folder (permissions, a full disk) is no sign of being offline, and
+// neither is a network failure once the remote has answered, nor a connection it closed (GIT_EEOF).
+RemoteFailure classify(int rc, const git_error* last, bool stopping, bool local, bool heard_from_remote) {
   if (stopping) return RemoteFailure::cancelled;
   switch (rc) {
     case GIT_EAUTH: return RemoteFailure::auth;
     case GIT_ECERTIFICATE: return RemoteFailure::certificate;
     case GIT_ENOTFOUND: return RemoteFailure::not_found;
+    case GIT_EEOF: return RemoteFailure::other;
     default: break;
   }
   switch (last ? last->klass : GIT_ERROR_NONE) {
     case GIT_ERROR_NET:
     case GIT_ERROR_SSH:
-      return RemoteFailure::unreachable;
     case GIT_ERROR_OS:
-      return local ? RemoteFailure::other : RemoteFailure::unreachable;
+      return local || heard_from_remote ? RemoteFailure::other : RemoteFailure::unreachable;
     case GIT_ERROR_REPOSITORY:
       return RemoteFailure::not_found;
     case GIT_ERROR_ODB:
@@ -206,7 +213,8 @@ RemoteFailure classify(int rc, const git_error* last, bool stopping, bool local)
 Error remote_failure(int rc, const std::string& url, const std::string& doing, const TransferState& state) {
   const git_error* last = git_error_last();
   const std::string detail = last && last->message ? last->message : "error " + std::to_string(rc);
-  const RemoteFailure failure = classify(rc, last, state.cancel && state.cancel->load(), local_folder(url).has_value());
+  const RemoteFailure failure = classify(rc, last, state.cancel && state.cancel->load(), local_folder(url).has_value(),
+                                          state.heard_from_remote);
   std::string plain;
   switch (failure) {
     case RemoteFailure::unreachable: plain = kUnreachable + detail; break;

@@ -41,7 +41,9 @@ export {};
 
 /**
  * A front-matter field: its name, or a dotted path into nested mappings, e.g. `waived` or
- * `relationship.weeks`. Lists are set whole; there are no list indexes.
+ * `relationship.weeks`. Lists are set whole; there are no list indexes. lorsync reads it with its own
+ * parser (parts separated by dots, none empty), not a pattern, so a path of any length is answered in
+ * the same words as `lorsync set`.
  * @typedef {string} FieldPath
  */
 

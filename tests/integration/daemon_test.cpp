@@ -204,7 +204,7 @@ TEST_CASE_METHOD(ServedPlan, "Every method answers its happy path and its errors
   CHECK(call_error(client, "letter.record", {{"letter", "brennan-neurology"}, {"event", "reminded"}, {"date", "soon"}}) ==
         -32602);
   CHECK(call_error(client, "letter.record", {{"letter", "ghost"}, {"event", "asked"}}) == -32002);
-  CHECK(call_error(client, "letter.record", {{"letter", "brennan-neurology"}, {"event", "bribed"}}) == -32602);
+  CHECK(call_error(client, "letter.record", {{"letter", "brennan-neurology"}, {"event", "bribed"}}) == -32004);
 
   CHECK(call_error(client, "entity.delete", {{"kind", "writer"}, {"id", "samuel-brennan"}}) == -32004);  // still referred to
   CHECK(call_error(client, "entity.delete", {{"kind", "writer"}, {"id", "ghost"}}) == -32002);

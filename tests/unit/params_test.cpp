@@ -35,10 +35,25 @@ TEST_CASE("params: a missing or mistyped parameter is named, with what it must b
 }
 
 TEST_CASE("params: an enum value that is not one says which are, and the nearest") {
-  std::string message = refusal_message("letter.record", {{"letter", "brennan-neurology"}, {"event", "remindd"}});
-  CHECK_THAT(message, Catch::Contains("params.event must be one of:"));
-  CHECK_THAT(message, Catch::Contains("reminded"));
-  CHECK_THAT(message, Catch::Contains("did you mean"));
+  std::string message = refusal_message("letter.draft", {{"letter", "brennan-neurology"}, {"step", "remnd"}});
+  CHECK_THAT(message, Catch::Contains("params.step must be one of:"));
+  CHECK_THAT(message, Catch::Contains("did you mean \"remind\""));
+}
+
+TEST_CASE("params: what the plan schemas say of a value is left to the store, its type is not") {
+  // The store refuses an unknown event with located diagnostics (-32004), as `lorsync record` does
+  // without a daemon; here only its type is checked.
+  CHECK_FALSE(params_refusal("letter.record", {{"letter", "brennan-neurology"}, {"event", "bribed"}}));
+  CHECK_FALSE(params_refusal("letter.record", {{"letter", "brennan-neurology"}, {"event", "asked"},
+                                               {"via", std::string(70, 'x')}}));
+  CHECK_THAT(refusal_message("letter.record", {{"letter", "brennan-neurology"}, {"event", 7}}),
+             Catch::Contains("params.event must be"));
+}
+
+TEST_CASE("params: a field path of any length is answered, in the words of lorsync set") {
+  // No pattern: libstdc++'s regex recurses once per character, and a 40 KB key would overflow the stack.
+  CHECK_FALSE(params_refusal("entity.update", {{"kind", "plan"}, {"set", {{std::string(40000, 'a'), 1}}}}));
+  CHECK_FALSE(params_refusal("entity.update", {{"kind", "plan"}, {"unset", {std::string(40000, 'a')}}}));
 }
 
 TEST_CASE("params: ids, field paths and dates are refused in the CLI's words") {
