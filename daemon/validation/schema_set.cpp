@@ -16,13 +16,16 @@ struct SchemaSet::Entry {
   valijson::Schema compiled;
   std::vector<FieldPattern> dates;
   std::vector<ReferenceField> references;
-  std::vector<std::string> field_order;  // "properties" as the schema file lists them
 };
 
 namespace {
 
-constexpr DocumentKind kDocumentKinds[] = {DocumentKind::plan, DocumentKind::rotation, DocumentKind::writer,
-                                           DocumentKind::letter, DocumentKind::program};
+const resources::EmbeddedFile& schema_file(DocumentKind kind) {
+  const std::string name = schema_file_name(kind);
+  for (const auto& candidate : resources::schemas())
+    if (candidate.path == name) return candidate;
+  throw std::logic_error("schema not embedded: " + name);
+}
 
 const nlohmann::json* resolve_ref(const nlohmann::json& root, const nlohmann::json& node) {
   auto ref = node.find("$ref");
@@ -81,29 +84,7 @@ const char* schema_file_name(DocumentKind kind) {
   return "";
 }
 
-SchemaSet::SchemaSet() {
-  for (DocumentKind kind : kDocumentKinds) {
-    const std::string name = schema_file_name(kind);
-    const resources::EmbeddedFile* file = nullptr;
-    for (const auto& candidate : resources::schemas())
-      if (candidate.path == name) file = &candidate;
-    if (!file) throw std::logic_error("schema not embedded: " + name);
-    auto entry = std::make_unique<Entry>();
-    entry->document = nlohmann::json::parse(file->contents);
-    // nlohmann::json keeps keys sorted; the file's order is the one people read, so it is read again in order.
-    const auto in_file_order = nlohmann::ordered_json::parse(file->contents);
-    for (const auto& [field, ignored] : in_file_order["properties"].items()) entry->field_order.push_back(field);
-    std::vector<std::string> path;
-    collect_marks(entry->document, entry->document, path, *entry, 0);
-    nlohmann::json for_valijson = entry->document;
-    strip_formats(for_valijson);
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(for_valijson);
-    parser.populateSchema(adapter, entry->compiled);
-    entries_.push_back(std::move(entry));
-  }
-}
-
+SchemaSet::SchemaSet() = default;
 SchemaSet::~SchemaSet() = default;
 
 const SchemaSet& SchemaSet::instance() {
@@ -111,13 +92,41 @@ const SchemaSet& SchemaSet::instance() {
   return set;
 }
 
-const SchemaSet::Entry& SchemaSet::entry(DocumentKind kind) const { return *entries_.at(static_cast<size_t>(kind)); }
+SchemaSet::Slot& SchemaSet::slot(DocumentKind kind) const { return slots_.at(static_cast<size_t>(kind)); }
+
+const SchemaSet::Entry& SchemaSet::entry(DocumentKind kind) const {
+  Slot& s = slot(kind);
+  std::call_once(s.compiled, [&] {
+    auto entry = std::make_unique<Entry>();
+    entry->document = nlohmann::json::parse(schema_file(kind).contents);
+    std::vector<std::string> path;
+    collect_marks(entry->document, entry->document, path, *entry, 0);
+    nlohmann::json for_valijson = entry->document;
+    strip_formats(for_valijson);
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(for_valijson);
+    parser.populateSchema(adapter, entry->compiled);
+    s.entry = std::move(entry);
+  });
+  return *s.entry;
+}
+
 const valijson::Schema& SchemaSet::entry_schema(DocumentKind kind) const { return entry(kind).compiled; }
 const nlohmann::json& SchemaSet::schema_json(DocumentKind kind) const { return entry(kind).document; }
 const std::vector<FieldPattern>& SchemaSet::date_fields(DocumentKind kind) const { return entry(kind).dates; }
-const std::vector<std::string>& SchemaSet::field_order(DocumentKind kind) const { return entry(kind).field_order; }
 const std::vector<ReferenceField>& SchemaSet::reference_fields(DocumentKind kind) const {
   return entry(kind).references;
+}
+
+const std::vector<std::string>& SchemaSet::field_order(DocumentKind kind) const {
+  Slot& s = slot(kind);
+  std::call_once(s.ordered, [&] {
+    // nlohmann::json keeps keys sorted; the file's order is the one people read, so only a new file's
+    // fields (which ask for it) pay for reading the schema in order.
+    const auto in_file_order = nlohmann::ordered_json::parse(schema_file(kind).contents);
+    for (const auto& [field, ignored] : in_file_order["properties"].items()) s.field_order.push_back(field);
+  });
+  return s.field_order;
 }
 
 const nlohmann::json* SchemaSet::schema_at(DocumentKind kind, const std::vector<std::string>& field_path) const {

@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,7 +32,9 @@ struct ReferenceField {
 
 class SchemaSet {
  public:
-  static const SchemaSet& instance();  // built once from the embedded schemas
+  // The embedded schemas. A kind's schema is parsed and compiled on its first use, once, from any thread
+  // (std::call_once), so a command pays only for the kinds it touches; its field order is read on first ask.
+  static const SchemaSet& instance();
 
   struct Entry;
   const Entry& entry(DocumentKind kind) const;
@@ -51,7 +55,15 @@ class SchemaSet {
 
  private:
   SchemaSet();
-  std::vector<std::unique_ptr<Entry>> entries_;
+  static constexpr size_t kKinds = 5;  // DocumentKind's values, 0..4
+  struct Slot {
+    std::once_flag compiled;
+    std::unique_ptr<Entry> entry;
+    std::once_flag ordered;
+    std::vector<std::string> field_order;
+  };
+  Slot& slot(DocumentKind kind) const;
+  mutable std::array<Slot, kKinds> slots_;
 };
 
 const char* schema_file_name(DocumentKind kind);  // "letter.schema.json"
