@@ -1,5 +1,7 @@
 #include "client/daemon_file.hpp"
 
+#include "common/json_members.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -29,12 +31,15 @@ std::optional<DaemonInfo> read_info(const fs::path& root) {
   text << in.rdbuf();
   auto parsed = nlohmann::json::parse(text.str(), nullptr, false);
   if (!parsed.is_object()) return std::nullopt;
+  // Written by lorsyncd, but read as any file: a member of another type or a port out of range is no daemon.
+  const int64_t port = int64_member(parsed, "port");
+  if (port <= 0 || port > 65535) return std::nullopt;
   DaemonInfo info;
-  info.pid = parsed.value("pid", 0);
-  info.port = parsed.value("port", uint16_t{0});
-  info.url = parsed.value("url", "");
-  info.token = parsed.value("token", "");
-  if (info.port == 0 || info.token.empty()) return std::nullopt;
+  info.pid = int_member(parsed, "pid");
+  info.port = static_cast<uint16_t>(port);
+  info.url = string_member(parsed, "url");
+  info.token = string_member(parsed, "token");
+  if (info.token.empty()) return std::nullopt;
   return info;
 }
 

@@ -134,7 +134,7 @@ TEST_CASE("format_diagnostic prints path:line:col: field: message, leaving out w
   CHECK(format_diagnostic({{"stray.txt", 0, 0, ""}, "not a plan file"}) == "stray.txt: not a plan file");
 }
 
-TEST_CASE("a diagnostic's JSON carries its printed line and reads back; what another program sent wrong reads as empty") {
+TEST_CASE("a diagnostic's JSON carries its printed line and reads back, and what another program sent wrong reads as empty") {
   Diagnostic original{{"writers/lee.md", 3, 2, "relationship.weeks"}, "expected a whole number"};
   nlohmann::json wire = original;
   CHECK(wire["text"] == "writers/lee.md:3:2: relationship.weeks: expected a whole number");

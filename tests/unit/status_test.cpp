@@ -101,7 +101,7 @@ TEST_CASE("a letter not yet uploaded is on track until a week before it is due, 
   CHECK(to_json(seven_days.letters_in_hand)["late"] == nlohmann::json::array({"cara"}));
 }
 
-TEST_CASE("a declined letter assigned to a program leaves it short; the writer can still be thanked") {
+TEST_CASE("a declined letter assigned to a program leaves it short, and the writer can still be thanked") {
   TempDir dir;
   Model model = strong_with_cara(dir, "  - {date: 2026-07-23, event: asked, via: in-person}\n"
                                       "  - {date: 2026-07-24, event: declined, via: email}\n");

@@ -81,7 +81,7 @@ TEST_CASE("a burst of writes settles into one callback after the last of them") 
   CHECK(w.calls[0] - last_write >= 300ms);
 }
 
-TEST_CASE("lorsync's temp files, lock files and git's own bookkeeping are not changes; HEAD and branch refs are") {
+TEST_CASE("lorsync's temp files, lock files and git's own bookkeeping are not changes, but HEAD and branch refs are") {
   Watched w(50ms);
   w.run_while(500ms, [&] {
     write_file(w.dir / "letters/.lorsync-tmp-ana.md", "partial");
