@@ -3,6 +3,7 @@
 // program's letters through the store.
 #include "assignment/assignment.hpp"
 #include "cli/commands.hpp"
+#include "cli/git_config_cache.hpp"
 #include "cli/output.hpp"
 #include "cli/plan_writer.hpp"
 #include "client/daemon_file.hpp"
@@ -141,13 +142,11 @@ void print_do_now(const StatusReport& report, const Paint& paint) {
 int run_status(const GlobalOptions& global) {
   auto loaded = load(global);
   if (!loaded) return report_error(loaded.error(), global.json);
-  check_merge_driver(loaded->root);
+  // Brings the merge driver's registration up to date when git's config changed, as check_merge_driver does.
+  std::optional<std::string> remote = status_git_config(loaded->root).origin_url;
+  warn_unless_lorsync_on_path();
   StatusReport report = build_status(loaded->model, loaded->today);
   std::optional<DaemonInfo> daemon = running_daemon(loaded->root);
-  std::optional<std::string> remote;
-  if (auto opened = Remote::open(loaded->root)) {
-    if (auto url = opened->origin_url()) remote = *url;
-  }
   if (global.json) {
     nlohmann::json out = to_json(report);
     out["plan"] = loaded->root.string();

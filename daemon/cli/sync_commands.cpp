@@ -279,12 +279,15 @@ void add_merge_file(CLI::App& app, GlobalOptions& global, std::function<int()>& 
 
 std::string merge_driver_command() { return "lorsync merge-file %O %A %B %P"; }
 
-void check_merge_driver(const fs::path& root) {
+void upgrade_merge_driver_registration(const fs::path& root) {
   // A plan folder that is not a git repository has no registration to bring up to date.
   if (auto repository = Repository::open(root)) {
     if (Status upgraded = repository->upgrade_merge_driver(merge_driver_command()); !upgraded)
       std::cerr << "lorsync: warning: " << upgraded.error().message << "\n";
   }
+}
+
+void warn_unless_lorsync_on_path() {
   if (on_path("lorsync")) return;
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -294,6 +297,11 @@ void check_merge_driver(const fs::path& root) {
             << "  install -Dm755 -t ~/.local/bin " << (ec ? std::string("path/to/lorsync") : shell_quoted(self.string()))
             << "\n(if ~/.local/bin is not on PATH yet: echo 'export PATH=\"$HOME/.local/bin:$PATH\"' >> ~/.profile,\n"
                "then log in again)\n";
+}
+
+void check_merge_driver(const fs::path& root) {
+  upgrade_merge_driver_registration(root);
+  warn_unless_lorsync_on_path();
 }
 
 void register_sync_commands(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {

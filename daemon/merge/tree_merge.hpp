@@ -36,7 +36,8 @@ struct GitFileMerge {
 
 // What `lorsync merge-file` (git's merge driver) does with one file: merges it as sync would, the two sides
 // being HEAD and the commit git is merging in the repository at `root` (from git's GITHEAD_* variables, else
-// MERGE_HEAD; when neither is known, the sides are told apart by content alone).
+// MERGE_HEAD; when neither is known, the sides are told apart by content alone). The history is read only
+// when the sides' order changes the result; theirs_commit is then known, else it is left empty.
 Result<GitFileMerge> merge_for_git(const std::filesystem::path& root, const std::string& path,
                                 const std::optional<std::string>& base, const std::string& ours,
                                 const std::string& theirs);

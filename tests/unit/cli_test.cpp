@@ -1,10 +1,14 @@
 // cli/output: how the CLI speaks — the contract's exit codes for each kind of error, errors as JSON with their
 // diagnostics, and the TerminalGuard that shows plan data's control characters (a terminal title sequence,
 // C1 controls, a carriage return) as visible escapes instead of sending them to the terminal. The commands
-// themselves run as the real binary in tests/integration/cli_test.cpp.
+// themselves run as the real binary in tests/integration/cli_test.cpp. And what status remembers of git's config
+// (git_config_cache), against real repositories made by the git CLI.
 #include <catch2/catch.hpp>
 
+#include "cli/git_config_cache.hpp"
 #include "cli/output.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -106,4 +110,72 @@ TEST_CASE("the terminal guard filters stderr too, and puts the streams back when
   }
   std::cerr << "raw\x07";
   CHECK(captured.err.str() == "bad\\x1b[2Jname\nraw\x07");
+}
+
+namespace {
+
+// A repository made by the git CLI in `dir`, with origin at `url`.
+void git_repository_with_origin(const std::filesystem::path& dir, const std::string& url) {
+  REQUIRE(lorsync::test::run_process({"git", "init", "-q", dir.string()}).exit_code == 0);
+  REQUIRE(lorsync::test::run_process({"git", "-C", dir.string(), "remote", "add", "origin", url}).exit_code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("status reads origin through libgit2 once - then from .lorsync/git-config.json while git's config is unchanged") {
+  lorsync::test::TempDir dir;
+  const auto plan = dir / "plan";
+  git_repository_with_origin(plan, "https://example.org/first.git");
+  CHECK(status_git_config(plan).origin_url == "https://example.org/first.git");
+  REQUIRE(std::filesystem::exists(plan / ".lorsync/git-config.json"));
+
+  // A remembered answer is what the next status says: change it behind lorsync's back to see it used.
+  auto cache = nlohmann::json::parse(lorsync::test::read_file(plan / ".lorsync/git-config.json"));
+  cache["origin_url"] = "remembered";
+  lorsync::test::write_file(plan / ".lorsync/git-config.json", cache.dump());
+  CHECK(status_git_config(plan).origin_url == "remembered");
+
+  // Any change to git's config, the repository's or the user's, is read again.
+  REQUIRE(lorsync::test::run_process({"git", "-C", plan.string(), "remote", "set-url", "origin", "/srv/second.git"})
+              .exit_code == 0);
+  CHECK(status_git_config(plan).origin_url == "/srv/second.git");
+  cache = nlohmann::json::parse(lorsync::test::read_file(plan / ".lorsync/git-config.json"));
+  cache["origin_url"] = "remembered";
+  lorsync::test::write_file(plan / ".lorsync/git-config.json", cache.dump());
+  const auto user_config = lorsync::test::test_home() / ".gitconfig";
+  const std::string user_text = lorsync::test::read_file(user_config);
+  lorsync::test::write_file(user_config, user_text + "[core]\n\tquotepath = false\n");
+  CHECK(status_git_config(plan).origin_url == "/srv/second.git");
+  lorsync::test::write_file(user_config, user_text);
+
+  // A cache that is not lorsync's (or is damaged) is read through libgit2 and written anew.
+  lorsync::test::write_file(plan / ".lorsync/git-config.json", "{\"format\": 1, \"digest\": 7, \"origin_url\": []}");
+  CHECK(status_git_config(plan).origin_url == "/srv/second.git");
+  CHECK(nlohmann::json::parse(lorsync::test::read_file(plan / ".lorsync/git-config.json"))["origin_url"] ==
+        "/srv/second.git");
+}
+
+TEST_CASE("git's config is not remembered when it includes another file - or when .git is not a folder") {
+  lorsync::test::TempDir dir;
+  const auto plan = dir / "plan";
+  git_repository_with_origin(plan, "/srv/plan.git");
+  const auto digest = git_config_digest(plan);
+  REQUIRE(digest);
+  CHECK(git_config_digest(plan) == digest);
+
+  // The included file could change the remote without a byte of .git/config changing.
+  const std::string config = lorsync::test::read_file(plan / ".git/config");
+  lorsync::test::write_file(plan / ".git/config", config + "[IncludeIf \"gitdir:~/plans/\"]\n\tpath = extra\n");
+  CHECK_FALSE(git_config_digest(plan));
+  lorsync::test::write_file(plan / ".git/config", config);
+  CHECK(git_config_digest(plan) == digest);
+
+  const auto linked = dir / "linked";
+  std::filesystem::create_directories(linked);
+  lorsync::test::write_file(linked / ".git", "gitdir: " + (plan / ".git").string() + "\n");
+  CHECK_FALSE(git_config_digest(linked));
+  CHECK_FALSE(git_config_digest(dir / "no-repository"));
+  // No digest, no cache: status still reads the remote, through libgit2.
+  CHECK(status_git_config(linked).origin_url == "/srv/plan.git");
+  CHECK_FALSE(std::filesystem::exists(linked / ".lorsync/git-config.json"));
 }

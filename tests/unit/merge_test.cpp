@@ -5,12 +5,16 @@
 #include <catch2/catch.hpp>
 
 #include "merge/merge_file.hpp"
+#include "merge/tree_merge.hpp"
 #include "model/document.hpp"
 #include "model/front_matter_edit.hpp"
 #include "model/sync_conflicts.hpp"
 #include "support/fixtures.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
 
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <sstream>
@@ -689,4 +693,80 @@ TEST_CASE("merge: random edits on two devices merge to the same bytes either way
           CHECK(std::find(events.begin(), events.end(), event) != events.end());
   }
   CHECK(merges > 150);
+}
+
+namespace {
+
+// A repository as git's merge driver finds it mid-merge: `ours` committed on this branch (by "laptop"), `theirs`
+// committed later on another (by "phone"), MERGE_HEAD naming it. Returns theirs' commit.
+std::string repository_mid_merge(const std::filesystem::path& root, const std::string& path, const std::string& base,
+                                 const std::string& ours, const std::string& theirs) {
+  auto git = [&](std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
+    args.insert(args.begin(), {"git", "-C", root.string()});
+    auto run = test::run_process(args, {}, env);
+    REQUIRE(run.exit_code == 0);
+    return run.out;
+  };
+  auto commit = [&](const std::string& text, const std::string& device, const std::string& date) {
+    test::write_file(root / path, text);
+    git({"add", path});
+    git({"commit", "-q", "-m", "edit\n\nLorsync-Device: " + device},
+        {{"GIT_AUTHOR_DATE", date}, {"GIT_COMMITTER_DATE", date}});
+  };
+  REQUIRE(test::run_process({"git", "init", "-q", "-b", "main", root.string()}).exit_code == 0);
+  commit(base, "laptop", "2026-08-01T10:00:00Z");
+  git({"checkout", "-q", "-b", "other"});
+  commit(theirs, "phone", "2026-08-03T10:00:00Z");
+  git({"checkout", "-q", "main"});
+  commit(ours, "laptop", "2026-08-02T10:00:00Z");
+  std::string theirs_commit = git({"rev-parse", "other"});
+  theirs_commit.pop_back();
+  test::write_file(root / ".git/MERGE_HEAD", theirs_commit + "\n");
+  return theirs_commit;
+}
+
+}  // namespace
+
+TEST_CASE("merge: git's merge driver reads the history only when the order of the sides changes the file", "[merge]") {
+  const std::string path = "letters/brennan-neurology.md";
+  const std::string base = sample(path);
+  const std::string last_event = "  - {date: 2026-07-14, event: packet-sent, via: email}\n";
+  auto with_event = [&](const std::string& event) {
+    return replaced(base, last_event, last_event + "  - {date: 2026-08-21, event: " + event + ", via: email}\n");
+  };
+  test::TempDir dir;
+
+  SECTION("notes on one side, an event on the other, or an event each: the same file either way, no history read") {
+    const std::string notes = base + "Reminder sent by text message as well.\n";
+    repository_mid_merge(dir.path(), path, base, notes, with_event("reminded"));
+    auto merged = merge_for_git(dir.path(), path, base, notes, with_event("reminded"));
+    REQUIRE(merged);
+    CHECK(merged->merged.text == with_event("reminded") + "Reminder sent by text message as well.\n");
+    CHECK(merged->merged.conflicts.empty());
+    CHECK(merged->theirs_commit.empty());
+
+    merged = merge_for_git(dir.path(), path, base, with_event("reminded"), with_event("thanked"));
+    REQUIRE(merged);
+    CHECK(merged->merged.text.find("event: reminded") != std::string::npos);
+    CHECK(merged->merged.text.find("event: thanked") != std::string::npos);
+    CHECK(merged->theirs_commit.empty());
+  }
+  SECTION("one field changed differently on each side: the later change (the phone's, in MERGE_HEAD) wins") {
+    const std::string phone = replaced(base, "rotation: riverside-neurology-obs", "rotation: riverside-pmr-consult");
+    const std::string phone_too = replaced(phone, "waived: true", "waived: false");
+    const std::string laptop_rotation = replaced(base, "rotation: riverside-neurology-obs", "rotation: lakeshore-rehab");
+    const std::string theirs_commit = repository_mid_merge(dir.path(), path, base, laptop_rotation, phone_too);
+    auto merged = merge_for_git(dir.path(), path, base, laptop_rotation, phone_too);
+    REQUIRE(merged);
+    CHECK(merged->theirs_commit == theirs_commit);
+    CHECK(merged->merged.text == phone_too);
+    REQUIRE(merged->merged.conflicts.size() == 1);
+    CHECK(merged->merged.conflicts[0].kept_device == "phone");
+    CHECK(merged->merged.conflicts[0].lost_device == "laptop");
+    // Content alone would have kept this device's ("this device" sorts after "the other side").
+    test::TempDir elsewhere;
+    auto by_content = merge_for_git(elsewhere.path(), path, base, laptop_rotation, phone_too);
+    REQUIRE(by_content);
+    CHECK(by_content->merged.text.find("rotation: lakeshore-rehab") != std::string::npos);
+  }
 }
