@@ -48,7 +48,8 @@ test('the xpi holds plugin/zotero at its root, plugin/web under content/web/ and
   ];
   assert.deepEqual([...entries].sort(), expected.sort());
   for (const needed of ['manifest.json', 'bootstrap.js', 'prefs.js', 'locale/en-US/lorsync.ftl',
-    'content/web/dashboard.js', 'content/web/dom.js', 'content/web/dialog.js', 'content/web/derive.js',
+    'content/web/dashboard.js', 'content/web/dashboard-state.js', 'content/web/dashboard-view.js',
+    'content/web/dom.js', 'content/web/dialog.js', 'content/web/derive.js',
     ...['readiness', 'letters', 'deadlines', 'findings', 'programs', 'packet', 'sync'].map((view) => `content/web/${view}-view.js`)]) {
     assert.ok(entries.includes(needed), `${needed} is in the xpi`);
   }
