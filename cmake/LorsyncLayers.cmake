@@ -49,6 +49,7 @@ function(lorsync_check_layers)
     COMMAND ${check_command}
     COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
     DEPENDS ${daemon_files} ${layers_file} ${PROJECT_SOURCE_DIR}/cmake/check_layers.cmake
+            ${PROJECT_SOURCE_DIR}/cmake/read_layers.cmake
     COMMENT "Checking that daemon/ includes only from the layers below each folder"
     VERBATIM)
   add_custom_target(check_layers ALL DEPENDS ${stamp})

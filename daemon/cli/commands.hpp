@@ -36,7 +36,7 @@ std::string merge_driver_command();
 // For init, clone and status: brings a registration an older lorsync made (its absolute path) to that
 // command, and warns on stderr, saying how to fix it, when no `lorsync` is on PATH for git to run.
 void check_merge_driver(const std::filesystem::path& root);
-void upgrade_merge_driver_registration(const std::filesystem::path& root);
+bool upgrade_merge_driver_registration(const std::filesystem::path& root);  // false: warned that it could not
 void warn_unless_lorsync_on_path();
 
 // The plan the options name, opened, with a message that says how to make one when there is none.

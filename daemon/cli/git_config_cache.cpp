@@ -1,6 +1,8 @@
 #include "cli/git_config_cache.hpp"
 
 #include "cli/commands.hpp"
+#include "common/file_contents.hpp"
+#include "common/json_members.hpp"
 #include "store/atomic_file.hpp"
 #include "sync/remote.hpp"
 
@@ -9,9 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <vector>
 
 namespace lorsync::cli {
@@ -39,33 +39,26 @@ std::vector<fs::path> config_files(const fs::path& root) {
   return files;
 }
 
-std::optional<std::string> contents_of(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::optional<nlohmann::json> remembered(const fs::path& root) {
-  auto text = contents_of(cache_path(root));
+// What an earlier status remembered under `digest`; nullopt for any other file, whatever it holds (it is only a
+// cache: a damaged one is read again and replaced, never an error).
+std::optional<StatusGitConfig> remembered(const fs::path& root, const std::string& digest) {
+  auto text = read_whole(cache_path(root));
   if (!text) return std::nullopt;
-  nlohmann::json cache = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!cache.is_object() || cache.value("format", 0) != kCacheFormat || !cache.contains("digest") ||
-      !cache["digest"].is_string() || !cache.contains("origin_url"))
-    return std::nullopt;
-  const auto& url = cache["origin_url"];
-  if (!url.is_null() && !url.is_string()) return std::nullopt;
-  return cache;
+  const nlohmann::json cache = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (int_member(cache, "format") != kCacheFormat || string_member(cache, "digest") != digest) return std::nullopt;
+  auto url = cache.find("origin_url");
+  if (url == cache.end() || !(url->is_null() || url->is_string())) return std::nullopt;
+  return StatusGitConfig{url->is_null() ? std::nullopt : std::optional<std::string>(url->get<std::string>())};
 }
 
-StatusGitConfig read_through_libgit2(const fs::path& root) {
-  upgrade_merge_driver_registration(root);
-  StatusGitConfig read;
-  if (auto remote = Remote::open(root)) {
-    if (auto url = remote->origin_url()) read.origin_url = *url;
-  }
-  return read;
+// nullopt when libgit2 could not say (a repository it refuses to open, a config it cannot read): not worth
+// remembering, since the next status may succeed with the same config.
+std::optional<StatusGitConfig> read_through_libgit2(const fs::path& root) {
+  auto remote = Remote::open(root);
+  if (!remote) return std::nullopt;
+  auto url = remote->origin_url();
+  if (!url) return std::nullopt;
+  return StatusGitConfig{*url};
 }
 
 }  // namespace
@@ -73,11 +66,13 @@ StatusGitConfig read_through_libgit2(const fs::path& root) {
 std::optional<std::string> git_config_digest(const fs::path& root) {
   std::error_code ec;
   if (!fs::is_directory(fs::symlink_status(root / ".git", ec))) return std::nullopt;
+  // Without HOME libgit2 finds the user's config through the password database: not followed here.
+  if (const char* home = std::getenv("HOME"); !home || !*home) return std::nullopt;
   std::string all;
   for (const fs::path& file : config_files(root)) {
     all += file.string();
     all += '\0';
-    auto text = contents_of(file);
+    auto text = read_whole(file);
     if (!text) {
       all += "absent";
     } else {
@@ -93,25 +88,27 @@ std::optional<std::string> git_config_digest(const fs::path& root) {
 }
 
 StatusGitConfig status_git_config(const fs::path& root) {
-  std::optional<std::string> before = git_config_digest(root);
-  if (before) {
-    if (auto cache = remembered(root); cache && (*cache)["digest"] == *before) {
-      const auto& url = (*cache)["origin_url"];
-      return StatusGitConfig{url.is_null() ? std::nullopt : std::optional<std::string>(url.get<std::string>())};
-    }
+  if (std::optional<std::string> digest = git_config_digest(root)) {
+    if (auto cached = remembered(root, *digest)) return *cached;
   }
-  StatusGitConfig read = read_through_libgit2(root);
-  // Taken again: bringing the merge driver up to date may have rewritten .git/config.
-  if (std::optional<std::string> after = git_config_digest(root)) {
+  // A registration that could not be brought up to date is tried (and warned about) again next time.
+  const bool driver_current = upgrade_merge_driver_registration(root);
+  // Taken around the read, after the upgrade (which may rewrite .git/config): a change another process makes
+  // meanwhile (`lorsync remote`, the daemon) is not remembered under a digest that does not match what was read.
+  std::optional<std::string> before = git_config_digest(root);
+  std::optional<StatusGitConfig> read = read_through_libgit2(root);
+  if (!read) return StatusGitConfig{};
+  std::optional<std::string> after = git_config_digest(root);
+  if (driver_current && before && before == after) {
     nlohmann::json cache{{"format", kCacheFormat},
                          {"digest", *after},
-                         {"origin_url", read.origin_url ? nlohmann::json(*read.origin_url) : nlohmann::json()}};
+                         {"origin_url", read->origin_url ? nlohmann::json(*read->origin_url) : nlohmann::json()}};
     // Only a cache: a plan on a read-only disk is read through libgit2 each time.
     std::error_code ec;
     fs::create_directories(root / ".lorsync", ec);
     if (!ec) (void)write_file_atomically(cache_path(root), cache.dump() + "\n");
   }
-  return read;
+  return *read;
 }
 
 }  // namespace lorsync::cli

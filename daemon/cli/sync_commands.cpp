@@ -2,6 +2,7 @@
 // `remote`, `clone`, `sync`, `resolve`, and `merge-file` (git's merge driver).
 #include "api/errors.hpp"
 #include "cli/commands.hpp"
+#include "common/file_contents.hpp"
 #include "common/text.hpp"
 #include "cli/output.hpp"
 #include "client/daemon_file.hpp"
@@ -15,7 +16,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 
 namespace lorsync::cli {
@@ -45,12 +45,6 @@ bool on_path(const std::string& program) {
     if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return true;
   }
   return false;
-}
-
-std::optional<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // What a sync did, in a few lines (the same for a direct sync and one the daemon ran).
@@ -249,12 +243,12 @@ void add_merge_file(CLI::App& app, GlobalOptions& global, std::function<int()>& 
               "It never writes conflict markers; it exits 0 with the merged file in OURS.");
   cmd->callback([&global, &run, base, ours, theirs, path] {
     run = [&global, base, ours, theirs, path] {
-      auto our_text = read_file(*ours);
-      auto their_text = read_file(*theirs);
+      auto our_text = read_whole(*ours);
+      auto their_text = read_whole(*theirs);
       if (!our_text || !their_text)
         return report_error(make_error(ErrorCode::io, "cannot read " + (!our_text ? *ours : *theirs)), global.json);
       // git passes an empty file for the ancestor of a file both sides added.
-      auto base_text = read_file(*base);
+      auto base_text = read_whole(*base);
       if (base_text && base_text->empty()) base_text.reset();
       std::error_code ec;
       auto merged = merge_for_git(fs::current_path(ec), *path, base_text, *our_text, *their_text);
@@ -279,12 +273,13 @@ void add_merge_file(CLI::App& app, GlobalOptions& global, std::function<int()>& 
 
 std::string merge_driver_command() { return "lorsync merge-file %O %A %B %P"; }
 
-void upgrade_merge_driver_registration(const fs::path& root) {
+bool upgrade_merge_driver_registration(const fs::path& root) {
   // A plan folder that is not a git repository has no registration to bring up to date.
-  if (auto repository = Repository::open(root)) {
-    if (Status upgraded = repository->upgrade_merge_driver(merge_driver_command()); !upgraded)
-      std::cerr << "lorsync: warning: " << upgraded.error().message << "\n";
-  }
+  auto repository = Repository::open(root);
+  if (!repository) return true;
+  Status upgraded = repository->upgrade_merge_driver(merge_driver_command());
+  if (!upgraded) std::cerr << "lorsync: warning: " << upgraded.error().message << "\n";
+  return static_cast<bool>(upgraded);
 }
 
 void warn_unless_lorsync_on_path() {

@@ -1,5 +1,6 @@
 #include "client/daemon_file.hpp"
 
+#include "common/file_contents.hpp"
 #include "common/json_members.hpp"
 
 #include <fcntl.h>
@@ -12,8 +13,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 namespace lorsync {
@@ -25,11 +24,9 @@ fs::path lock_path(const fs::path& root) { return root / ".lorsync" / "daemon.lo
 fs::path info_path(const fs::path& root) { return root / ".lorsync" / "daemon.json"; }
 
 std::optional<DaemonInfo> read_info(const fs::path& root) {
-  std::ifstream in(info_path(root));
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = nlohmann::json::parse(text.str(), nullptr, false);
+  std::optional<std::string> text = read_whole(info_path(root));
+  if (!text) return std::nullopt;
+  auto parsed = nlohmann::json::parse(*text, nullptr, false);
   if (!parsed.is_object()) return std::nullopt;
   // Written by lorsyncd, but read as any file: a member of another type or a port out of range is no daemon.
   const int64_t port = int64_member(parsed, "port");

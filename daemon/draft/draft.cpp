@@ -1,14 +1,13 @@
 // draft/draft: rendering the emails of a letter's life from templates; see draft.hpp for the syntax.
 #include "draft/draft.hpp"
 
+#include "common/file_contents.hpp"
 #include "common/resources.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace lorsync {
 namespace fs = std::filesystem;
@@ -267,11 +266,7 @@ std::optional<std::string> read_own_template(const fs::path& file) {
   if (fs::symlink_status(file, ec).type() != fs::file_type::regular ||
       fs::symlink_status(file.parent_path(), ec).type() != fs::file_type::directory)
     return std::nullopt;
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_whole(file);
 }
 
 std::vector<Diagnostic> check_plan_templates(const fs::path& plan_root) {

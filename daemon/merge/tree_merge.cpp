@@ -313,8 +313,9 @@ Result<GitFileMerge> merge_for_git(const std::filesystem::path& root, const std:
                                 const std::optional<std::string>& base, const std::string& ours,
                                 const std::string& theirs) {
   // The sides decide only between changes to the same thing and the order of what both added. When either order
-  // gives the same file and nothing to set aside, who they are need not be read from the history, which starts
-  // libgit2 (it first parses the system's CA bundle: most of the time a merge of one small file takes).
+  // gives the same file and nothing to set aside, who they are need not be read from the history. Reading it
+  // starts libgit2, which first parses the system's CA bundle: most of the time a merge of one small file takes.
+  // (Text both sides changed still goes through libgit2's line merge, which starts it too.)
   FileMerge ours_first = merge_file(path, base, ours, theirs, MergeSide{"", 1}, MergeSide{"", 0});
   if (ours_first.conflicts.empty()) {
     FileMerge theirs_first = merge_file(path, base, ours, theirs, MergeSide{"", 0}, MergeSide{"", 1});

@@ -18,8 +18,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 namespace lorsync {
 namespace fs = std::filesystem;
@@ -29,14 +27,6 @@ std::string default_device() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0 && host[0]) return host;
   return "unknown-device";
-}
-
-std::optional<std::string> read_whole(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 namespace {

@@ -2,6 +2,8 @@
 // plan_init, outside_edits, conflict_records); not meant for the layers above.
 #pragma once
 
+#include "common/file_contents.hpp"
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -10,8 +12,5 @@ namespace lorsync {
 
 // The device named in commit trailers when StoreOptions names none: $LORSYNC_DEVICE, else the host name.
 std::string default_device();
-
-// A file's bytes as they are now; nullopt when it cannot be read (absent, say).
-std::optional<std::string> read_whole(const std::filesystem::path& path);
 
 }  // namespace lorsync

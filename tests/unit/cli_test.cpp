@@ -149,10 +149,26 @@ TEST_CASE("status reads origin through libgit2 once - then from .lorsync/git-con
   lorsync::test::write_file(user_config, user_text);
 
   // A cache that is not lorsync's (or is damaged) is read through libgit2 and written anew.
-  lorsync::test::write_file(plan / ".lorsync/git-config.json", "{\"format\": 1, \"digest\": 7, \"origin_url\": []}");
-  CHECK(status_git_config(plan).origin_url == "/srv/second.git");
-  CHECK(nlohmann::json::parse(lorsync::test::read_file(plan / ".lorsync/git-config.json"))["origin_url"] ==
-        "/srv/second.git");
+  for (const char* damaged : {"{\"format\": 1, \"digest\": 7, \"origin_url\": []}", "{\"format\": \"1\"}", "[1]", "{", ""}) {
+    INFO(damaged);
+    lorsync::test::write_file(plan / ".lorsync/git-config.json", damaged);
+    CHECK(status_git_config(plan).origin_url == "/srv/second.git");
+    CHECK(nlohmann::json::parse(lorsync::test::read_file(plan / ".lorsync/git-config.json"))["origin_url"] ==
+          "/srv/second.git");
+  }
+}
+
+TEST_CASE("what libgit2 could not read is not remembered - status asks again next time") {
+  lorsync::test::TempDir dir;
+  const auto plan = dir / "plan";
+  git_repository_with_origin(plan, "/srv/plan.git");
+  // A config libgit2 refuses to parse: status shows no remote, and does not remember that.
+  const std::string config = lorsync::test::read_file(plan / ".git/config");
+  lorsync::test::write_file(plan / ".git/config", config + "[remote \"broken\n");
+  CHECK_FALSE(status_git_config(plan).origin_url);
+  CHECK_FALSE(std::filesystem::exists(plan / ".lorsync/git-config.json"));
+  lorsync::test::write_file(plan / ".git/config", config);
+  CHECK(status_git_config(plan).origin_url == "/srv/plan.git");
 }
 
 TEST_CASE("git's config is not remembered when it includes another file - or when .git is not a folder") {

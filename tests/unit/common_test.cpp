@@ -1,11 +1,13 @@
 // common/: dates (strict YYYY-MM-DD, the 1900..2199 range, leap days, arithmetic across month and year ends,
 // the LORSYNC_TODAY override) and diagnostics (their one printed form, their JSON wire form read back
-// leniently), and the lenient JSON member readers. common/text has its own file, text_test.cpp.
+// leniently), the lenient JSON member readers, and files read whole. common/text has its own file, text_test.cpp.
 #include <catch2/catch.hpp>
 
 #include "common/date.hpp"
 #include "common/diagnostic.hpp"
+#include "common/file_contents.hpp"
 #include "common/json_members.hpp"
+#include "support/temp_dir.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -172,4 +174,14 @@ TEST_CASE("every error code and remote failure has its own wire name") {
         RemoteFailure::damaged, RemoteFailure::cancelled, RemoteFailure::other})
     failures.insert(remote_failure_name(failure));
   CHECK(failures.size() == 11);
+}
+
+TEST_CASE("a file read whole keeps every byte - a file that cannot be opened is nullopt") {
+  test::TempDir dir;
+  const std::string bytes("---\r\nname: a\0b\xff\n\r", 17);
+  test::write_file(dir / "letter.md", bytes);
+  CHECK(read_whole(dir / "letter.md") == bytes);
+  test::write_file(dir / "empty.md", "");
+  CHECK(read_whole(dir / "empty.md") == "");
+  CHECK_FALSE(read_whole(dir / "absent.md"));
 }
