@@ -422,9 +422,12 @@ std::optional<FileMerge> merge_document(const std::string& path, const PlanFileK
     yaml = winner->yaml_text();
   } else {
     // Both changed the YAML. A clean line merge keeps both sides' comments and layout, when it means the merged data.
-    LineMerge lines = merge_lines(base_yaml, winner->yaml_text(), loser->yaml_text(), sides);
-    if (lines.conflicts.empty() && means_merged(lines.text)) {
-      yaml = std::move(lines.text);
+    // (An event recorded on each device adds two lines at the same place: that line merge can only conflict.)
+    std::optional<LineMerge> lines;
+    if (!line_merge_must_conflict(base_yaml, winner->yaml_text(), loser->yaml_text()))
+      lines = merge_lines(base_yaml, winner->yaml_text(), loser->yaml_text(), sides);
+    if (lines && lines->conflicts.empty() && means_merged(lines->text)) {
+      yaml = std::move(lines->text);
     } else {
       // Else edit the changed fields in place, from the base (from the winner's when both sides added the file).
       const Document& start = base ? *base : *winner;
@@ -460,6 +463,43 @@ std::optional<std::string> merge_conflict_records(const std::optional<std::strin
 }
 
 }  // namespace
+
+bool line_merge_must_conflict(std::string_view base, std::string_view a, std::string_view b) {
+  const std::string base_text = with_final_line_end(base), a_text = with_final_line_end(a),
+                    b_text = with_final_line_end(b);
+  const std::vector<std::string_view> base_lines = lines_of(base_text);
+  struct Change {
+    size_t begin, end;                      // the run of base's lines replaced
+    std::vector<std::string_view> lines;  // what replaces it
+  };
+  auto change_of = [&](std::string_view side) {
+    const std::vector<std::string_view> lines = lines_of(side);
+    size_t prefix = 0;
+    while (prefix < lines.size() && prefix < base_lines.size() && lines[prefix] == base_lines[prefix]) ++prefix;
+    size_t suffix = 0;
+    while (suffix < lines.size() - prefix && suffix < base_lines.size() - prefix &&
+           lines[lines.size() - 1 - suffix] == base_lines[base_lines.size() - 1 - suffix])
+      ++suffix;
+    return Change{prefix, base_lines.size() - suffix,
+                  std::vector<std::string_view>(lines.begin() + prefix, lines.end() - suffix)};
+  };
+  auto seen_one_way = [&](const Change& change) {
+    auto in_base_outside = [&](std::string_view line, size_t begin, size_t end) {
+      for (size_t i = 0; i < base_lines.size(); ++i)
+        if ((i < begin || i >= end) && base_lines[i] == line) return true;
+      return false;
+    };
+    for (std::string_view line : change.lines)
+      if (in_base_outside(line, 0, 0)) return false;
+    for (size_t i = change.begin; i < change.end; ++i)
+      if (in_base_outside(base_lines[i], change.begin, change.end)) return false;
+    return true;
+  };
+  const Change first = change_of(a_text), second = change_of(b_text);
+  return seen_one_way(first) && seen_one_way(second) && std::max(first.begin, second.begin) <= std::min(first.end, second.end) && !first.lines.empty() &&
+         !second.lines.empty() && first.lines.front() != second.lines.front() &&
+         first.lines.back() != second.lines.back();
+}
 
 std::string conflict_value_text(const json* value) {
   if (!value) return "(removed)";

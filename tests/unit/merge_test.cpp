@@ -4,6 +4,7 @@
 // the property sync relies on: merging A into B gives the same bytes as B into A.
 #include <catch2/catch.hpp>
 
+#include "git/git.hpp"
 #include "merge/merge_file.hpp"
 #include "merge/tree_merge.hpp"
 #include "model/document.hpp"
@@ -769,4 +770,51 @@ TEST_CASE("merge: git's merge driver reads the history only when the order of th
     REQUIRE(by_content);
     CHECK(by_content->merged.text.find("rotation: lakeshore-rehab") != std::string::npos);
   }
+}
+
+TEST_CASE("merge: a line merge said to conflict for sure does conflict in libgit2 - random texts with repeated lines",
+          "[merge]") {
+  // Few distinct lines, so that repeats make a diff ambiguous; some CRLF. (Every line ends: the line merge gives
+  // libgit2 texts whose last line ends, and so does this test.)
+  const char* kLines[] = {"a\n", "b\n", "c\r\n", "e\n", "d\n", "f\r\n", "g\n", "h\n"};
+  std::mt19937 random(20261207);
+  auto pick = [&](int below) { return static_cast<int>(random() % static_cast<unsigned>(below)); };
+  git::ensure_initialized();
+  int said_to_conflict = 0;
+  for (int round = 0; round < 200'000; ++round) {
+    const int size = pick(9);
+    std::vector<std::string> base_lines;
+    for (int i = 0; i < size; ++i) base_lines.push_back(kLines[pick(4)]);
+    // One run of base's lines replaced by up to three lines.
+    auto edited = [&] {
+      const int begin = pick(size + 1), end = begin + pick(size - begin + 1);
+      std::string text;
+      for (int i = 0; i < begin; ++i) text += base_lines[i];
+      for (int added = pick(4); added > 0; --added) text += kLines[pick(8)];
+      for (int i = end; i < size; ++i) text += base_lines[i];
+      return text;
+    };
+    std::string base;
+    for (const auto& line : base_lines) base += line;
+    const std::string a = edited(), b = edited();
+    if (a == base || b == base || a == b) continue;
+    const bool must_conflict = line_merge_must_conflict(base, a, b);
+    REQUIRE(line_merge_must_conflict(base, b, a) == must_conflict);
+    if (!must_conflict) continue;
+    ++said_to_conflict;
+    git_merge_file_input base_input = GIT_MERGE_FILE_INPUT_INIT, a_input = GIT_MERGE_FILE_INPUT_INIT,
+                         b_input = GIT_MERGE_FILE_INPUT_INIT;
+    base_input.ptr = base.data();
+    base_input.size = base.size();
+    a_input.ptr = a.data();
+    a_input.size = a.size();
+    b_input.ptr = b.data();
+    b_input.size = b.size();
+    git_merge_file_result result{};
+    REQUIRE(git_merge_file(&result, &base_input, &a_input, &b_input, nullptr) == 0);
+    const bool clean = result.automergeable != 0;
+    git_merge_file_result_free(&result);
+    if (clean) FAIL("libgit2 merged cleanly what was said to conflict:\nbase:\n" << base << "a:\n" << a << "b:\n" << b);
+  }
+  CHECK(said_to_conflict > 10'000);  // the shortcut is taken often enough to matter
 }
