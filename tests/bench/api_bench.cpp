@@ -352,7 +352,8 @@ int run(int argc, char** argv) {
     std::cerr << "cannot create the sample plan\n";
     return 1;
   }
-  write_file(dir / "config.yaml", "max_connections: 3000\n");
+  // 1,000 clients connect at once: all are unauthenticated until their upgrade (with the token) is read.
+  write_file(dir / "config.yaml", "max_connections: 3000\nmax_unauthenticated: 3000\n");
   DaemonProcess daemon(plan, {"--config", (dir / "config.yaml").string()});
   if (!daemon.running()) {
     std::cerr << "lorsyncd did not start:\n" << daemon.log();
