@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -63,7 +64,10 @@ ChildUsage measure_child(const std::vector<std::string>& argv, const fs::path& c
   pid_t pid = -1;
   const int spawned = posix_spawnp(&pid, ptrs[0], &actions, nullptr, ptrs.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return ChildUsage{};
+  if (spawned != 0) {
+    std::fprintf(stderr, "cannot run %s: %s\n", ptrs[0], std::strerror(spawned));
+    std::exit(1);
+  }
   int status = 0;
   struct rusage usage {};
   wait4(pid, &status, 0, &usage);
@@ -167,7 +171,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: lorsync_bench PATH/TO/lorsync\n");
     return 2;
   }
-  const std::string lorsync_binary = argv[1];
+  // Absolute: some children run in another folder.
+  const std::string lorsync_binary = fs::absolute(argv[1]).string();
   PrivateHome home;
   TempDir dir;
   spdlog::set_level(spdlog::level::warn);
@@ -255,7 +260,10 @@ int main(int argc, char** argv) {
   // and both changed the same field (the later change wins: the history says which). Runs are interleaved with
   // the baseline's; OURS is restored before each, untimed.
   const fs::path merge_dir = dir / "merge-file";
-  const std::string base_letter = read_file(ours / "letters/brennan-neurology.md");
+  // The sample's letter as a user has it (three events), not the one the record rounds above grew to 44.
+  std::string base_letter;
+  for (const auto& file : sample_plan_files(*parse_date("2026-08-15")))
+    if (file.path == "letters/brennan-neurology.md") base_letter = *file.contents;
   auto replaced = [&](const std::string& from, const std::string& to) {
     std::string text = base_letter;
     return text.replace(text.find(from), from.size(), to);
@@ -279,7 +287,8 @@ int main(int argc, char** argv) {
       ChildUsage run = measure_child({lorsync_binary, "merge-file", "base.md", "ours.md", "theirs.md",
                                       "letters/brennan-neurology.md"}, merge_dir);
       if (run.exit_code != 0 || read_file(merge_dir / "ours.md").find(merge->expected) == std::string::npos)
-        std::exit((std::fprintf(stderr, "lorsync merge-file failed\n"), 1));
+        std::exit((std::fprintf(stderr, "lorsync merge-file failed (exit %d, or no \"%s\" in the merge)\n", run.exit_code,
+                                merge->expected.c_str()), 1));
       lorsync_runs.push_back(run.wall_ms);
       write_file(merge_dir / "ours.md", merge->ours);
       run = measure_child({"git", "merge-file", "ours.md", "base.md", "theirs.md"}, merge_dir);
