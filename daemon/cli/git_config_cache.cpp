@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "common/file_contents.hpp"
 #include "common/json_members.hpp"
+#include "common/text.hpp"
 #include "store/atomic_file.hpp"
 #include "sync/remote.hpp"
 
@@ -99,7 +100,9 @@ StatusGitConfig status_git_config(const fs::path& root) {
   std::optional<StatusGitConfig> read = read_through_libgit2(root);
   if (!read) return StatusGitConfig{};
   std::optional<std::string> after = git_config_digest(root);
-  if (driver_current && before && before == after) {
+  // JSON holds only UTF-8: a URL of other bytes is read through libgit2 each time.
+  const bool storable = !read->origin_url || !find_invalid_utf8(*read->origin_url);
+  if (driver_current && before && before == after && storable) {
     nlohmann::json cache{{"format", kCacheFormat},
                          {"digest", *after},
                          {"origin_url", read->origin_url ? nlohmann::json(*read->origin_url) : nlohmann::json()}};

@@ -169,6 +169,13 @@ TEST_CASE("what libgit2 could not read is not remembered - status asks again nex
   CHECK_FALSE(std::filesystem::exists(plan / ".lorsync/git-config.json"));
   lorsync::test::write_file(plan / ".git/config", config);
   CHECK(status_git_config(plan).origin_url == "/srv/plan.git");
+
+  // A URL that is not UTF-8 cannot go into JSON: it is shown, and read again next time.
+  std::filesystem::remove(plan / ".lorsync/git-config.json");
+  REQUIRE(lorsync::test::run_process({"git", "-C", plan.string(), "remote", "set-url", "origin", "/srv/pl\xff.git"})
+              .exit_code == 0);
+  CHECK(status_git_config(plan).origin_url == "/srv/pl\xff.git");
+  CHECK_FALSE(std::filesystem::exists(plan / ".lorsync/git-config.json"));
 }
 
 TEST_CASE("git's config is not remembered when it includes another file - or when .git is not a folder") {
