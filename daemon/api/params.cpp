@@ -15,6 +15,7 @@
 #include <valijson/validator.hpp>
 
 #include <map>
+#include <mutex>
 #include <memory>
 
 namespace lorsync::api {
@@ -110,26 +111,39 @@ class ParamsSchemas {
     return schemas;
   }
 
+  // Compiled on the method's first call: each bundle holds the whole API's components, and a daemon that is
+  // never asked a method need not hold its schema (about 2 MB for them all).
   const MethodParams* of(const std::string& method) const {
     auto found = methods_.find(method);
-    return found == methods_.end() ? nullptr : found->second.get();
+    if (found == methods_.end()) return nullptr;
+    Entry& entry = *found->second;
+    std::call_once(entry.compiled_once, [&] {
+      entry.params.bundle =
+          bundled_schema(params_object_schema(api_description(), *entry.documented), PlanSchemas::left_to_the_store);
+      valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+      valijson::adapters::NlohmannJsonAdapter adapter(entry.params.bundle);
+      parser.populateSchema(adapter, entry.params.compiled);
+    });
+    return &entry.params;
   }
 
  private:
+  struct Entry {
+    const json* documented = nullptr;  // the method's "params" in openrpc.json
+    std::once_flag compiled_once;
+    MethodParams params;
+  };
+
   ParamsSchemas() {
-    const json& document = api_description();
-    for (const auto& method : document["methods"]) {
+    for (const auto& method : api_description()["methods"]) {
       if (method["params"].empty()) continue;
-      auto entry = std::make_unique<MethodParams>();
-      entry->bundle = bundled_schema(params_object_schema(document, method["params"]), PlanSchemas::left_to_the_store);
-      valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-      valijson::adapters::NlohmannJsonAdapter adapter(entry->bundle);
-      parser.populateSchema(adapter, entry->compiled);
+      auto entry = std::make_unique<Entry>();
+      entry->documented = &method["params"];
       methods_.emplace(method["name"].get<std::string>(), std::move(entry));
     }
   }
 
-  std::map<std::string, std::unique_ptr<MethodParams>> methods_;
+  std::map<std::string, std::unique_ptr<Entry>> methods_;
 };
 
 // "params.letters[2]", "params.set.waived": where the value is, as a client wrote it.
