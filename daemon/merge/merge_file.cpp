@@ -17,6 +17,7 @@
 #include <initializer_list>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 
 namespace lorsync {
 namespace {
@@ -483,22 +484,23 @@ bool line_merge_must_conflict(std::string_view base, std::string_view a, std::st
     return Change{prefix, base_lines.size() - suffix,
                   std::vector<std::string_view>(lines.begin() + prefix, lines.end() - suffix)};
   };
+  const Change first = change_of(a_text), second = change_of(b_text);
+  if (std::max(first.begin, second.begin) > std::min(first.end, second.end) || first.lines.empty() ||
+      second.lines.empty() || first.lines.front() == second.lines.front() || first.lines.back() == second.lines.back())
+    return false;
+  // How often each line stands in base, counted once, so that a peer's huge front matter costs linear time.
+  std::unordered_map<std::string_view, size_t> in_base;
+  for (std::string_view line : base_lines) ++in_base[line];
   auto seen_one_way = [&](const Change& change) {
-    auto in_base_outside = [&](std::string_view line, size_t begin, size_t end) {
-      for (size_t i = 0; i < base_lines.size(); ++i)
-        if ((i < begin || i >= end) && base_lines[i] == line) return true;
-      return false;
-    };
     for (std::string_view line : change.lines)
-      if (in_base_outside(line, 0, 0)) return false;
-    for (size_t i = change.begin; i < change.end; ++i)
-      if (in_base_outside(base_lines[i], change.begin, change.end)) return false;
+      if (in_base.contains(line)) return false;
+    std::unordered_map<std::string_view, size_t> taken_out;
+    for (size_t i = change.begin; i < change.end; ++i) ++taken_out[base_lines[i]];
+    for (const auto& [line, count] : taken_out)
+      if (in_base.at(line) > count) return false;
     return true;
   };
-  const Change first = change_of(a_text), second = change_of(b_text);
-  return seen_one_way(first) && seen_one_way(second) && std::max(first.begin, second.begin) <= std::min(first.end, second.end) && !first.lines.empty() &&
-         !second.lines.empty() && first.lines.front() != second.lines.front() &&
-         first.lines.back() != second.lines.back();
+  return seen_one_way(first) && seen_one_way(second);
 }
 
 std::string conflict_value_text(const json* value) {
