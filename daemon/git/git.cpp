@@ -4,16 +4,6 @@
 
 namespace lorsync::git {
 
-void ensure_initialized() {
-  static const bool initialized = [] {
-    git_libgit2_init();
-    // A commit acknowledged to the user must survive a power cut.
-    git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-    return true;
-  }();
-  (void)initialized;
-}
-
 Error failure(int rc, const std::string& doing) {
   const git_error* last = git_error_last();
   std::string detail = last && last->message ? last->message : "libgit2 error " + std::to_string(rc);

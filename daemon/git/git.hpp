@@ -1,10 +1,10 @@
 // git/git: libgit2 handles as RAII types and libgit2 failures as Error values
-// carrying git_error_last(). Everything that touches libgit2 includes this.
+// carrying git_error_last(). Everything that touches libgit2 includes this
+// (libgit2 itself is loaded on the first call: git/libgit2.hpp).
 #pragma once
 
 #include "common/diagnostic.hpp"
-
-#include <git2.h>
+#include "git/libgit2.hpp"
 
 #include <memory>
 #include <string>
@@ -32,9 +32,6 @@ using Diff = std::unique_ptr<git_diff, Deleter<git_diff_free>>;
 using Remote = std::unique_ptr<git_remote, Deleter<git_remote_free>>;
 using Blob = std::unique_ptr<git_blob, Deleter<git_blob_free>>;
 using TreeEntry = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry_free>>;
-
-// Initializes libgit2 once per process (with fsync of objects, refs and the index on).
-void ensure_initialized();
 
 // An Error for libgit2 return code `rc`, naming what was being done.
 Error failure(int rc, const std::string& doing);

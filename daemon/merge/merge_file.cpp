@@ -155,7 +155,6 @@ LineMerge merge_lines(std::string_view base, std::string_view winner, std::strin
                     loser_lines = with_final_line_end(loser);
   const size_t marker_size = marker_size_for({base, winner, loser});
 
-  git::ensure_initialized();
   git_merge_file_input base_input = GIT_MERGE_FILE_INPUT_INIT, winner_input = GIT_MERGE_FILE_INPUT_INIT,
                        loser_input = GIT_MERGE_FILE_INPUT_INIT;
   base_input.ptr = base_lines.data();
@@ -380,6 +379,54 @@ std::optional<Document> parse_mergeable(const PlanFileKind& kind, const std::str
   return std::move(parsed.document);
 }
 
+}  // namespace
+
+// Each version parsed on first use, told apart by address (Sides refers to FileVersions' own strings): parsing is
+// most of a merge's work.
+class FileVersions::ParsedVersions {
+ public:
+  ParsedVersions(const FileVersions& versions, const PlanFileKind& kind) : versions_(versions), kind_(kind) {}
+  const PlanFileKind& kind() const { return kind_; }
+  const std::optional<Document>& of(const std::string& text) {
+    Slot& slot = &text == &versions_.ours_ ? ours_ : &text == &versions_.theirs_ ? theirs_ : base_;
+    if (!slot.parsed) {
+      slot.document = parse_mergeable(kind_, versions_.path_, text);
+      slot.parsed = true;
+    }
+    return slot.document;
+  }
+
+  // The YAML of `start` with the fields that differ from `merged` edited in place; nullopt when they cannot be
+  // written back. Asked again with the same arguments when both orders of a merge mean the same data.
+  std::optional<std::string> edited(const Document& start, const json& merged) {
+    if (last_edit_ && last_edit_->start == &start && last_edit_->merged == merged) return last_edit_->yaml;
+    std::vector<FieldEdit> edits;
+    std::vector<std::string> field_path;
+    collect_edits(start.data, merged, field_path, edits);
+    Result<Document> document = apply_edits(start, edits);
+    std::optional<std::string> yaml = document ? std::optional(std::string(document->yaml_text())) : std::nullopt;
+    last_edit_ = Edit{&start, merged, yaml};
+    return yaml;
+  }
+
+ private:
+  struct Slot {
+    bool parsed = false;
+    std::optional<Document> document;
+  };
+  struct Edit {
+    const Document* start;
+    json merged;
+    std::optional<std::string> yaml;
+  };
+  const FileVersions& versions_;
+  PlanFileKind kind_;
+  Slot base_, ours_, theirs_;
+  std::optional<Edit> last_edit_;
+};
+
+namespace {
+
 std::string_view opening_line(const Document& document) {
   return std::string_view(document.text).substr(0, document.yaml_begin);
 }
@@ -393,13 +440,15 @@ std::string_view changed_part(std::optional<std::string_view> base, std::string_
 }
 
 // Front matter and body merged separately; nullopt when the data cannot be merged or written back.
-std::optional<FileMerge> merge_document(const std::string& path, const PlanFileKind& kind,
-                                        const std::optional<std::string>& base_text, const Sides& sides) {
-  std::optional<Document> base;
-  if (base_text && !(base = parse_mergeable(kind, path, *base_text))) return std::nullopt;
-  std::optional<Document> winner = parse_mergeable(kind, path, sides.winner_text);
-  std::optional<Document> loser = parse_mergeable(kind, path, sides.loser_text);
+std::optional<FileMerge> merge_document(const std::string& path, const std::optional<std::string>& base_text,
+                                        const Sides& sides, FileVersions::ParsedVersions& parsed) {
+  const PlanFileKind& kind = parsed.kind();
+  const std::optional<Document>* base_parsed = base_text ? &parsed.of(*base_text) : nullptr;
+  if (base_parsed && !*base_parsed) return std::nullopt;
+  const std::optional<Document>& winner = parsed.of(sides.winner_text);
+  const std::optional<Document>& loser = parsed.of(sides.loser_text);
   if (!winner || !loser) return std::nullopt;
+  const Document* base = base_parsed ? &**base_parsed : nullptr;
 
   FileMerge out;
   json merged = FieldMerger(path, sides, out.conflicts)
@@ -431,13 +480,9 @@ std::optional<FileMerge> merge_document(const std::string& path, const PlanFileK
       yaml = std::move(lines->text);
     } else {
       // Else edit the changed fields in place, from the base (from the winner's when both sides added the file).
-      const Document& start = base ? *base : *winner;
-      std::vector<FieldEdit> edits;
-      std::vector<std::string> field_path;
-      collect_edits(start.data, merged, field_path, edits);
-      Result<Document> edited = apply_edits(start, edits);
+      auto edited = parsed.edited(base ? *base : *winner, merged);
       if (!edited) return std::nullopt;
-      yaml = edited->yaml_text();
+      yaml = std::move(*edited);
     }
   }
 
@@ -515,21 +560,34 @@ bool merge_winner_is_first(const MergeSide& first, const MergeSide& second, cons
   return first_text >= second_text;
 }
 
-FileMerge merge_file(const std::string& path, const std::optional<std::string>& base, const std::string& ours,
-                     const std::string& theirs, const MergeSide& ours_side, const MergeSide& theirs_side) {
-  const bool ours_wins = merge_winner_is_first(ours_side, theirs_side, ours, theirs);
-  const Sides sides{ours_wins ? ours : theirs, ours_wins ? theirs : ours, ours_wins ? ours_side : theirs_side,
+FileVersions::FileVersions(const std::string& path, const std::optional<std::string>& base, const std::string& ours,
+                           const std::string& theirs)
+    : path_(path), base_(base), ours_(ours), theirs_(theirs) {
+  if (auto kind = path == kSyncConflictsPath ? std::nullopt : plan_file_kind(path))
+    parsed_ = std::make_unique<ParsedVersions>(*this, *kind);
+}
+
+FileVersions::~FileVersions() = default;
+
+FileMerge FileVersions::merge(const MergeSide& ours_side, const MergeSide& theirs_side) {
+  const bool ours_wins = merge_winner_is_first(ours_side, theirs_side, ours_, theirs_);
+  const Sides sides{ours_wins ? ours_ : theirs_, ours_wins ? theirs_ : ours_, ours_wins ? ours_side : theirs_side,
                     ours_wins ? theirs_side : ours_side};
 
-  if (path == kSyncConflictsPath) {
-    if (auto records = merge_conflict_records(base, sides)) return FileMerge{std::move(*records), {}};
-  } else if (auto kind = plan_file_kind(path)) {
-    if (auto merged = merge_document(path, *kind, base, sides)) return std::move(*merged);
+  if (path_ == kSyncConflictsPath) {
+    if (auto records = merge_conflict_records(base_, sides)) return FileMerge{std::move(*records), {}};
+  } else if (parsed_) {
+    if (auto merged = merge_document(path_, base_, sides, *parsed_)) return std::move(*merged);
   }
   // Any other text, or a plan file that does not parse: line by line, nothing dropped.
   FileMerge out;
-  out.text = merge_text(path, "text", base.value_or(""), sides.winner_text, sides.loser_text, sides, out.conflicts);
+  out.text = merge_text(path_, "text", base_.value_or(""), sides.winner_text, sides.loser_text, sides, out.conflicts);
   return out;
+}
+
+FileMerge merge_file(const std::string& path, const std::optional<std::string>& base, const std::string& ours,
+                     const std::string& theirs, const MergeSide& ours_side, const MergeSide& theirs_side) {
+  return FileVersions(path, base, ours, theirs).merge(ours_side, theirs_side);
 }
 
 }  // namespace lorsync

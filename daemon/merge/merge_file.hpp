@@ -12,6 +12,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,28 @@ struct MergeSide {
 struct FileMerge {
   std::string text;                     // the merged file
   std::vector<SyncConflict> conflicts;  // what the user must look at, in a deterministic order
+};
+
+// The three versions of one file, merged as often as the caller needs with each parsed once (git's merge driver
+// merges in both orders to learn whether the order matters). See merge_file for what the arguments mean.
+class FileVersions {
+ public:
+  FileVersions(const std::string& path, const std::optional<std::string>& base, const std::string& ours,
+               const std::string& theirs);
+  ~FileVersions();
+  FileVersions(const FileVersions&) = delete;
+  FileVersions& operator=(const FileVersions&) = delete;
+
+  FileMerge merge(const MergeSide& ours_side, const MergeSide& theirs_side);
+
+  class ParsedVersions;
+
+ private:
+  std::string path_;
+  std::optional<std::string> base_;
+  std::string ours_;
+  std::string theirs_;
+  std::unique_ptr<ParsedVersions> parsed_;  // null for a file that is not an entity file or plan.yaml
 };
 
 // Three-way merge of the file at `path` (relative to the plan root, e.g. "letters/ana.md", "plan.yaml",

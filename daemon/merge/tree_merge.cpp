@@ -316,15 +316,15 @@ Result<GitFileMerge> merge_for_git(const std::filesystem::path& root, const std:
   // gives the same file and nothing to set aside, who they are need not be read from the history. Reading it
   // starts libgit2, which first parses the system's CA bundle: most of the time a merge of one small file takes.
   // (Text both sides changed still goes through libgit2's line merge, which starts it too.)
-  FileMerge ours_first = merge_file(path, base, ours, theirs, MergeSide{"", 1}, MergeSide{"", 0});
+  FileVersions versions(path, base, ours, theirs);
+  FileMerge ours_first = versions.merge(MergeSide{"", 1}, MergeSide{"", 0});
   if (ours_first.conflicts.empty()) {
-    FileMerge theirs_first = merge_file(path, base, ours, theirs, MergeSide{"", 0}, MergeSide{"", 1});
+    FileMerge theirs_first = versions.merge(MergeSide{"", 0}, MergeSide{"", 1});
     if (theirs_first.conflicts.empty() && theirs_first.text == ours_first.text)
       return GitFileMerge{std::move(ours_first), ""};
   }
   MergeSide our_side{"this device", 0}, their_side{"the other side", 0};
   std::string theirs_commit;
-  git::ensure_initialized();
   git_repository* raw_repo = nullptr;
   if (git_repository_open_ext(&raw_repo, root.c_str(), 0, nullptr) == 0) {
     git::Repository repo(raw_repo);
@@ -357,7 +357,7 @@ Result<GitFileMerge> merge_for_git(const std::filesystem::path& root, const std:
       }
     }
   }
-  return GitFileMerge{merge_file(path, base, ours, theirs, our_side, their_side), std::move(theirs_commit)};
+  return GitFileMerge{versions.merge(our_side, their_side), std::move(theirs_commit)};
 }
 
 Result<TreeMerge> merge_commits(git_repository* repo, const git_commit* ours, const git_commit* theirs) {

@@ -128,7 +128,6 @@ int index_committed(git_repository* repo, const fs::path& work_tree, const std::
 }  // namespace
 
 Result<Repository> Repository::open(const fs::path& work_tree) {
-  git::ensure_initialized();
   git_repository* raw = nullptr;
   int rc = git_repository_open_ext(&raw, work_tree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
   if (rc == GIT_ENOTFOUND)
@@ -141,7 +140,6 @@ Result<Repository> Repository::open(const fs::path& work_tree) {
 }
 
 Result<Repository> Repository::create(const fs::path& work_tree) {
-  git::ensure_initialized();
   git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
   options.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
   options.initial_head = "main";
@@ -169,7 +167,6 @@ Result<git::Signature> Repository::author() {
 }
 
 std::string Repository::blob_id(std::string_view contents) {
-  git::ensure_initialized();
   git_oid oid;
   git_odb_hash(&oid, contents.data(), contents.size(), GIT_OBJECT_BLOB);
   return git::oid_hex(oid);

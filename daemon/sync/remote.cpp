@@ -261,7 +261,6 @@ Error no_remote_error() {
 fs::path git_token_path() { return config_dir() / "git-token"; }
 
 Result<Remote> Remote::open(const fs::path& plan_root) {
-  git::ensure_initialized();
   git_repository* raw = nullptr;
   if (int rc = git_repository_open_ext(&raw, plan_root.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr); rc < 0)
     return git::failure(rc, "cannot open the repository at " + plan_root.string());

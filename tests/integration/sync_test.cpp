@@ -527,6 +527,17 @@ TEST_CASE("sync: git finds the merge driver through PATH: a plain git pull merge
   CHECK(run_process({"git", "merge-file", "-q", "-p", (versions / "ours").string(), (versions / "base").string(),
                      (versions / "theirs").string()})
             .exit_code > 0);
+  // lorsync merges them without starting libgit2, which it loads only when a merge needs it: the dynamic
+  // loader's own account (LD_DEBUG=libs) of what the driver process opened names no libgit2.
+  write_file(versions / "result", read_file(versions / "ours"));
+  ProcessResult driver = run_process({lorsync.binary.string(), "merge-file", (versions / "base").string(),
+                                      (versions / "result").string(), (versions / "theirs").string(), path},
+                                     desktop.plan, {{"LD_DEBUG", "libs"}});
+  INFO(driver.err);
+  REQUIRE(driver.exit_code == 0);
+  CHECK(driver.err.find("libyaml-cpp") != std::string::npos);  // the loader's account is there
+  CHECK(driver.err.find("libgit2") == std::string::npos);
+  CHECK(read_file(versions / "result").find("2026-08-13, event: uploaded, via: eras") != std::string::npos);
 
   // Reinstalled elsewhere, the old copy deleted: the registration still names a lorsync that git can run.
   TempDir elsewhere;

@@ -22,7 +22,6 @@ std::string trimmed(std::string text) {
 }  // namespace
 
 TEST_CASE("a Repository opened on a repository the git CLI made reads HEAD's commit, its id and its trailers") {
-  git::ensure_initialized();
   TempDir dir;
   REQUIRE(run_process({"git", "init", "-q", "--initial-branch=main", dir.path().string()}).exit_code == 0);
   write_file(dir / "plan.yaml", "cycle: 2027\n");
@@ -36,23 +35,23 @@ TEST_CASE("a Repository opened on a repository the git CLI made reads HEAD's com
   REQUIRE(head.exit_code == 0);
 
   git_repository* raw = nullptr;
-  REQUIRE(git_repository_open(&raw, dir.path().c_str()) == 0);
+  REQUIRE(lorsync::git_repository_open(&raw, dir.path().c_str()) == 0);
   git::Repository repo(raw);
   git_oid oid;
-  REQUIRE(git_reference_name_to_id(&oid, repo.get(), "HEAD") == 0);
+  REQUIRE(lorsync::git_reference_name_to_id(&oid, repo.get(), "HEAD") == 0);
   CHECK(git::oid_hex(oid) == trimmed(head.out));
   git_commit* raw_commit = nullptr;
-  REQUIRE(git_commit_lookup(&raw_commit, repo.get(), &oid) == 0);
+  REQUIRE(lorsync::git_commit_lookup(&raw_commit, repo.get(), &oid) == 0);
   git::Commit commit(raw_commit);
-  std::string message = git_commit_message(commit.get());
+  std::string message = lorsync::git_commit_message(commit.get());
   CHECK(git::trailer(message, "Lorsync-Device") == "laptop");
   CHECK(git::trailer(message, "Lorsync-Device-Id") == "not-this");
   CHECK(git::trailer(message, "Lorsync-Missing").empty());
-  REQUIRE(git_commit_parentcount(commit.get()) == 1);
+  REQUIRE(lorsync::git_commit_parentcount(commit.get()) == 1);
   git_commit* raw_parent = nullptr;
-  REQUIRE(git_commit_parent(&raw_parent, commit.get(), 0) == 0);
+  REQUIRE(lorsync::git_commit_parent(&raw_parent, commit.get(), 0) == 0);
   git::Commit parent(raw_parent);
-  CHECK(git::trailer(git_commit_message(parent.get()), "Lorsync-Device") == "first");
+  CHECK(git::trailer(lorsync::git_commit_message(parent.get()), "Lorsync-Device") == "first");
 }
 
 TEST_CASE("trailer takes the last line with the key, drops a CR, and makes a peer's bytes one printable line") {
@@ -69,10 +68,9 @@ TEST_CASE("trailer takes the last line with the key, drops a CR, and makes a pee
 }
 
 TEST_CASE("a libgit2 failure becomes a git Error naming what was being done and what libgit2 said") {
-  git::ensure_initialized();
   TempDir dir;  // an empty folder: no repository
   git_repository* raw = nullptr;
-  int rc = git_repository_open_ext(&raw, dir.path().c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+  int rc = lorsync::git_repository_open_ext(&raw, dir.path().c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
   REQUIRE(rc != 0);
   CHECK(raw == nullptr);
   Error error = git::failure(rc, "opening the plan's repository");

@@ -779,7 +779,6 @@ TEST_CASE("merge: a line merge said to conflict for sure does conflict in libgit
   const char* kLines[] = {"a\n", "b\n", "c\r\n", "e\n", "d\n", "f\r\n", "g\n", "h\n"};
   std::mt19937 random(20261207);
   auto pick = [&](int below) { return static_cast<int>(random() % static_cast<unsigned>(below)); };
-  git::ensure_initialized();
   int said_to_conflict = 0;
   for (int round = 0; round < 200'000; ++round) {
     const int size = pick(9);
@@ -811,9 +810,9 @@ TEST_CASE("merge: a line merge said to conflict for sure does conflict in libgit
     b_input.ptr = b.data();
     b_input.size = b.size();
     git_merge_file_result result{};
-    REQUIRE(git_merge_file(&result, &base_input, &a_input, &b_input, nullptr) == 0);
+    REQUIRE(lorsync::git_merge_file(&result, &base_input, &a_input, &b_input, nullptr) == 0);
     const bool clean = result.automergeable != 0;
-    git_merge_file_result_free(&result);
+    lorsync::git_merge_file_result_free(&result);
     if (clean) FAIL("libgit2 merged cleanly what was said to conflict:\nbase:\n" << base << "a:\n" << a << "b:\n" << b);
   }
   CHECK(said_to_conflict > 10'000);  // the shortcut is taken often enough to matter
