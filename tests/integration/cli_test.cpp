@@ -7,6 +7,7 @@
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
+#include <git2/version.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -50,6 +51,27 @@ TEST_CASE("bad usage exits 2 with a message") {
   ProcessResult no_plan = run_lorsync({"--plan", (dir / "nowhere").string(), "validate"});
   CHECK(no_plan.exit_code == 2);
   CHECK_THAT(no_plan.err, Catch::Contains("lorsync init"));
+}
+
+TEST_CASE("libgit2 is opened on the first call: what needs none runs without it - what needs it says it cannot load it") {
+  TempDir dir;
+  fs::path plan = sample(dir);
+  // A libgit2 the dynamic loader finds first and cannot load, as after a broken upgrade.
+  fs::create_directories(dir / "libs");
+  write_file(dir / "libs" / ("libgit2.so." LIBGIT2_SOVERSION), "not a library");
+  const std::map<std::string, std::string> broken = {{"LD_LIBRARY_PATH", (dir / "libs").string()}};
+
+  ProcessResult version = run_lorsync({"--version"}, {}, broken);
+  CHECK(version.exit_code == 0);
+  ProcessResult validate = run_lorsync({"--plan", plan.string(), "validate"}, {}, broken);
+  INFO(validate.err);
+  CHECK(validate.exit_code == 0);
+
+  ProcessResult log = run_lorsync({"--plan", plan.string(), "log"}, {}, broken);
+  INFO(log.out << log.err);
+  CHECK(log.exit_code == 127);
+  CHECK_THAT(log.err, Catch::Contains("lorsync: cannot load libgit2 from libgit2.so." LIBGIT2_SOVERSION ": "));
+  CHECK(run_lorsync({"--plan", plan.string(), "log"}).exit_code == 0);
 }
 
 TEST_CASE("lorsync validate reports each kind of bad input and exits 2") {
